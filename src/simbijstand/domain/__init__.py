@@ -1,0 +1,1 @@
+"""Pure domain types and calendar arithmetic; standard library only."""

@@ -1,0 +1,52 @@
+"""Events as the engine emits them: columnar batches, and the recorder protocol that takes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+NO_CODE = -1  # from_cell of a non-doorstroom event, route of a non-uitstroom event
+
+
+@dataclass(frozen=True, slots=True)
+class EventBatch:
+    """Events in the order they happened within each replication (columns of equal length)."""
+
+    replication: np.ndarray  # int32
+    time_us: np.ndarray  # int64, microseconds since 1970-01-01
+    person_id: np.ndarray  # int64, unique within a replication; one id per benefit
+    kind: np.ndarray  # int8, an EventKind
+    cell: np.ndarray  # int32, the (gemeente, klantgroep) cell after the event
+    from_cell: np.ndarray  # int32, the cell before a doorstroom, else NO_CODE
+    route: np.ndarray  # int16, the exit route of an uitstroom, else NO_CODE
+
+    def __len__(self) -> int:
+        return len(self.time_us)
+
+    @staticmethod
+    def concat(batches: list[EventBatch]) -> EventBatch:
+        columns = EventBatch.__slots__
+        return EventBatch(*(np.concatenate([getattr(b, c) for b in batches]) for c in columns))
+
+    @staticmethod
+    def empty() -> EventBatch:
+        return EventBatch(
+            replication=np.zeros(0, dtype=np.int32),
+            time_us=np.zeros(0, dtype=np.int64),
+            person_id=np.zeros(0, dtype=np.int64),
+            kind=np.zeros(0, dtype=np.int8),
+            cell=np.zeros(0, dtype=np.int32),
+            from_cell=np.zeros(0, dtype=np.int32),
+            route=np.zeros(0, dtype=np.int16),
+        )
+
+    def take(self, order: np.ndarray) -> EventBatch:
+        return EventBatch(*(getattr(self, c)[order] for c in EventBatch.__slots__))
+
+
+class Recorder(Protocol):
+    """Receives every event of a set of replications, month by month, in time order."""
+
+    def record(self, batch: EventBatch) -> None: ...

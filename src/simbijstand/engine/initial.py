@@ -1,0 +1,87 @@
+"""The caseload at the start date: who is on benefit, in which klantgroep, since when.
+
+When the initial state gives counts without durations, each case's time on benefit is drawn from
+the steady-state profile its klantgroep's hazards imply: with constant inflow, the density of the
+duration of cases present is proportional to the survival function S(d), which is exponential
+within each duration band. A count given per band draws the duration within that band from the
+same profile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simbijstand.domain.calendar import DAYS_PER_YEAR
+from simbijstand.engine.model import CompiledModel
+from simbijstand.engine.streams import ReplicationStreams
+
+# An open last band with zero hazard has no finite mean; cap its width at this many days.
+OPEN_BAND_CAP_DAYS = 10 * DAYS_PER_YEAR
+
+
+def initial_cases(model: CompiledModel, streams: ReplicationStreams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(local replication, cell, benefit start in days) for every initial case of every replication."""
+    reps = len(streams)
+    cell, band = _template(model)
+    known_cell, known_start = model.initial_cases_cell, model.initial_cases_start
+    rep = np.repeat(np.arange(reps, dtype=np.int32), len(cell))
+    drawn = _draw_durations(model, np.tile(cell, reps), np.tile(band, reps), streams.uniforms(rep, 2))
+    all_rep = np.concatenate([rep, np.repeat(np.arange(reps, dtype=np.int32), len(known_cell))])
+    all_cell = np.concatenate([np.tile(cell, reps), np.tile(known_cell, reps)])
+    all_start = np.concatenate([-drawn, np.tile(known_start, reps)])
+    order = np.lexsort((all_start, all_rep))
+    return all_rep[order], all_cell[order], all_start[order]
+
+
+def _template(model: CompiledModel) -> tuple[np.ndarray, np.ndarray]:
+    """One replication's initial cases as (cell, band or -1 when unknown)."""
+    counts = model.initial_counts
+    unknown = counts.shape[1] - 1
+    cells, bands = np.nonzero(counts)
+    repeats = counts[cells, bands]
+    band = np.where(bands == unknown, -1, bands)
+    return np.repeat(cells, repeats).astype(np.int32), np.repeat(band, repeats).astype(np.int32)
+
+
+def _draw_durations(model: CompiledModel, cell: np.ndarray, band: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    hazard = model.total[0]  # per day, at the start's calendar month
+    edges = model.band_edges
+    width = np.diff(edges, axis=1)
+    mass = _band_mass(hazard, width)
+    unknown = band < 0
+    chosen = band.copy()
+    chosen[unknown] = _choose(mass[cell[unknown]], uniform[unknown, 0])
+    h = hazard[cell, chosen]
+    w = width[cell, chosen]
+    return edges[cell, chosen] + _truncated_exponential(h, w, uniform[:, 1])
+
+
+def _band_mass(hazard: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Integral of the survival function over each band, per cell [C, B]."""
+    finite = np.where(np.isfinite(width), width, 0.0)
+    survival_at_edge = np.exp(-np.concatenate([np.zeros((len(hazard), 1)), np.cumsum(hazard * finite, axis=1)[:, :-1]], axis=1))
+    capped = np.where(np.isfinite(width), width, OPEN_BAND_CAP_DAYS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = np.where(
+            hazard > 0,
+            np.where(np.isfinite(width), -np.expm1(-hazard * finite), 1.0) / hazard,
+            capped,
+        )
+    # bands beyond a gemeente's last one are padding: both edges infinite
+    return np.where(np.isnan(width), 0.0, survival_at_edge * inside)
+
+
+def _choose(mass: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    cumulative = np.cumsum(mass, axis=1)
+    target = uniform * cumulative[:, -1]
+    chosen = np.sum(cumulative <= target[:, None], axis=1)
+    return np.minimum(chosen, mass.shape[1] - 1).astype(np.int32)
+
+
+def _truncated_exponential(hazard: np.ndarray, width: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Draw from an exponential with rate `hazard` truncated to [0, width) (width may be inf)."""
+    capped = np.where(np.isfinite(width), width, OPEN_BAND_CAP_DAYS)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        tail = np.where(np.isfinite(width), np.expm1(-hazard * np.where(np.isfinite(width), width, 0.0)), -1.0)
+        exponential = -np.log1p(uniform * tail) / hazard
+    return np.where(hazard > 0, exponential, uniform * capped)

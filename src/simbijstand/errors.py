@@ -1,0 +1,28 @@
+"""The exceptions simbijstand raises for problems a user can fix.
+
+Every message names where the problem is (file, key path or row), the bad value and what is
+allowed. Only the CLI turns these into a one-line message and exit code 2; anything else that
+escapes is a bug in simbijstand and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class SimbijstandError(Exception):
+    """Root of all user-facing errors."""
+
+
+class ScenarioError(SimbijstandError):
+    """A scenario or parameter file is missing, unreadable or invalid."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class InputDataError(SimbijstandError):
+    """A data file (CSV, event log) does not have the expected shape or values."""
+
+
+class RunDirectoryError(SimbijstandError):
+    """A run directory is missing, incomplete or would be overwritten."""

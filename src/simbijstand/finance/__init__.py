@@ -1,0 +1,1 @@
+"""Money: BUIG expenditure from benefit-months; budgets, deficits and the vangnet."""

@@ -1,0 +1,62 @@
+"""Quantiles over replications of the caseload, per gemeente and klantgroep and their totals.
+
+`totaal` as klantgroep sums the groups with a BUIG benefit (buig = true in the parameter file);
+groups without one (such as sheltered work) are listed but not counted in the total.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from simbijstand.engine import CompiledModel
+from simbijstand.projections.fold import Projections
+
+TOTAL = "totaal"
+QUANTILES = {"p05": 0.05, "p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90, "p95": 0.95}
+SUMMARY_COLUMNS = ("gemeente", "klantgroep", "date", "mean", *QUANTILES)
+
+
+def caseload_series(model: CompiledModel, projections: Projections) -> dict[tuple[str, str], np.ndarray]:
+    """Caseload [replication, date] per (gemeente, klantgroep), totals included."""
+    counts = projections.caseload.astype(np.int64)
+    series: dict[tuple[str, str], np.ndarray] = {}
+    gemeenten = [*model.gemeenten, TOTAL]
+    groups = list(dict.fromkeys(model.cell_klantgroep))
+    for gemeente in gemeenten:
+        in_gemeente = _cells_of(model, gemeente)
+        for group in [*groups, TOTAL]:
+            cells = in_gemeente & _group_cells(model, group)
+            if cells.any():
+                series[(gemeente, group)] = counts[:, :, cells].sum(axis=2)
+    return series
+
+
+def summary_frame(model: CompiledModel, projections: Projections) -> pl.DataFrame:
+    rows = []
+    for (gemeente, group), values in caseload_series(model, projections).items():
+        quantiles = np.quantile(values, list(QUANTILES.values()), axis=0)
+        rows.append(
+            pl.DataFrame(
+                {
+                    "gemeente": gemeente,
+                    "klantgroep": group,
+                    "date": model.dates,
+                    "mean": values.mean(axis=0),
+                    **{name: quantiles[i] for i, name in enumerate(QUANTILES)},
+                }
+            )
+        )
+    return pl.concat(rows).select(SUMMARY_COLUMNS)
+
+
+def _cells_of(model: CompiledModel, gemeente: str) -> np.ndarray:
+    if gemeente == TOTAL:
+        return np.ones(model.cells, dtype=bool)
+    return model.cell_gemeente == model.gemeenten.index(gemeente)
+
+
+def _group_cells(model: CompiledModel, group: str) -> np.ndarray:
+    if group == TOTAL:
+        return model.cell_buig.copy()
+    return np.array([name == group for name in model.cell_klantgroep])

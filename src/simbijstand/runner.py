@@ -1,0 +1,215 @@
+"""The pipeline of one run: scenario -> model -> engine -> event log + projections -> outputs.
+
+This is the Python API the CLI wraps; a notebook can call `run` directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from simbijstand.engine import CompiledModel, compile_model
+from simbijstand.errors import InputDataError, RunDirectoryError
+from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
+from simbijstand.finance.cost import expenditure_frame
+from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
+from simbijstand.scenario import Scenario, load_scenario
+from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
+from simbijstand.store.files import sha256_of, write_atomic
+from simbijstand.store.manifest import write_manifest
+from simbijstand.store.replay import cases_at, event_files, read_events
+from simbijstand.store.schema import EVENT_SCHEMA_VERSION
+
+OUTPUTS = "outputs"
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A scenario with its initial states read and compiled, ready to simulate."""
+
+    scenario: Scenario
+    model: CompiledModel
+    input_files: tuple[Path, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    run_dir: Path
+    scenario: Scenario
+    caseload: pl.DataFrame
+    flows: pl.DataFrame
+    finance: pl.DataFrame
+    summary: pl.DataFrame
+    manifest: dict[str, Any]
+
+
+def prepare(scenario: Scenario | str | Path) -> Prepared:
+    """Load (if needed) and check everything a run needs, without simulating."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    initial: dict[str, InitialState] = {}
+    files = list(scenario.files)
+    for gemeente in scenario.gemeenten:
+        initial[gemeente], used = _initial_state(scenario, gemeente)
+        files += [f for f in used if f not in files]
+    return Prepared(scenario, compile_model(scenario, initial), tuple(files))
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    keep_events: int | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Simulate a scenario and write its run directory.
+
+    Args:
+        replications, seed: override the scenario's values.
+        out: the run directory (new or empty); default outputs/<scenario>-<timestamp>.
+        workers: local processes; default all cores. Results do not depend on it.
+        keep_events: store the event log of the first N replications only (default all);
+            projections always cover all replications.
+        progress: called with (replications done, replications in all).
+    """
+    started = time.perf_counter()
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
+    scenario = prepared.scenario
+    sim = scenario.spec.simulatie
+    run_dir = _new_run_dir(out, scenario.name)
+    keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
+    chunks = plan_chunks(sim.replicaties, prepared.model.expected_initial_size())
+    prepared_at = time.perf_counter()
+    results = run_chunks(prepared.model, sim.seed, chunks, run_dir, keep, workers or _cpu_count(), progress)
+    simulated_at = time.perf_counter()
+    projections = Projections.concat([r.projections for r in results])
+    frames = _frames(prepared, projections)
+    outputs = _write_outputs(run_dir, frames)
+    timings = {
+        "prepare_s": prepared_at - started,
+        "simulate_s": simulated_at - prepared_at,
+        "write_s": time.perf_counter() - simulated_at,
+    }
+    manifest = _manifest(prepared, results, outputs, keep, workers or _cpu_count(), timings)
+    write_manifest(run_dir, manifest)
+    return RunResult(run_dir, scenario, frames["caseload"], frames["flows"], frames["finance"], frames["summary"], manifest)
+
+
+def _initial_state(scenario: Scenario, gemeente: str) -> tuple[InitialState, list[Path]]:
+    spec = scenario.spec.gemeenten[gemeente].beginstand
+    params = scenario.parameters[gemeente]
+    if spec.aantallen is not None:
+        return counts_from_table(spec.aantallen), []
+    if spec.bestand is not None:
+        path = Path(spec.bestand)
+        return read_counts_csv(path, params.duurbanden_maanden, set(params.klantgroepen)), [path]
+    source = Path(str(spec.eventlog))
+    cases = cases_at(read_events(source), gemeente, scenario.start, source)
+    unknown = sorted(set(cases.klantgroep) - set(params.klantgroepen))
+    if unknown:
+        raise InputDataError(
+            f"{source}: klantgroep(en) {', '.join(unknown)} of {gemeente} are not in its parameter file"
+        )
+    return cases, event_files(source)
+
+
+def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFrame]:
+    model = prepared.model
+    return {
+        "caseload": caseload_frame(model, projections),
+        "flows": flows_frame(model, projections),
+        "finance": expenditure_frame(model, prepared.scenario.spec.kosten, projections),
+        "summary": summary_frame(model, projections),
+    }
+
+
+def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
+    files = {
+        "caseload.parquet": lambda p: frames["caseload"].write_parquet(p),
+        "flows.parquet": lambda p: frames["flows"].write_parquet(p),
+        "finance.parquet": lambda p: frames["finance"].write_parquet(p),
+        "summary.csv": lambda p: frames["summary"].write_csv(p, float_precision=2),
+    }
+    for name, write in files.items():
+        write_atomic(run_dir / name, write)
+    return {name: sha256_of(run_dir / name) for name in files}
+
+
+def _manifest(
+    prepared: Prepared,
+    results: list[ChunkResult],
+    outputs: dict[str, str],
+    keep: int,
+    workers: int,
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    scenario = prepared.scenario
+    sim = scenario.spec.simulatie
+    segments = [r.segment for r in results if r.segment is not None]
+    events = sum(r.events for r in results)
+    return {
+        "simbijstand_version": _version(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scenario": {"name": scenario.name, "file": str(scenario.path), "description": scenario.spec.beschrijving},
+        "inputs": [{"file": str(f), "sha256": sha256_of(f)} for f in prepared.input_files],
+        "seed": sim.seed,
+        "replications": sim.replicaties,
+        "horizon": {"start": str(scenario.start), "end": str(scenario.end), "months": scenario.months},
+        "gemeenten": scenario.gemeenten,
+        "events": {
+            "schema_version": EVENT_SCHEMA_VERSION,
+            "kept_replications": keep,
+            "total_events": events,
+            "segments": [
+                {"file": s.file, "replications": list(s.replications), "rows": s.rows, "sha256": s.sha256}
+                for s in segments
+            ],
+        },
+        "outputs": outputs,
+        "timings": {**{k: round(v, 3) for k, v in timings.items()}, "total_s": round(sum(timings.values()), 3)},
+        "execution": {"workers": workers, "chunks": len(results)},
+        "environment": {"python": platform.python_version(), **{p: _version(p) for p in ("numpy", "polars", "simpy", "scipy")}},
+    }
+
+
+def _new_run_dir(out: str | Path | None, name: str) -> Path:
+    if out is None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        base = Path(OUTPUTS) / f"{name}-{stamp}"
+        run_dir, suffix = base, 1
+        while run_dir.exists():
+            suffix += 1
+            run_dir = base.with_name(f"{base.name}-{suffix}")
+    else:
+        run_dir = Path(out)
+        if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
+            raise RunDirectoryError(f"{run_dir}: exists and is not an empty directory; choose another --out or remove it")
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunDirectoryError(f"{run_dir}: cannot create the run directory ({exc.strerror})") from None
+    return run_dir
+
+
+def _cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _version(package: str = "simbijstand") -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"

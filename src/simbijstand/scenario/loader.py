@@ -1,0 +1,121 @@
+"""Loading a scenario: its file, its bases (`extends`) and its gemeenten's parameter files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from simbijstand.domain.calendar import add_months
+from simbijstand.errors import ScenarioError
+from simbijstand.scenario.checks import Problem, check_parameter_file, check_scenario
+from simbijstand.scenario.problems import describe_validation_error
+from simbijstand.scenario.schema import SCENARIO_PATH_KEYS, ParameterFile, ScenarioFile, scenario_name
+from simbijstand.scenario.toml_io import load_with_extends, read_toml
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A validated scenario with everything it refers to loaded."""
+
+    name: str
+    path: Path
+    spec: ScenarioFile
+    parameters: Mapping[str, ParameterFile]  # per gemeente, in the scenario's order
+    files: tuple[Path, ...]  # every input file read: scenario chain, then parameter files
+
+    @property
+    def start(self) -> dt.date:
+        return self.spec.simulatie.start
+
+    @property
+    def months(self) -> int:
+        return self.spec.simulatie.horizon_maanden
+
+    @property
+    def end(self) -> dt.date:
+        return add_months(self.start, self.months)
+
+    @property
+    def gemeenten(self) -> list[str]:
+        return list(self.spec.gemeenten)
+
+    def with_overrides(self, *, replications: int | None = None, seed: int | None = None) -> Scenario:
+        """The same scenario with the run settings a command line may override."""
+        update: dict[str, Any] = {}
+        if replications is not None:
+            update["replicaties"] = replications
+        if seed is not None:
+            update["seed"] = seed
+        if not update:
+            return self
+        checked = ScenarioFile.model_validate(
+            self.spec.model_dump() | {"simulatie": self.spec.simulatie.model_dump() | update}, strict=False
+        )
+        return Scenario(self.name, self.path, checked, self.parameters, self.files)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge and validate a scenario file; raise ScenarioError listing every problem."""
+    path = Path(path)
+    merged = load_with_extends(path, SCENARIO_PATH_KEYS)
+    spec = _validate(ScenarioFile, merged.data, merged.origin)
+    parameters, parameter_files, problems = _load_parameters(spec, merged.origin)
+    problems += [f"{merged.origin(where)}: {text}" for where, text in check_scenario(spec, parameters)]
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario(
+        name=scenario_name(spec, path),
+        path=path,
+        spec=spec,
+        parameters=parameters,
+        files=(*merged.files, *parameter_files),
+    )
+
+
+def load_parameter_file(path: Path) -> ParameterFile:
+    data = read_toml(path)
+    params = _validate(ParameterFile, data, lambda _: path)
+    problems = _prefixed(path, check_parameter_file(params))
+    if problems:
+        raise ScenarioError(problems)
+    return params
+
+
+def _load_parameters(
+    spec: ScenarioFile, origin: Callable[[tuple[str | int, ...]], Path]
+) -> tuple[dict[str, ParameterFile], list[Path], list[str]]:
+    parameters: dict[str, ParameterFile] = {}
+    files: list[Path] = []
+    problems: list[str] = []
+    for name, gemeente in spec.gemeenten.items():
+        path = Path(gemeente.parameters)
+        if not path.is_file():
+            key = ("gemeenten", name, "parameters")
+            problems.append(f"{origin(key)}: gemeenten.{name}.parameters: no such file {path}")
+            continue
+        try:
+            parameters[name] = load_parameter_file(path)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        if path not in files:
+            files.append(path)
+    return parameters, files, problems
+
+
+def _validate(model: type[M], data: dict[str, Any], origin: Callable[[tuple[str | int, ...]], Path]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(describe_validation_error(exc, model, origin)) from None
+
+
+def _prefixed(path: Path, problems: list[Problem]) -> list[str]:
+    return [f"{path}: {text}" for _, text in problems]

@@ -1,0 +1,115 @@
+"""Reading a stored event log and folding it to the state at a date.
+
+The state at a date is the state at 00:00 that day: events strictly before it count. This is the
+same rule the streaming fold uses, so a replayed caseload equals the stored one exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from simbijstand.errors import InputDataError, RunDirectoryError
+from simbijstand.scenario.initial_state import InitialCases
+from simbijstand.store.manifest import MANIFEST, read_manifest
+from simbijstand.store.schema import EVENT_SCHEMA, EVENT_SCHEMA_VERSION
+from simbijstand.store.segments import EVENTS_DIR
+
+
+def event_files(path: Path) -> list[Path]:
+    """The Parquet files of an event log: a complete run directory, a folder of segments
+    (for example imported history), or a single Parquet file."""
+    if (path / MANIFEST).is_file():
+        manifest = read_manifest(path)
+        _check_version(path, manifest.get("events", {}).get("schema_version"))
+        return [path / s["file"] for s in manifest["events"]["segments"]]
+    if (path / EVENTS_DIR).is_dir():
+        raise RunDirectoryError(f"{path}: has no {MANIFEST}; the run did not finish, its log is incomplete")
+    if path.is_dir():
+        files = sorted(path.glob("*.parquet"))
+        if not files:
+            raise InputDataError(f"{path}: no .parquet event files in this folder")
+        return files
+    if path.is_file():
+        return [path]
+    raise InputDataError(f"{path}: no such event log (expected a run directory, a folder or a .parquet file)")
+
+
+def read_events(path: Path) -> pl.LazyFrame:
+    """All events of a log, checked against the stored schema."""
+    files = event_files(path)
+    for file in files:
+        _check_schema(file)
+    return pl.scan_parquet(files)
+
+
+def caseload_at(events: pl.LazyFrame, at: dt.date) -> pl.DataFrame:
+    """Caseload per replication, gemeente and klantgroep at 00:00 on `at` (zero counts omitted)."""
+    before = events.filter(pl.col("time") < dt.datetime.combine(at, dt.time()))
+    keys = ["replication", "gemeente", "klantgroep"]
+    gains = before.filter(pl.col("event") != "uitstroom").select(*keys, delta=pl.lit(1))
+    losses = before.filter(pl.col("event") != "instroom").select(
+        "replication",
+        "gemeente",
+        klantgroep=pl.when(pl.col("event") == "doorstroom").then("klantgroep_from").otherwise("klantgroep"),
+        delta=pl.lit(-1),
+    )
+    return (
+        pl.concat([gains, losses])
+        .group_by(keys)
+        .agg(count=pl.col("delta").sum().cast(pl.Int64))
+        .filter(pl.col("count") != 0)
+        .sort(keys)
+        .collect()
+    )
+
+
+def cases_at(events: pl.LazyFrame, gemeente: str, at: dt.date, source: Path) -> InitialCases:
+    """The cases of one gemeente on benefit at 00:00 on `at`, with their klantgroep and start."""
+    moment = dt.datetime.combine(at, dt.time())
+    mine = events.filter((pl.col("gemeente") == gemeente) & (pl.col("time") < moment))
+    replications = mine.select(pl.col("replication").n_unique()).collect().item()
+    if replications > 1:
+        raise InputDataError(
+            f"{source}: holds {replications} replications of {gemeente}; a start state needs "
+            "one history (one replication)"
+        )
+    cases = (
+        mine.sort("time", maintain_order=True)
+        .group_by("person_id", maintain_order=True)
+        .agg(
+            start=pl.col("time").filter(pl.col("event") == "instroom").first(),
+            klantgroep=pl.col("klantgroep").last(),
+            left=(pl.col("event") == "uitstroom").any(),
+        )
+        .filter(~pl.col("left") & pl.col("start").is_not_null())
+        .collect()
+    )
+    if cases.height == 0:
+        raise InputDataError(f"{source}: no cases of {gemeente} on benefit at {at}")
+    return InitialCases(
+        klantgroep=tuple(cases["klantgroep"].to_list()),
+        benefit_start_us=tuple(cases["start"].dt.epoch("us").to_list()),
+    )
+
+
+def _check_schema(file: Path) -> None:
+    try:
+        schema = pl.read_parquet_schema(file)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise InputDataError(f"{file}: not a readable Parquet file ({exc})") from None
+    missing = [c for c in EVENT_SCHEMA if c not in schema]
+    if missing:
+        raise InputDataError(f"{file}: missing event column(s) {', '.join(missing)}; expected {', '.join(EVENT_SCHEMA)}")
+    wrong = [f"{c} is {schema[c]}, expected {t}" for c, t in EVENT_SCHEMA.items() if schema[c] != t]
+    if wrong:
+        raise InputDataError(f"{file}: {'; '.join(wrong)}")
+
+
+def _check_version(path: Path, version: object) -> None:
+    if version != EVENT_SCHEMA_VERSION:
+        raise RunDirectoryError(
+            f"{path}: event schema version {version!r}; this simbijstand reads version {EVENT_SCHEMA_VERSION}"
+        )
