@@ -169,6 +169,10 @@ def _manifest(
         "replications": sim.replicaties,
         "horizon": {"start": str(scenario.start), "end": str(scenario.end), "months": scenario.months},
         "gemeenten": scenario.gemeenten,
+        "klantgroepen": [
+            {"gemeente": prepared.model.gemeenten[g], "klantgroep": k, "buig": bool(b)}
+            for g, k, b in zip(prepared.model.cell_gemeente, prepared.model.cell_klantgroep, prepared.model.cell_buig, strict=True)
+        ],
         "events": {
             "schema_version": EVENT_SCHEMA_VERSION,
             "kept_replications": keep,

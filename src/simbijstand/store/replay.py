@@ -113,3 +113,46 @@ def _check_version(path: Path, version: object) -> None:
         raise RunDirectoryError(
             f"{path}: event schema version {version!r}; this simbijstand reads version {EVENT_SCHEMA_VERSION}"
         )
+
+
+def replay_run(run_dir: Path, at: dt.date, replication: int | None = None) -> pl.DataFrame:
+    """Caseload per gemeente and klantgroep at `at`, folded from a run's stored log.
+
+    With `replication`, that replication's counts; otherwise quantiles over the stored ones.
+    `totaal` sums the klantgroepen with a BUIG benefit, as in summary.csv.
+    """
+    manifest = read_manifest(run_dir)
+    start, end = (dt.date.fromisoformat(manifest["horizon"][k]) for k in ("start", "end"))
+    if not start <= at <= end:
+        raise RunDirectoryError(f"--at {at} is outside the run's horizon; allowed from {start} to {end}")
+    kept = manifest["events"]["kept_replications"]
+    if replication is not None and replication >= kept:
+        raise RunDirectoryError(f"--replication {replication}: the log holds replications 0 to {kept - 1}")
+    counts = _complete(caseload_at(read_events(run_dir), at), manifest, kept)
+    if replication is not None:
+        return counts.filter(pl.col("replication") == replication).drop("replication")
+    value = pl.col("count")
+    return counts.group_by("gemeente", "klantgroep", maintain_order=True).agg(
+        replications=pl.len(),
+        mean=value.mean(),
+        p10=value.quantile(0.1, interpolation="linear"),
+        p50=value.quantile(0.5, interpolation="linear"),
+        p90=value.quantile(0.9, interpolation="linear"),
+    )
+
+
+def _complete(counts: pl.DataFrame, manifest: dict, kept: int) -> pl.DataFrame:
+    """Every (replication, gemeente, klantgroep) with zeros filled in, plus BUIG totals."""
+    cells = pl.DataFrame(manifest["klantgroepen"]).with_columns(pl.col("buig").cast(pl.Boolean))
+    grid = pl.DataFrame({"replication": pl.int_range(kept, eager=True).cast(pl.Int32)}).join(cells, how="cross")
+    full = grid.join(counts, on=["replication", "gemeente", "klantgroep"], how="left").with_columns(
+        pl.col("count").fill_null(0)
+    )
+    totals = (
+        full.filter("buig")
+        .group_by("replication", "gemeente")
+        .agg(pl.col("count").sum())
+        .with_columns(klantgroep=pl.lit("totaal"))
+    )
+    columns = ["replication", "gemeente", "klantgroep", "count"]
+    return pl.concat([full.select(columns), totals.select(columns)]).sort("replication", "gemeente", maintain_order=True)

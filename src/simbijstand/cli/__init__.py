@@ -1,0 +1,32 @@
+"""The `simbijstand` command: a thin shell over the Python API.
+
+Library errors (SimbijstandError) become a short message and exit code 2; nothing a user can
+cause shows a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+from simbijstand.cli.replay import replay
+from simbijstand.cli.run import run
+from simbijstand.cli.shared import version
+from simbijstand.cli.validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(version(), prog_name="simbijstand")
+def main() -> None:
+    """Simulate and forecast bijstand caseloads and BUIG cost from scenario files.
+
+    \b
+    Start with:
+      simbijstand validate scenarios/*.toml
+      simbijstand run scenarios/tweede-golf.toml
+      simbijstand replay outputs/<run> --at 2022-01-01
+    """
+
+
+main.add_command(run)
+main.add_command(validate)
+main.add_command(replay)

@@ -1,0 +1,38 @@
+"""`simbijstand replay`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+import polars as pl
+
+from simbijstand.cli.shared import user_errors
+from simbijstand.store.replay import replay_run
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--at", "at", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Date (YYYY-MM-DD); the state at 00:00 that day.")
+@click.option("--replication", type=click.IntRange(min=0), help="Show one replication instead of quantiles.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@user_errors
+def replay(run_dir: Path, at: dt.datetime, replication: int | None, as_json: bool) -> None:
+    """Fold the stored event log of RUN_DIR to the caseload per klantgroep at a date.
+
+    Uses the replications whose log was kept (see run --keep-events).
+
+    \b
+    Examples:
+      simbijstand replay outputs/basis-20261123-120000 --at 2022-01-01
+      simbijstand replay outputs/basis-20261123-120000 --at 2021-07-01 --replication 0 --json
+    """
+    table = replay_run(run_dir, at.date(), replication)
+    if as_json:
+        click.echo(json.dumps({"run_dir": str(run_dir), "at": str(at.date()), "rows": table.to_dicts()}, indent=2))
+        return
+    with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+        click.echo(f"Bestand op {at.date()} (uit het eventlog van {run_dir})")
+        click.echo(table)
