@@ -26,3 +26,7 @@ class InputDataError(SimbijstandError):
 
 class RunDirectoryError(SimbijstandError):
     """A run directory is missing, incomplete or would be overwritten."""
+
+
+class FinanceError(SimbijstandError):
+    """Input to a finance calculation (budget, expenditure, vangnet regime) is not allowed."""

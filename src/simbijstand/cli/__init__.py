@@ -12,6 +12,7 @@ from simbijstand.cli.replay import replay
 from simbijstand.cli.run import run
 from simbijstand.cli.shared import version
 from simbijstand.cli.validate import validate
+from simbijstand.cli.vangnet import vangnet
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,3 +31,4 @@ def main() -> None:
 main.add_command(run)
 main.add_command(validate)
 main.add_command(replay)
+main.add_command(vangnet)

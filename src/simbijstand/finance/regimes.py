@@ -1,0 +1,313 @@
+"""Vangnet regimes as data: the rules of the BUIG safety net per year, read from TOML.
+
+The regimes ship in `vangnet_regimes.toml` next to this module (its header explains every key).
+Each regime names the years it applies to, its entry conditions (single-year threshold and
+multi-year condition) and its compensation tiers; every entry and tier carries its `source` and
+`certainty` ("confirmed", "commonly-cited" or "unknown").
+
+Use:
+    regimes = default_regimes()                       # the shipped file, validated once
+    name, regime = select_regime(regimes, 2018)       # the regime that applies by default
+    name, regime = select_regime(regimes, 2025, "verruimd-2025")   # one named explicitly
+
+Overrides (for scenarios): `merge_regimes(base, overrides, origin=...)` returns a new set;
+`overrides` has the shape of the file's `regimes` table, regime name -> (part of) a regime.
+A scenario might, for example, hold
+
+    [vangnet.regimes.vanaf-2019.entry]
+    single_year_threshold_pct = 10.0      # change one key of a shipped regime
+
+    [vangnet.regimes.eigen-2026]         # or add a regime: all keys, as in the shipped file
+    ...
+
+and its loader would call `merge_regimes(default_regimes(), data["vangnet"]["regimes"],
+origin=path)` and pass the result to `calculate_vangnet(..., regimes=...)`. Tables merge key by
+key; any other value, arrays included, replaces the base's value (an override of
+`compensation.tiers` gives the whole list of tiers), as with a scenario's `extends`. The merged
+set is validated as a whole; a problem raises ScenarioError naming `origin` and the key path.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, ValidationError
+
+from simbijstand.errors import FinanceError, ScenarioError
+from simbijstand.scenario.problems import describe_validation_error, format_key_path
+from simbijstand.scenario.schema import NAME_PATTERN, Strict
+from simbijstand.scenario.toml_io import read_toml
+
+REGIMES_FILE = "vangnet_regimes.toml"
+UNKNOWN = "unknown"
+
+Certainty = Literal["confirmed", "commonly-cited", "unknown"]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+Percent = Annotated[float, Field(ge=0, le=1000)]  # a deficit can exceed the whole budget
+Text = Annotated[str, Field(min_length=1)]
+RegimeName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
+KeyPath = tuple[str | int, ...]
+
+
+def _share(value: float | str) -> float | str:
+    if value == UNKNOWN or (isinstance(value, float) and 0 <= value <= 1):
+        return value
+    raise ValueError('expected a share from 0 to 1 (0.75 pays 75%) or "unknown"')
+
+
+# One validator for both forms, so a bad share gets one message rather than one per form.
+Share = Annotated[float | str, AfterValidator(_share)]
+
+
+class NoMultiYear(Strict):
+    kind: Literal["none"]
+
+
+class CumulativeDeficit(Strict):
+    """The results of the year and `years_before` years before it, summed, must exceed
+    `threshold_pct` of the year's budget."""
+
+    kind: Literal["cumulative_deficit"]
+    years_before: Annotated[int, Field(ge=1, le=10)]
+    threshold_pct: Percent
+
+
+class DeficitYears(Strict):
+    """At least `min_years` of the `years_before` years before the year each had a deficit of at
+    least `min_deficit_pct` of that year's own budget."""
+
+    kind: Literal["deficit_years"]
+    years_before: Annotated[int, Field(ge=1, le=10)]
+    min_years: Annotated[int, Field(ge=1, le=10)]
+    min_deficit_pct: Percent
+
+
+MultiYear = Annotated[NoMultiYear | CumulativeDeficit | DeficitYears, Field(discriminator="kind")]
+
+
+class Entry(Strict):
+    single_year_threshold_pct: Percent
+    multi_year: MultiYear
+    source: Text
+    certainty: Certainty
+
+
+class Tier(Strict):
+    """A band of the deficit (as % of budget) and the share of it that is paid."""
+
+    from_pct: Percent
+    to_pct: Percent | None = None  # None: open-ended, the last tier
+    share: Share  # "unknown" when not known: the calculator then reports no amount
+    source: Text
+    certainty: Certainty
+
+
+class Compensation(Strict):
+    tiers: Annotated[list[Tier], Field(min_length=1, max_length=20)]
+
+
+class Regime(Strict):
+    description: Text
+    first_year: Year
+    last_year: Year | None = None  # None: until further notice
+    by_default: bool
+    entry: Entry
+    compensation: Compensation
+
+    def applies_to(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+    def years_text(self) -> str:
+        if self.last_year is None:
+            return f"{self.first_year} and later"
+        if self.last_year == self.first_year:
+            return str(self.first_year)
+        return f"{self.first_year}-{self.last_year}"
+
+
+class RegimeSet(Strict):
+    schema_version: Literal[1]
+    regimes: Annotated[dict[RegimeName, Regime], Field(min_length=1)]
+
+
+# --- loading, merging ------------------------------------------------------------------------
+
+
+@functools.cache
+def default_regimes() -> RegimeSet:
+    """The regimes shipped with simbijstand (read and validated once per process)."""
+    with resources.as_file(resources.files(__package__) / REGIMES_FILE) as path:
+        return load_regimes(path)
+
+
+def load_regimes(path: Path) -> RegimeSet:
+    """Read and validate a regimes file; raise ScenarioError listing every problem."""
+    return _validate(read_toml(path), str(path))
+
+
+def merge_regimes(
+    base: RegimeSet, overrides: Mapping[str, Any], *, origin: str | Path = "vangnet overrides"
+) -> RegimeSet:
+    """`base` with `overrides` (shaped like the file's `[regimes]` table) applied on top.
+
+    Args:
+        base: usually `default_regimes()`.
+        overrides: regime name -> (partial) regime table; an unknown name adds a regime, which
+            must then be complete.
+        origin: where the overrides come from (a scenario file), used in error messages.
+
+    Raises ScenarioError naming `origin` and the key path of every problem.
+    """
+    data = base.model_dump(exclude_none=True)
+    if not isinstance(overrides, Mapping):
+        raise ScenarioError([f"{origin}: regimes = {overrides!r}: expected a table of regimes"])
+    _merge_into(data["regimes"], overrides)
+    return _validate(data, str(origin))
+
+
+def select_regime(regimes: RegimeSet, year: int, name: str | None = None) -> tuple[str, Regime]:
+    """The regime for `year`: the one named, or else the one that applies by default.
+
+    Raises FinanceError when the named regime does not exist or does not cover `year`, or when
+    no regime applies to `year` by default.
+    """
+    if name is not None:
+        return name, _named_regime(regimes, year, name)
+    for candidate, regime in regimes.regimes.items():
+        if regime.by_default and regime.applies_to(year):
+            return candidate, regime
+    covered = ", ".join(r.years_text() for r in regimes.regimes.values() if r.by_default)
+    raise FinanceError(f"year = {year}: no vangnet regime applies; the regimes cover {covered}")
+
+
+def _named_regime(regimes: RegimeSet, year: int, name: str) -> Regime:
+    regime = regimes.regimes.get(name)
+    if regime is None:
+        known = ", ".join(regimes.regimes)
+        raise FinanceError(f"regime = {name!r}: no such vangnet regime; choose one of {known}")
+    if not regime.applies_to(year):
+        raise FinanceError(
+            f"regime = {name!r}: applies to {regime.years_text()}, not to year {year}; "
+            "leave out the regime to use the one for that year"
+        )
+    return regime
+
+
+def _validate(data: Any, origin: str) -> RegimeSet:
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{origin}: expected a table of regimes"])
+    try:
+        regimes = RegimeSet.model_validate(data)
+    except ValidationError as exc:
+        problems = describe_validation_error(exc, RegimeSet, lambda _: Path(origin))
+        raise ScenarioError(problems) from None
+    problems = check_regimes(regimes)
+    if problems:
+        raise ScenarioError([f"{origin}: {text}" for text in problems])
+    return regimes
+
+
+def _merge_into(target: dict[str, Any], layer: Mapping[str, Any]) -> None:
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _merge_into(target[key], value)
+        else:
+            target[key] = _copy(value)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+# --- rules that relate several values --------------------------------------------------------
+
+
+def check_regimes(regimes: RegimeSet) -> list[str]:
+    """Every problem pydantic cannot see: year ranges, contiguous tiers, honest certainty."""
+    problems: list[str] = []
+    for name, regime in regimes.regimes.items():
+        problems += _check_regime(("regimes", name), regime)
+    problems += _check_overlap(regimes)
+    return problems
+
+
+def _check_regime(path: KeyPath, regime: Regime) -> list[str]:
+    problems = []
+    if regime.last_year is not None and regime.last_year < regime.first_year:
+        problems.append(
+            f"{format_key_path((*path, 'last_year'))} = {regime.last_year}: must be at least "
+            f"first_year ({regime.first_year})"
+        )
+    multi = regime.entry.multi_year
+    if isinstance(multi, DeficitYears) and multi.min_years > multi.years_before:
+        problems.append(
+            f"{format_key_path((*path, 'entry', 'multi_year', 'min_years'))} = {multi.min_years}: "
+            f"must be at most years_before ({multi.years_before})"
+        )
+    if regime.entry.certainty == UNKNOWN:
+        problems.append(
+            f"{format_key_path((*path, 'entry', 'certainty'))} = 'unknown': entry conditions "
+            "must be known to compute anything; use 'commonly-cited' for values not checked at "
+            "the source"
+        )
+    return problems + _check_tiers((*path, "compensation", "tiers"), regime.compensation.tiers)
+
+
+def _check_tiers(path: KeyPath, tiers: list[Tier]) -> list[str]:
+    problems = []
+    expected_from = 0.0
+    for i, tier in enumerate(tiers):
+        last = i == len(tiers) - 1
+        problems += _check_tier(format_key_path((*path, i)), tier, expected_from, last)
+        expected_from = tier.to_pct if tier.to_pct is not None else expected_from
+    return problems
+
+
+def _check_tier(where: str, tier: Tier, expected_from: float, last: bool) -> list[str]:
+    problems = []
+    if tier.from_pct != expected_from:
+        problems.append(
+            f"{where}.from_pct = {tier.from_pct}: must be {expected_from} (tiers start at 0 and "
+            "each starts where the one before ends)"
+        )
+    if tier.to_pct is None and not last:
+        problems.append(f"{where}: only the last tier may leave out to_pct")
+    if tier.to_pct is not None and last:
+        problems.append(f"{where}.to_pct = {tier.to_pct}: the last tier is open; leave out to_pct")
+    if tier.to_pct is not None and tier.to_pct <= tier.from_pct:
+        problems.append(f"{where}.to_pct = {tier.to_pct}: must exceed from_pct ({tier.from_pct})")
+    if (tier.share == UNKNOWN) != (tier.certainty == UNKNOWN):
+        problems.append(
+            f"{where}: share = {tier.share!r} with certainty = {tier.certainty!r}; a share is "
+            "\"unknown\" exactly when its certainty is \"unknown\""
+        )
+    return problems
+
+
+def _check_overlap(regimes: RegimeSet) -> list[str]:
+    """Two default regimes for one year would make the choice depend on the file's order."""
+    defaults = [(n, r) for n, r in regimes.regimes.items() if r.by_default]
+    problems = []
+    for i, (name, regime) in enumerate(defaults):
+        for other, other_regime in defaults[i + 1 :]:
+            if _overlaps(regime, other_regime):
+                problems.append(
+                    f"{format_key_path(('regimes', other))}: applies by default to "
+                    f"{other_regime.years_text()}, as does {format_key_path(('regimes', name))} "
+                    f"({regime.years_text()}); set by_default = false on one or change their years"
+                )
+    return problems
+
+
+def _overlaps(a: Regime, b: Regime) -> bool:
+    a_last = a.last_year if a.last_year is not None else 10_000
+    b_last = b.last_year if b.last_year is not None else 10_000
+    return a.first_year <= b_last and b.first_year <= a_last
