@@ -58,7 +58,10 @@ def prepare(scenario: Scenario | str | Path) -> Prepared:
     initial: dict[str, InitialState] = {}
     files = list(scenario.files)
     for gemeente in scenario.gemeenten:
-        initial[gemeente], used = _initial_state(scenario, gemeente)
+        try:
+            initial[gemeente], used = _initial_state(scenario, gemeente)
+        except InputDataError as exc:
+            raise InputDataError(f"{scenario.path}: gemeenten.{gemeente}.beginstand: {exc}") from None
         files += [f for f in used if f not in files]
     return Prepared(scenario, compile_model(scenario, initial), tuple(files))
 

@@ -70,8 +70,10 @@ def _translate(kind: str, msg: str, ctx: dict[str, Any]) -> str:
         return plain[kind]
     if kind.startswith(("greater_than", "less_than")):
         return _range_message(kind, ctx)
-    if kind in ("too_short", "too_long"):
-        return msg.replace("List", "array").replace("Dictionary", "table").lower()
+    if kind == "too_short":
+        return f"expected at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"
+    if kind == "too_long":
+        return f"expected at most {ctx.get('max_length')} item(s), got {ctx.get('actual_length')}"
     if kind == "value_error":
         return str(ctx.get("error", msg))
     return msg[0].lower() + msg[1:]
@@ -85,7 +87,7 @@ def _range_message(kind: str, ctx: dict[str, Any]) -> str:
         "less_than_equal": ("at most", "le"),
     }
     phrase, key = words[kind]
-    return f"must be {phrase} {ctx.get(key)}"
+    return f"must be {phrase} {ctx.get(key):g}"
 
 
 def _show(value: Any) -> str:

@@ -1,0 +1,43 @@
+"""The event log's stored schema is pinned: changing it must be a deliberate, versioned act."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from conftest import one_group_parameters, scenario_data
+
+import simbijstand
+from simbijstand.store.schema import EVENT_SCHEMA, EVENT_SCHEMA_VERSION, PARQUET_METADATA_KEY
+
+PINNED_V1 = {
+    "replication": pl.Int32,
+    "time": pl.Datetime("us"),
+    "person_id": pl.Int64,
+    "event": pl.String,
+    "gemeente": pl.String,
+    "klantgroep": pl.String,
+    "klantgroep_from": pl.String,
+    "route": pl.String,
+}
+
+
+def test_schema_is_pinned() -> None:
+    assert EVENT_SCHEMA_VERSION == 1
+    assert dict(EVENT_SCHEMA) == PINNED_V1
+    assert list(EVENT_SCHEMA) == list(PINNED_V1)  # column order too
+
+
+def test_written_segments_carry_the_schema_and_its_version(make_scenario, tmp_path: Path) -> None:
+    path = make_scenario(one_group_parameters(inflow_per_year=30), scenario_data(months=6, replications=3))
+    result = simbijstand.run(path, out=tmp_path / "run", workers=1, keep_events=2)
+    segments = result.manifest["events"]["segments"]
+    assert [s["replications"] for s in segments] == [[0, 1]]
+    file = tmp_path / "run" / segments[0]["file"]
+    assert dict(pl.read_parquet_schema(file)) == PINNED_V1
+    assert pl.read_parquet_metadata(file)[PARQUET_METADATA_KEY] == "1"
+    events = pl.read_parquet(file)
+    assert set(events["replication"]) == {0, 1}
+    assert result.caseload["replication"].n_unique() == 3  # folds cover every replication
+    assert events.filter(pl.col("event") == "uitstroom")["route"].null_count() == 0
+    assert events.filter(pl.col("event") != "doorstroom")["klantgroep_from"].null_count() == events.filter(pl.col("event") != "doorstroom").height
