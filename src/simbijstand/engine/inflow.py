@@ -15,7 +15,8 @@ from simbijstand.engine.streams import ReplicationStreams
 def poisson_arrivals(
     model: CompiledModel, streams: ReplicationStreams, month: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(local replication, cell, arrival in days) of the month's new cases, in time order per replication."""
+    """(local replication, cell, arrival in days) of the month's new cases, in time order
+    within each replication."""
     counts = streams.poisson(model.inflow_mean[month])  # [replication, cell]
     per_rep = counts.sum(axis=1)
     rep = np.repeat(np.arange(len(streams), dtype=np.int32), per_rep)

@@ -19,17 +19,22 @@ from simbijstand.engine.streams import ReplicationStreams
 OPEN_BAND_CAP_DAYS = 10 * DAYS_PER_YEAR
 
 
-def initial_cases(model: CompiledModel, streams: ReplicationStreams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(local replication, cell, benefit start in days) for every initial case of every replication."""
+def initial_cases(
+    model: CompiledModel, streams: ReplicationStreams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(local replication, cell, benefit start in days) of every initial case of every
+    replication."""
     reps = len(streams)
     cell, band = _template(model)
     known_cell, known_start = model.initial_cases_cell, model.initial_cases_start
     rep = np.repeat(np.arange(reps, dtype=np.int32), len(cell))
-    drawn = _draw_durations(model, np.tile(cell, reps), np.tile(band, reps), streams.uniforms(rep, 2))
+    drawn = _draw_durations(
+        model, np.tile(cell, reps), np.tile(band, reps), streams.uniforms(rep, 2)
+    )
     all_rep = np.concatenate([rep, np.repeat(np.arange(reps, dtype=np.int32), len(known_cell))])
     all_cell = np.concatenate([np.tile(cell, reps), np.tile(known_cell, reps)])
     all_start = np.concatenate([-drawn, np.tile(known_start, reps)])
-    order = np.lexsort((all_start, all_rep))
+    order = np.argsort(all_rep, kind="stable")
     return all_rep[order], all_cell[order], all_start[order]
 
 
@@ -43,14 +48,16 @@ def _template(model: CompiledModel) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(cells, repeats).astype(np.int32), np.repeat(band, repeats).astype(np.int32)
 
 
-def _draw_durations(model: CompiledModel, cell: np.ndarray, band: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+def _draw_durations(
+    model: CompiledModel, cell: np.ndarray, band: np.ndarray, uniform: np.ndarray
+) -> np.ndarray:
     hazard = model.total[0]  # per day, at the start's calendar month
     edges = model.band_edges
     width = np.diff(edges, axis=1)
     mass = _band_mass(hazard, width)
     unknown = band < 0
     chosen = band.copy()
-    chosen[unknown] = _choose(mass[cell[unknown]], uniform[unknown, 0])
+    chosen[unknown] = _choose(mass, cell[unknown], uniform[unknown, 0])
     h = hazard[cell, chosen]
     w = width[cell, chosen]
     return edges[cell, chosen] + _truncated_exponential(h, w, uniform[:, 1])
@@ -59,7 +66,11 @@ def _draw_durations(model: CompiledModel, cell: np.ndarray, band: np.ndarray, un
 def _band_mass(hazard: np.ndarray, width: np.ndarray) -> np.ndarray:
     """Integral of the survival function over each band, per cell [C, B]."""
     finite = np.where(np.isfinite(width), width, 0.0)
-    survival_at_edge = np.exp(-np.concatenate([np.zeros((len(hazard), 1)), np.cumsum(hazard * finite, axis=1)[:, :-1]], axis=1))
+    survival_at_edge = np.exp(
+        -np.concatenate(
+            [np.zeros((len(hazard), 1)), np.cumsum(hazard * finite, axis=1)[:, :-1]], axis=1
+        )
+    )
     capped = np.where(np.isfinite(width), width, OPEN_BAND_CAP_DAYS)
     with np.errstate(divide="ignore", invalid="ignore"):
         inside = np.where(
@@ -71,17 +82,25 @@ def _band_mass(hazard: np.ndarray, width: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(width), 0.0, survival_at_edge * inside)
 
 
-def _choose(mass: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-    cumulative = np.cumsum(mass, axis=1)
-    target = uniform * cumulative[:, -1]
-    chosen = np.sum(cumulative <= target[:, None], axis=1)
-    return np.minimum(chosen, mass.shape[1] - 1).astype(np.int32)
+def _choose(mass: np.ndarray, cell: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """A band per case, with probability proportional to its cell's band masses."""
+    chosen = np.zeros(len(cell), dtype=np.int64)
+    for c in np.unique(cell):
+        cases = np.flatnonzero(cell == c)
+        cumulative = np.cumsum(mass[c])
+        picked = np.searchsorted(cumulative, uniform[cases] * cumulative[-1], side="right")
+        chosen[cases] = np.minimum(picked, len(cumulative) - 1)
+    return chosen
 
 
-def _truncated_exponential(hazard: np.ndarray, width: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+def _truncated_exponential(
+    hazard: np.ndarray, width: np.ndarray, uniform: np.ndarray
+) -> np.ndarray:
     """Draw from an exponential with rate `hazard` truncated to [0, width) (width may be inf)."""
     capped = np.where(np.isfinite(width), width, OPEN_BAND_CAP_DAYS)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        tail = np.where(np.isfinite(width), np.expm1(-hazard * np.where(np.isfinite(width), width, 0.0)), -1.0)
+        tail = np.where(
+            np.isfinite(width), np.expm1(-hazard * np.where(np.isfinite(width), width, 0.0)), -1.0
+        )
         exponential = -np.log1p(uniform * tail) / hazard
     return np.where(hazard > 0, exponential, uniform * capped)

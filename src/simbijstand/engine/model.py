@@ -41,6 +41,9 @@ class CompiledModel:
     total: np.ndarray  # sum over types [M, C, B]
     cumulative: np.ndarray  # cumulative sum over types [M, C, B, T]
     last_type: np.ndarray  # highest type with a positive hazard [M, C, B]
+    cumulative_hazard: (
+        np.ndarray
+    )  # integrated total hazard from the start to each month start [C, B, M+1]
     inflow_mean: np.ndarray  # expected new cases per month [M, C]
     initial_counts: np.ndarray  # [C, B+1]; the last column holds counts of unknown duration
     initial_cases_cell: np.ndarray  # int32 [n] cases replayed from an event log
@@ -85,6 +88,7 @@ def compile_model(scenario: Scenario, initial: dict[str, InitialState]) -> Compi
         total=cumulative[..., -1].copy(),
         cumulative=cumulative,
         last_type=_last_positive(hazard),
+        cumulative_hazard=_integrate_over_months(cumulative[..., -1], boundaries),
         inflow_mean=_inflow_table(scenario, layout, dates, boundaries),
         initial_counts=_initial_counts(scenario, layout, initial),
         initial_cases_cell=cases_cell,
@@ -129,7 +133,7 @@ class _CellLayout:
     def size(self) -> int:
         return len(self.klantgroep)
 
-    def group(self, cell: int):  # noqa: ANN201 - KlantgroepParameters
+    def group(self, cell: int):
         return self.params[self.gemeente[cell]].klantgroepen[self.klantgroep[cell]]
 
     def cell_of(self, gemeente: int, klantgroep: str) -> int:
@@ -144,7 +148,9 @@ def _band_edges(scenario: Scenario, layout: _CellLayout) -> np.ndarray:
     return edges
 
 
-def _hazard_table(scenario: Scenario, layout: _CellLayout, dates: tuple[dt.date, ...]) -> np.ndarray:
+def _hazard_table(
+    scenario: Scenario, layout: _CellLayout, dates: tuple[dt.date, ...]
+) -> np.ndarray:
     routes = len(layout.routes)
     base = np.zeros((layout.size, layout.max_bands, routes + layout.max_groups))
     for cell in range(layout.size):
@@ -209,7 +215,9 @@ def _inflow_table(
     for cell in range(layout.size):
         inflow = layout.params[layout.gemeente[cell]].instroom
         share = inflow.klantgroepen.get(layout.klantgroep[cell], 0.0)
-        season = np.array([inflow.seizoen[d.month - 1] if inflow.seizoen else 1.0 for d in dates[:-1]])
+        season = np.array(
+            [inflow.seizoen[d.month - 1] if inflow.seizoen else 1.0 for d in dates[:-1]]
+        )
         trend = (1 + inflow.trend_per_jaar) ** years_from_start
         table[:, cell] = inflow.per_jaar * share / DAYS_PER_YEAR * lengths * season * trend
     for month, day in enumerate(dates[:-1]):
@@ -219,6 +227,14 @@ def _inflow_table(
     return table
 
 
+def _integrate_over_months(total: np.ndarray, boundaries: np.ndarray) -> np.ndarray:
+    per_month = total * np.diff(boundaries)[:, None, None]
+    months, cells, bands = total.shape
+    integrated = np.zeros((cells, bands, months + 1))
+    integrated[:, :, 1:] = np.cumsum(per_month, axis=0).transpose(1, 2, 0)
+    return integrated
+
+
 def _last_positive(hazard: np.ndarray) -> np.ndarray:
     positive = hazard > 0
     types = hazard.shape[-1]
@@ -226,7 +242,9 @@ def _last_positive(hazard: np.ndarray) -> np.ndarray:
     return (types - 1 - reversed_first).astype(np.int32)
 
 
-def _initial_counts(scenario: Scenario, layout: _CellLayout, initial: dict[str, InitialState]) -> np.ndarray:
+def _initial_counts(
+    scenario: Scenario, layout: _CellLayout, initial: dict[str, InitialState]
+) -> np.ndarray:
     counts = np.zeros((layout.size, layout.max_bands + 1), dtype=np.int64)
     for g, gemeente in enumerate(scenario.gemeenten):
         state = initial[gemeente]

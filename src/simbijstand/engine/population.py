@@ -1,12 +1,14 @@
-"""The cases on benefit, as columns, and the exact sampler that moves them through a month.
+"""The cases on benefit, as columns, and the exact sampler that moves them through time.
 
-Each case carries a unit-exponential clock: the integrated hazard it has left before its next
-event. Within a month the hazard of a case is constant until it crosses into the next duration
-band, so the sampler walks each case through at most a few constant pieces, subtracting the
-integrated hazard of each; when the clock runs out inside a piece the event happens at the exact
-moment it ran out, and its type (exit route or target klantgroep) is drawn in proportion to the
-hazards (competing exponential risks). A case that moves to another klantgroep gets a fresh clock
-and continues from that moment. All cases of all replications in a batch move together.
+A case's hazard depends on its state (cell, duration band) and the calendar month; all cases in
+one state share the same cumulative hazard Λ(t) over calendar time, a piecewise-linear function
+the model tabulates at month starts. When a case enters a state at t0 with a unit-exponential
+clock E, its next event happens exactly where Λ(t) reaches Λ(t0) + E; if the case first reaches
+the end of its duration band, the unused part of the clock carries over into the next band's Λ,
+and so on. Each case is therefore touched only at its own events, never month by month. The
+event's type (exit route or target klantgroep) is drawn in proportion to the hazards of the
+month it falls in (competing exponential risks); after a move to another klantgroep a fresh
+clock is drawn. All cases of all replications in a batch move together.
 
 Index columns are int64 on purpose: numpy gathers with int32 indices are several times slower.
 """
@@ -22,134 +24,177 @@ from simbijstand.engine.streams import ReplicationStreams
 
 INDEX = np.int64
 DTYPES = {
-    "rep": INDEX, "cell": INDEX, "band": INDEX, "t": np.float64,
-    "clock": np.float64, "band_end": np.float64, "start": np.float64, "pid": np.int64,
+    "rep": INDEX,  # local replication
+    "cell": INDEX,
+    "band": INDEX,  # duration band the case is in at its next event
+    "start": np.float64,  # moment the benefit began, days since the run's start
+    "pid": np.int64,  # LEFT once the case has left
+    "t_next": np.float64,  # moment of the next event; inf when none within the horizon
 }
+LEFT = -1
 COLUMNS = tuple(DTYPES)
 # Rows of cases that left are compacted away once they are this share of all rows.
-COMPACT_AT = 0.1
+COMPACT_AT = 0.25
 
 
 class Population:
-    """Cases of a batch of replications; `rep` is the local index of the replication."""
+    """Cases of a batch of replications and their next changes."""
 
-    def __init__(self, model: CompiledModel, streams: ReplicationStreams, replications: np.ndarray) -> None:
+    rep: np.ndarray
+    cell: np.ndarray
+    band: np.ndarray
+    start: np.ndarray
+    pid: np.ndarray
+    t_next: np.ndarray
+
+    def __init__(
+        self, model: CompiledModel, streams: ReplicationStreams, replications: np.ndarray
+    ) -> None:
         self.model = model
         self.streams = streams
         self.replications = replications  # global replication number per local index
         self.bands = model.total.shape[2]
+        self.months = model.months
+        self.lam = model.cumulative_hazard.reshape(-1, model.months + 1)  # [cell * B + band, month]
+        self._rate = model.total.reshape(model.months, -1)  # [month, cell * B + band], per day
+        self._cumulative = model.cumulative.reshape(model.months, self._rate.shape[1], -1)
+        self._last_type = model.last_type.reshape(model.months, -1)
+        self._lam_shift = self.lam[:, -1].max() + 1.0
+        self._end = model.boundaries[-1]
+        days = np.arange(int(self._end))
+        self._month_of_day = np.searchsorted(model.boundaries, days, side="right") - 1
+        self._lam_flat = (self.lam + np.arange(len(self.lam))[:, None] * self._lam_shift).ravel()
         self.next_pid = np.zeros(len(replications), dtype=np.int64)
         self._pending: list[EventBatch] = []
-        self._dead = 0  # cases that left but still occupy a row (their clock is inf)
+        self._dead = 0
         self._size = 0
-        self._buffers = {name: np.zeros(0, dtype=DTYPES[name]) for name in COLUMNS}
+        self._buffers = {name: np.zeros(0, dtype=dtype) for name, dtype in DTYPES.items()}
         self._set_views()
-
-    # Columns, as views of the first `len(self)` rows of growable buffers:
-    rep: np.ndarray  # local replication
-    cell: np.ndarray
-    band: np.ndarray  # duration band
-    t: np.ndarray  # days since the start up to which the case has been simulated
-    clock: np.ndarray  # integrated hazard left before the next event; inf once the case left
-    band_end: np.ndarray  # moment the case enters its next duration band
-    start: np.ndarray  # moment its benefit began
-    pid: np.ndarray
 
     def __len__(self) -> int:
         return self._size
 
-    def add(self, rep: np.ndarray, cell: np.ndarray, start: np.ndarray, arrival: np.ndarray) -> None:
-        """Add cases whose benefit began at `start` and who enter the simulation at `arrival`.
+    def add(
+        self, rep: np.ndarray, cell: np.ndarray, start: np.ndarray, arrival: np.ndarray, month: int
+    ) -> None:
+        """Add cases whose benefit began at `start` and who enter the simulation at `arrival`,
+        a moment in calendar month `month`.
 
         Cases must come grouped by replication and, within one, in the order to number them.
         """
         rep, cell = rep.astype(INDEX), cell.astype(INDEX)
-        edges = self.model.band_edges[cell]
-        band = np.maximum((edges <= (arrival - start)[:, None]).sum(axis=1) - 1, 0)
+        band = np.zeros(len(cell), dtype=INDEX)
+        older = np.flatnonzero(arrival > start)  # new benefits start in band 0
+        if older.size:
+            edges = self.model.band_edges[cell[older]]
+            band[older] = np.maximum((edges <= (arrival - start)[older, None]).sum(axis=1) - 1, 0)
         pid = self._new_ids(rep)
-        uniform = self.streams.uniforms(rep, 1)[:, 0]
-        band_end = start + edges[np.arange(len(cell)), band + 1]
-        new = (rep, cell, band, arrival, -np.log1p(-uniform), band_end, start, pid)
-        self._append(dict(zip(COLUMNS, new, strict=True)))
+        clock = -np.log1p(-self.streams.uniforms(rep, 1)[:, 0])
+        rows = np.arange(self._size, self._size + len(rep))
+        self._append({"rep": rep, "cell": cell, "band": band, "start": start, "pid": pid})
+        self._arm(rows, month, arrival, clock)
         no_code = np.full(len(cell), NO_CODE)
         self._emit(rep, start, pid, EventKind.INSTROOM, cell, no_code, no_code)
 
     def advance(self, month: int) -> EventBatch:
-        """Sample every event in calendar month `month` and return them in time order."""
+        """Apply every event in calendar month `month`; return the events."""
         t_end = self.model.boundaries[month + 1]
-        alive = np.ones(len(self), dtype=bool)
-        active = self._first_pass(month, t_end, alive)
-        while active.size:
-            active = self._step(month, t_end, active, alive)
-        self._retire(~alive)
+        due = np.flatnonzero(self.t_next < t_end)
+        while due.size:
+            movers = self._fire(month, due)
+            due = movers[self.t_next[movers] < t_end]
+        self._compact_now_and_then()
         return self._flush()
 
-    def _first_pass(self, month: int, t_end: float, alive: np.ndarray) -> np.ndarray:
-        """`_step` for all cases at once, on whole columns to avoid gathers on the hot path."""
-        hazard = self.model.total[month].ravel().take(self.cell * self.bands + self.band)
-        piece_end = np.minimum(self.band_end, t_end)
-        integrated = hazard * (piece_end - self.t)
-        fires = self.clock < integrated
-        passes = ~fires
-        np.subtract(self.clock, integrated, out=self.clock, where=passes)
-        np.copyto(self.t, piece_end, where=passes)
-        crossed = self._cross_bands(np.flatnonzero(passes & (self.band_end <= t_end)), t_end)
-        hits = np.flatnonzero(fires)
-        moment = self.t[hits] + self.clock[hits] / hazard[hits]
-        movers = self._fire(month, hits, moment, alive)
-        return np.sort(np.concatenate([crossed, movers]))
+    def _arm(self, rows: np.ndarray, month: int, t0: np.ndarray, clock: np.ndarray) -> None:
+        """Set the next event of `rows`, which entered their state at `t0` (in calendar month
+        `month`) with `clock` left, walking through as many duration bands as the clock lasts."""
+        cell, band = self.cell[rows], self.band[rows]
+        target = self._lam_at(cell * self.bands + band, month, t0) + clock
+        t_next = np.full(len(rows), np.inf)
+        pending = np.arange(len(rows))
+        while pending.size:
+            state = cell[pending] * self.bands + band[pending]
+            band_end = (
+                self.start[rows[pending]] + self.model.band_edges[cell[pending], band[pending] + 1]
+            )
+            lam_end = self._lam_until(state, band_end)
+            fires = target[pending] < lam_end
+            done = pending[fires]
+            t_next[done] = self._inverse_lam(state[fires], month, target[done])
+            carry = ~fires & (band_end < self._end)
+            pending = pending[carry]
+            band[pending] += 1
+            target[pending] += self._lam_until(state[carry] + 1, band_end[carry]) - lam_end[carry]
+        self.band[rows] = band
+        self.t_next[rows] = t_next
 
-    def _step(self, month: int, t_end: float, active: np.ndarray, alive: np.ndarray) -> np.ndarray:
-        """Move `active` cases to the end of their current piece; return those with time left."""
-        hazard = self.model.total[month].ravel().take(self.cell[active] * self.bands + self.band[active])
-        piece_end = np.minimum(self.band_end[active], t_end)
-        integrated = hazard * (piece_end - self.t[active])
-        clock = self.clock[active]
-        fires = clock < integrated
-        passing = active[~fires]
-        self.clock[passing] = clock[~fires] - integrated[~fires]
-        self.t[passing] = piece_end[~fires]
-        crossed = self._cross_bands(passing[self.band_end[passing] <= t_end], t_end)
-        hits = active[fires]
-        moment = self.t[hits] + clock[fires] / hazard[fires]
-        movers = self._fire(month, hits, moment, alive)
-        return np.sort(np.concatenate([crossed, movers]))
+    def _lam_at(self, state: np.ndarray, month: int, t: np.ndarray) -> np.ndarray:
+        rate = self._rate[month, state]
+        return self.lam[state, month] + rate * (t - self.model.boundaries[month])
 
-    def _cross_bands(self, crossing: np.ndarray, t_end: float) -> np.ndarray:
-        """Move cases into their next duration band; return those with time left in the month."""
-        self.band[crossing] += 1
-        next_edge = self.model.band_edges[self.cell[crossing], self.band[crossing] + 1]
-        self.band_end[crossing] = self.start[crossing] + next_edge
-        return crossing[self.t[crossing] < t_end]
+    def _lam_until(self, state: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Each state's Λ at moment t, or at the horizon's end when t lies beyond it."""
+        day = np.minimum(t, self._end - 0.5).astype(np.int64)  # month starts fall on whole days
+        month = self._month_of_day[day]
+        rate = self._rate[month, state]
+        inside = self.lam[state, month] + rate * (t - self.model.boundaries[month])
+        beyond = t >= self._end
+        inside[beyond] = self.lam[state[beyond], self.months]
+        return inside
 
-    def _fire(self, month: int, hits: np.ndarray, moment: np.ndarray, alive: np.ndarray) -> np.ndarray:
-        """Give `hits` their event at `moment`; return the cases that moved and continue."""
-        draws = self.streams.uniforms(self.rep[hits], 2)
-        types = self._event_types(month, hits, draws[:, 0])
+    def _inverse_lam(self, state: np.ndarray, month: int, target: np.ndarray) -> np.ndarray:
+        """The moment in the horizon at which the state's Λ reaches `target` (< Λ at the end)."""
+        # one searchsorted over all states' Λ rows laid end to end, each shifted above the last
+        position = np.searchsorted(self._lam_flat, target + state * self._lam_shift, side="right")
+        k = np.clip(position - 1 - state * (self.months + 1), month, self.months - 1)
+        rate = self._rate[k, state]
+        return self.model.boundaries[k] + (target - self.lam[state, k]) / rate
+
+    def _fire(self, month: int, rows: np.ndarray) -> np.ndarray:
+        """Give `rows` their event; return the rows that moved to another klantgroep."""
+        moment = self.t_next[rows]
+        draws = self.streams.uniforms(self.rep[rows], 2)
+        types = self._event_types(month, rows, draws[:, 0])
         routes = len(self.model.routes)
         leaves = types < routes
-        cell = self.cell[hits]
-        exits = hits[leaves]
-        alive[exits] = False
-        no_code = np.full(hits.size, NO_CODE)
-        self._emit(self.rep[exits], moment[leaves], self.pid[exits], EventKind.UITSTROOM,
-                   cell[leaves], no_code[leaves], types[leaves])
-        movers = hits[~leaves]
+        cell = self.cell[rows]
+        no_code = np.full(rows.size, NO_CODE)
+        exits = rows[leaves]
+        self._emit(
+            self.rep[exits],
+            moment[leaves],
+            self.pid[exits],
+            EventKind.UITSTROOM,
+            cell[leaves],
+            no_code[leaves],
+            types[leaves],
+        )
+        self.t_next[exits] = np.inf
+        self.pid[exits] = LEFT
+        self._dead += exits.size
+        movers = rows[~leaves]
         first = self.model.gemeente_first_cell[self.model.cell_gemeente[cell[~leaves]]]
         self.cell[movers] = first + types[~leaves] - routes
-        self.clock[movers] = -np.log1p(-draws[~leaves, 1])
-        self.t[movers] = moment[~leaves]
-        self._emit(self.rep[movers], moment[~leaves], self.pid[movers], EventKind.DOORSTROOM,
-                   self.cell[movers], cell[~leaves], no_code[~leaves])
+        self._arm(movers, month, moment[~leaves], -np.log1p(-draws[~leaves, 1]))
+        self._emit(
+            self.rep[movers],
+            moment[~leaves],
+            self.pid[movers],
+            EventKind.DOORSTROOM,
+            self.cell[movers],
+            cell[~leaves],
+            no_code[~leaves],
+        )
         return movers
 
-    def _event_types(self, month: int, hits: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-        cell, band = self.cell[hits], self.band[hits]
-        cumulative = self.model.cumulative[month, cell, band]
+    def _event_types(self, month: int, rows: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+        state = self.cell[rows] * self.bands + self.band[rows]
+        cumulative = self._cumulative[month].take(state, axis=0)
         target = uniform * cumulative[:, -1]
         chosen = (cumulative <= target[:, None]).sum(axis=1)
         # u * total can round up to total itself; never pick a type with zero hazard then
-        return np.minimum(chosen, self.model.last_type[month, cell, band])
+        return np.minimum(chosen, self._last_type[month].take(state))
 
     def _new_ids(self, rep: np.ndarray) -> np.ndarray:
         counts = np.bincount(rep, minlength=len(self.next_pid))
@@ -159,30 +204,27 @@ class Population:
         self.next_pid += counts
         return ids
 
-    def _append(self, extra: dict[str, np.ndarray]) -> None:
-        added = len(extra["t"])
+    def _append(self, columns: dict[str, np.ndarray]) -> None:
+        added = len(columns["rep"])
         size = self._size + added
-        capacity = len(self._buffers["t"])
+        capacity = len(self._buffers["rep"])
         if size > capacity:
             grown = max(size, 2 * capacity)
             for name, buffer in self._buffers.items():
                 bigger = np.empty(grown, dtype=buffer.dtype)
                 bigger[: self._size] = buffer[: self._size]
                 self._buffers[name] = bigger
-        for name, buffer in self._buffers.items():
-            buffer[self._size : size] = extra[name]
+        for name, values in columns.items():
+            self._buffers[name][self._size : size] = values
         self._size = size
         self._set_views()
 
-    def _retire(self, left: np.ndarray) -> None:
-        """Make cases that left inert (an infinite clock never fires); compact now and then."""
-        self.clock[left] = np.inf
-        self.band_end[left] = np.inf
-        self._dead += int(left.sum())
+    def _compact_now_and_then(self) -> None:
+        """Rows of cases that left are inert (t_next is inf); drop them once they add up."""
         if self._dead <= COMPACT_AT * self._size:
             return
-        keep = np.flatnonzero(np.isfinite(self.clock))
-        for name, buffer in self._buffers.items():
+        keep = np.flatnonzero(self.pid != LEFT)
+        for buffer in self._buffers.values():
             buffer[: len(keep)] = buffer[: self._size].take(keep)
         self._size = len(keep)
         self._dead = 0
@@ -223,4 +265,6 @@ class Population:
     def _flush(self) -> EventBatch:
         batch = EventBatch.concat(self._pending) if self._pending else EventBatch.empty()
         self._pending = []
+        if len(self.replications) == 1:
+            return batch.take(np.argsort(batch.time_us, kind="stable"))
         return batch.take(np.lexsort((batch.time_us, batch.replication)))

@@ -31,13 +31,16 @@ class ReferenceRun:
         self.events = 0
 
     def run(self) -> ReferenceRun:
-        _, cells, starts = initial_cases(self.model, ReplicationStreams(int(self.rng.integers(2**32)), [0]))
+        _, cells, starts = initial_cases(
+            self.model, ReplicationStreams(int(self.rng.integers(2**32)), [0])
+        )
         for cell, start in zip(cells, starts, strict=True):
             self._begin(int(cell), float(start))
         self.env.process(self._census())
         for cell in range(self.model.cells):
             self.env.process(self._arrivals(cell))
-        self.env.run()  # every process ends at the horizon; run(until=end) would skip the last census
+        # every process ends at the horizon; run(until=end) would skip the last census
+        self.env.run()
         return self
 
     def _begin(self, cell: int, start: float) -> None:

@@ -21,12 +21,14 @@ from simbijstand.engine.population import Population
 from simbijstand.engine.streams import ReplicationStreams
 
 
-def simulate(model: CompiledModel, seed: int, replications: Sequence[int], recorder: Recorder) -> None:
+def simulate(
+    model: CompiledModel, seed: int, replications: Sequence[int], recorder: Recorder
+) -> None:
     """Run the given replications and pass all their events, month by month, to `recorder`."""
     streams = ReplicationStreams(seed, replications)
     population = Population(model, streams, np.asarray(replications, dtype=np.int32))
     rep, cell, start = initial_cases(model, streams)
-    population.add(rep, cell, start, arrival=np.zeros(len(start)))
+    population.add(rep, cell, start, arrival=np.zeros(len(start)), month=0)
     env = simpy.Environment()
     env.process(_inflow(env, model, population, streams))
     env.process(_transitions(env, model, population, recorder))
@@ -34,12 +36,15 @@ def simulate(model: CompiledModel, seed: int, replications: Sequence[int], recor
 
 
 def _inflow(
-    env: simpy.Environment, model: CompiledModel, population: Population, streams: ReplicationStreams
+    env: simpy.Environment,
+    model: CompiledModel,
+    population: Population,
+    streams: ReplicationStreams,
 ) -> Generator[simpy.Event, None, None]:
     for month in range(model.months):
         yield env.timeout(model.boundaries[month] - env.now)
         rep, cell, moment = poisson_arrivals(model, streams, month)
-        population.add(rep, cell, start=moment, arrival=moment)
+        population.add(rep, cell, start=moment, arrival=moment, month=month)
 
 
 def _transitions(
