@@ -47,8 +47,14 @@ def scenario_data(
 ) -> dict[str, Any]:
     data = {
         "naam": "test",
-        "simulatie": {"start": start, "horizon_maanden": months, "replicaties": replications, "seed": seed},
-        "gemeenten": gemeenten or {"Testdorp": {"parameters": "params.toml", "beginstand": {"aantallen": {"a": 100}}}},
+        "simulatie": {
+            "start": start,
+            "horizon_maanden": months,
+            "replicaties": replications,
+            "seed": seed,
+        },
+        "gemeenten": gemeenten
+        or {"Testdorp": {"parameters": "params.toml", "beginstand": {"aantallen": {"a": 100}}}},
         "kosten": {"prijsjaar": start.year, "per_maand": {"participatiewet": 1000.0}},
     }
     data.update(extra)
@@ -64,7 +70,11 @@ def write_toml(path: Path, data: dict[str, Any]) -> Path:
 def make_scenario(tmp_path: Path) -> Callable[..., Path]:
     """Write params.toml and scenario.toml into a fresh folder; return the scenario's path."""
 
-    def make(parameters: dict[str, Any], scenario: dict[str, Any] | None = None, name: str = "scenario.toml") -> Path:
+    def make(
+        parameters: dict[str, Any],
+        scenario: dict[str, Any] | None = None,
+        name: str = "scenario.toml",
+    ) -> Path:
         write_toml(tmp_path / "params.toml", parameters)
         return write_toml(tmp_path / name, scenario or scenario_data())
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from conftest import SCENARIOS
 
+from conftest import SCENARIOS
 from simbijstand.cli import main
 
 
@@ -33,9 +33,14 @@ def test_top_level_help_and_version() -> None:
 @pytest.fixture(scope="module")
 def basis_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("cli") / "run"
-    result = CliRunner().invoke(main, ["run", str(SCENARIOS / "basis.toml"), "-n", "20", "--out", str(out), "--workers", "1"])
+    result = CliRunner().invoke(
+        main,
+        ["run", str(SCENARIOS / "basis.toml"), "-n", "20", "--out", str(out), "--workers", "1"],
+    )
     assert result.exit_code == 0, result.output
-    assert "Bestand" in result.output and "BUIG-lasten" in result.output and str(out) in result.output
+    assert (
+        "Bestand" in result.output and "BUIG-lasten" in result.output and str(out) in result.output
+    )
     return out
 
 
@@ -47,19 +52,35 @@ def test_run_writes_a_complete_run_directory(basis_run: Path) -> None:
     assert manifest["replications"] == 20
     assert all((basis_run / s["file"]).is_file() for s in manifest["events"]["segments"])
     summary = pl.read_csv(basis_run / "summary.csv")
-    assert summary.columns == ["gemeente", "klantgroep", "date", "mean", "p05", "p10", "p25", "p50", "p75", "p90", "p95"]
+    assert summary.columns == [
+        "gemeente",
+        "klantgroep",
+        "date",
+        "mean",
+        "p05",
+        "p10",
+        "p25",
+        "p50",
+        "p75",
+        "p90",
+        "p95",
+    ]
     assert {"totaal"} <= set(summary["gemeente"]) and {"totaal"} <= set(summary["klantgroep"])
 
 
 def test_run_refuses_to_overwrite_a_run(basis_run: Path) -> None:
-    result = CliRunner().invoke(main, ["run", str(SCENARIOS / "basis.toml"), "-n", "2", "--out", str(basis_run)])
+    result = CliRunner().invoke(
+        main, ["run", str(SCENARIOS / "basis.toml"), "-n", "2", "--out", str(basis_run)]
+    )
     assert result.exit_code == 2
     assert "not an empty directory" in result.output
 
 
 def test_quiet_run_prints_only_the_run_directory(tmp_path: Path) -> None:
     out = tmp_path / "quiet"
-    result = CliRunner().invoke(main, ["run", str(SCENARIOS / "basis.toml"), "-n", "2", "--out", str(out), "-q"])
+    result = CliRunner().invoke(
+        main, ["run", str(SCENARIOS / "basis.toml"), "-n", "2", "--out", str(out), "-q"]
+    )
     assert result.exit_code == 0
     assert result.output.strip() == str(out)
 
@@ -68,9 +89,13 @@ def test_replay_matches_summary_median(basis_run: Path) -> None:
     result = CliRunner().invoke(main, ["replay", str(basis_run), "--at", "2022-01-01", "--json"])
     assert result.exit_code == 0, result.output
     rows = {(r["gemeente"], r["klantgroep"]): r for r in json.loads(result.output)["rows"]}
-    summary = pl.read_csv(basis_run / "summary.csv").filter(date="2022-01-01", gemeente="Steenwijkerland")
+    summary = pl.read_csv(basis_run / "summary.csv").filter(
+        date="2022-01-01", gemeente="Steenwijkerland"
+    )
     for row in summary.iter_rows(named=True):
-        assert rows[("Steenwijkerland", row["klantgroep"])]["p50"] == pytest.approx(row["p50"], abs=0.01)
+        assert rows[("Steenwijkerland", row["klantgroep"])]["p50"] == pytest.approx(
+            row["p50"], abs=0.01
+        )
 
 
 @pytest.mark.parametrize(

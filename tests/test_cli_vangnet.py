@@ -11,8 +11,16 @@ from simbijstand.cli import main
 
 EXAMPLE = ["--year", "2018", "--budget", "1000000", "--expenditure", "1110000"]
 JSON_KEYS = {
-    "year", "regime", "deficit", "deficit_pct", "meets_single_year", "meets_multi_year",
-    "eligible", "vangnet", "remaining_deficit", "tiers",
+    "year",
+    "regime",
+    "deficit",
+    "deficit_pct",
+    "meets_single_year",
+    "meets_multi_year",
+    "eligible",
+    "vangnet",
+    "remaining_deficit",
+    "tiers",
 }
 
 
@@ -37,10 +45,22 @@ def test_table_is_dutch_and_shows_the_build_up() -> None:
     result = vangnet(*EXAMPLE, "--previous-results", "0,0")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for text in ("tekort", "€ 110.000", "11,00% van het budget", "recht op vangnet  ja",
-                 "10–12,5%", "€ 100.000 – € 125.000", "75%*", "€ 7.500",
-                 "vangnetuitkering", "€ 32.500", "resterend tekort", "€ 77.500",
-                 "cumulatief tekort 2016–2018", "gangbare waarde"):
+    for text in (
+        "tekort",
+        "€ 110.000",
+        "11,00% van het budget",
+        "recht op vangnet  ja",
+        "10–12,5%",
+        "€ 100.000 – € 125.000",
+        "75%*",
+        "€ 7.500",
+        "vangnetuitkering",
+        "€ 32.500",
+        "resterend tekort",
+        "€ 77.500",
+        "cumulatief tekort 2016–2018",
+        "gangbare waarde",
+    ):
         assert text in out, text
 
 
@@ -64,9 +84,20 @@ def test_year_without_multi_year_condition_needs_no_previous_results() -> None:
 
 
 def test_extended_net_2025_shows_the_amount_as_unknown() -> None:
-    args = ["--year", "2025", "--regime", "verruimd-2025", "--budget", "1000000",
-            "--expenditure", "1080000", "--previous-results", "60000,0,70000",
-            "--previous-budgets", "950000,980000,990000"]
+    args = [
+        "--year",
+        "2025",
+        "--regime",
+        "verruimd-2025",
+        "--budget",
+        "1000000",
+        "--expenditure",
+        "1080000",
+        "--previous-results",
+        "60000,0,70000",
+        "--previous-budgets",
+        "950000,980000,990000",
+    ]
     table = vangnet(*args)
     assert table.exit_code == 0, table.output
     assert "recht op vangnet  ja" in table.stdout and "onbekend" in table.stdout
@@ -77,20 +108,32 @@ def test_extended_net_2025_shows_the_amount_as_unknown() -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--year", "2018", "--budget", "0", "--expenditure", "1", "--previous-results", "0,0"],
-         ["budget = 0", "more than 0"]),
-        (["--year", "2018", "--budget", "-5", "--expenditure", "1", "--previous-results", "0,0"],
-         ["budget = -5", "more than 0"]),
-        (["--year", "2010", "--budget", "100", "--expenditure", "1"],
-         ["year = 2010", "no vangnet regime"]),
+        (
+            ["--year", "2018", "--budget", "0", "--expenditure", "1", "--previous-results", "0,0"],
+            ["budget = 0", "more than 0"],
+        ),
+        (
+            ["--year", "2018", "--budget", "-5", "--expenditure", "1", "--previous-results", "0,0"],
+            ["budget = -5", "more than 0"],
+        ),
+        (
+            ["--year", "2010", "--budget", "100", "--expenditure", "1"],
+            ["year = 2010", "no vangnet regime"],
+        ),
         (["--year", "twenty", "--budget", "100", "--expenditure", "1"], ["--year = 'twenty'"]),
         ([*EXAMPLE, "--previous-results", "5"], ["exactly 2", "2016 and 2017"]),
-        ([*EXAMPLE, "--previous-results", "5,abc"],
-         ["'abc' is not a number", "--previous-results"]),
-        (["--year", "2018", "--budget", "1.000.000", "--expenditure", "1"],
-         ["'1.000.000'", "thousands"]),
-        ([*EXAMPLE, "--previous-results", "0,0", "--regime", "nope"],
-         ["regime = 'nope'", "vanaf-2019"]),
+        (
+            [*EXAMPLE, "--previous-results", "5,abc"],
+            ["'abc' is not a number", "--previous-results"],
+        ),
+        (
+            ["--year", "2018", "--budget", "1.000.000", "--expenditure", "1"],
+            ["'1.000.000'", "thousands"],
+        ),
+        (
+            [*EXAMPLE, "--previous-results", "0,0", "--regime", "nope"],
+            ["regime = 'nope'", "vanaf-2019"],
+        ),
     ],
 )
 def test_bad_input_is_one_line_with_exit_code_2(args: list[str], words: list[str]) -> None:

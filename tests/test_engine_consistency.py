@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from conftest import SCENARIOS, scenario_data, write_toml
 
 import simbijstand
+from conftest import SCENARIOS, scenario_data, write_toml
 from simbijstand.engine import EventBatch, simulate
 from simbijstand.engine.reference import ReferenceRun
 from simbijstand.runner import prepare
@@ -21,10 +21,23 @@ TWO_GROUPS = {
     "schema_version": 1,
     "routes": ["werk", "overig"],
     "duurbanden_maanden": [0, 6, 12],
-    "instroom": {"per_jaar": 60.0, "seizoen": [1.3, 1.2, 1.1, 1.0, 0.9, 0.8, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2], "klantgroepen": {"a": 0.7, "b": 0.3}},
+    "instroom": {
+        "per_jaar": 60.0,
+        "seizoen": [1.3, 1.2, 1.1, 1.0, 0.9, 0.8, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2],
+        "klantgroepen": {"a": 0.7, "b": 0.3},
+    },
     "klantgroepen": {
-        "a": {"uitstroom_per_jaar": 0.9, "uitstroom_routes": {"werk": 0.8, "overig": 0.2}, "duur_factor": [1.5, 1.0, 0.5], "doorstroom_per_jaar": {"b": 0.4}},
-        "b": {"uitstroom_per_jaar": 0.2, "uitstroom_routes": {"werk": 0.1, "overig": 0.9}, "doorstroom_per_jaar": {"a": 0.1}},
+        "a": {
+            "uitstroom_per_jaar": 0.9,
+            "uitstroom_routes": {"werk": 0.8, "overig": 0.2},
+            "duur_factor": [1.5, 1.0, 0.5],
+            "doorstroom_per_jaar": {"b": 0.4},
+        },
+        "b": {
+            "uitstroom_per_jaar": 0.2,
+            "uitstroom_routes": {"werk": 0.1, "overig": 0.9},
+            "doorstroom_per_jaar": {"a": 0.1},
+        },
     },
 }
 
@@ -35,8 +48,20 @@ def two_group_scenario(folder: Path, replications: int = 30, seed: int = 2) -> P
         months=18,
         replications=replications,
         seed=seed,
-        gemeenten={"Testdorp": {"parameters": "params.toml", "beginstand": {"aantallen": {"a": 40, "b": 25}}}},
-        multiplicator=[{"van": dt.date(2021, 4, 1), "tot": dt.date(2021, 10, 1), "instroom": 1.5, "uitstroom": {"werk": 0.5}}],
+        gemeenten={
+            "Testdorp": {
+                "parameters": "params.toml",
+                "beginstand": {"aantallen": {"a": 40, "b": 25}},
+            }
+        },
+        multiplicator=[
+            {
+                "van": dt.date(2021, 4, 1),
+                "tot": dt.date(2021, 10, 1),
+                "instroom": 1.5,
+                "uitstroom": {"werk": 0.5},
+            }
+        ],
     )
     return write_toml(folder / "scenario.toml", data)
 
@@ -51,16 +76,27 @@ def test_caseload_is_conserved_per_group_and_month(two_group_run: simbijstand.Ru
     """bestand(t+1) = bestand(t) + instroom + doorstroom in - uitstroom - doorstroom out."""
     keys = ["replication", "month", "gemeente"]
     flows = two_group_run.flows
-    gains = flows.filter(pl.col("event") != "uitstroom").group_by(*keys, "klantgroep").agg(gain=pl.col("count").sum())
-    losses = pl.concat(
-        [
-            flows.filter(pl.col("event") == "uitstroom").select(*keys, "klantgroep", "count"),
-            flows.filter(pl.col("event") == "doorstroom").select(*keys, klantgroep="klantgroep_from", count="count"),
-        ]
-    ).group_by(*keys, "klantgroep").agg(loss=pl.col("count").sum())
+    gains = (
+        flows.filter(pl.col("event") != "uitstroom")
+        .group_by(*keys, "klantgroep")
+        .agg(gain=pl.col("count").sum())
+    )
+    losses = (
+        pl.concat(
+            [
+                flows.filter(pl.col("event") == "uitstroom").select(*keys, "klantgroep", "count"),
+                flows.filter(pl.col("event") == "doorstroom").select(
+                    *keys, klantgroep="klantgroep_from", count="count"
+                ),
+            ]
+        )
+        .group_by(*keys, "klantgroep")
+        .agg(loss=pl.col("count").sum())
+    )
     caseload = two_group_run.caseload.sort("replication", "klantgroep", "date")
     change = caseload.with_columns(
-        month=pl.col("date"), change=pl.col("count").shift(-1).over("replication", "klantgroep") - pl.col("count")
+        month=pl.col("date"),
+        change=pl.col("count").shift(-1).over("replication", "klantgroep") - pl.col("count"),
     ).drop_nulls("change")
     checked = (
         change.join(gains, on=[*keys, "klantgroep"], how="left")
@@ -72,7 +108,9 @@ def test_caseload_is_conserved_per_group_and_month(two_group_run: simbijstand.Ru
     assert checked["gain"].sum() > 0 and checked["loss"].sum() > 0
 
 
-def test_replaying_the_stored_log_gives_the_stored_caseload(two_group_run: simbijstand.RunResult) -> None:
+def test_replaying_the_stored_log_gives_the_stored_caseload(
+    two_group_run: simbijstand.RunResult,
+) -> None:
     events = read_events(two_group_run.run_dir)
     for day in [dt.date(2021, 1, 1), dt.date(2021, 7, 1), dt.date(2022, 7, 1)]:
         stored = (
@@ -94,8 +132,12 @@ def test_the_engine_agrees_with_the_per_case_reference_model(tmp_path: Path) -> 
     """Same model, two samplers: means (4 SE) and spreads (ratio) of each group at the end."""
     reps = 200
     model = prepare(two_group_scenario(tmp_path)).model
-    engine = simbijstand.run(two_group_scenario(tmp_path, replications=reps, seed=77), out=tmp_path / "run", workers=1)
-    final = engine.caseload.filter(pl.col("date") == pl.col("date").max()).sort("replication", "klantgroep")
+    engine = simbijstand.run(
+        two_group_scenario(tmp_path, replications=reps, seed=77), out=tmp_path / "run", workers=1
+    )
+    final = engine.caseload.filter(pl.col("date") == pl.col("date").max()).sort(
+        "replication", "klantgroep"
+    )
     fast = final["count"].to_numpy().reshape(reps, 2)
     slow = np.array([ReferenceRun(model, seed).run().caseload[-1] for seed in range(reps)])
     for group in range(2):
@@ -133,5 +175,7 @@ def test_outputs_are_byte_identical_for_one_and_two_workers(tmp_path: Path) -> N
     two = simbijstand.run(scenario, replications=240, out=tmp_path / "two", workers=2)
     assert one.manifest["execution"]["chunks"] > 1  # so two workers really split the work
     for name in ["summary.csv", "caseload.parquet", "flows.parquet", "finance.parquet"]:
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), (
+            name
+        )
     assert one.manifest["events"]["segments"] == two.manifest["events"]["segments"]

@@ -7,14 +7,15 @@ makes a correct engine pass for almost any seed, and a biased one fail.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
-from conftest import one_group_parameters, scenario_data, write_toml
 
 import simbijstand
+from conftest import one_group_parameters, scenario_data
 from simbijstand.domain.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simbijstand.store.schema import EVENT_SCHEMA
 
@@ -27,7 +28,9 @@ def years_since_start(result: simbijstand.RunResult) -> dict[dt.date, float]:
 
 
 def mean_caseload(result: simbijstand.RunResult) -> pl.DataFrame:
-    return result.caseload.group_by("date").agg(mean=pl.col("count").mean(), n=pl.len()).sort("date")
+    return (
+        result.caseload.group_by("date").agg(mean=pl.col("count").mean(), n=pl.len()).sort("date")
+    )
 
 
 def test_one_group_with_inflow_follows_the_closed_form(make_scenario, tmp_path: Path) -> None:
@@ -47,14 +50,20 @@ def test_one_group_with_inflow_follows_the_closed_form(make_scenario, tmp_path: 
         assert abs(row["mean"] - expected) <= tolerance, (row["date"], row["mean"], expected)
 
 
-def test_exit_routes_are_chosen_in_proportion_to_their_hazards(make_scenario, tmp_path: Path) -> None:
+def test_exit_routes_are_chosen_in_proportion_to_their_hazards(
+    make_scenario, tmp_path: Path
+) -> None:
     shares = {"werk": 0.6, "verhuizing": 0.3, "overig": 0.1}
     path = make_scenario(
         one_group_parameters(exit_per_year=1.0, routes=shares),
         scenario_data(months=24, replications=100, seed=5),
     )
     result = simbijstand.run(path, out=tmp_path / "run", workers=1)
-    exits = result.flows.filter(pl.col("event") == "uitstroom").group_by("route").agg(pl.col("count").sum())
+    exits = (
+        result.flows.filter(pl.col("event") == "uitstroom")
+        .group_by("route")
+        .agg(pl.col("count").sum())
+    )
     total = exits["count"].sum()
     assert total > 5000
     for route, count in exits.iter_rows():
@@ -100,7 +109,11 @@ def test_duration_bands_shape_the_exit_curve(make_scenario, tmp_path: Path) -> N
         in_band = np.clip(days - edges[:-1], 0, np.diff(edges))
         survive = np.exp(-mu / DAYS_PER_YEAR * np.dot(factors, in_band))
         tolerance = Z * np.sqrt(n0 * survive * (1 - survive) / reps) + 1e-9
-        assert abs(row["mean"] - n0 * survive) <= tolerance, (row["date"], row["mean"], n0 * survive)
+        assert abs(row["mean"] - n0 * survive) <= tolerance, (
+            row["date"],
+            row["mean"],
+            n0 * survive,
+        )
 
 
 def test_initial_counts_per_duration_band_are_respected(make_scenario, tmp_path: Path) -> None:
@@ -119,43 +132,57 @@ def test_initial_counts_per_duration_band_are_respected(make_scenario, tmp_path:
 
 
 def test_replications_do_not_depend_on_how_many_are_run(make_scenario, tmp_path: Path) -> None:
-    path = make_scenario(one_group_parameters(exit_per_year=0.8, inflow_per_year=50), scenario_data(months=12))
+    path = make_scenario(
+        one_group_parameters(exit_per_year=0.8, inflow_per_year=50), scenario_data(months=12)
+    )
     few = simbijstand.run(path, replications=3, out=tmp_path / "few", workers=1)
     many = simbijstand.run(path, replications=8, out=tmp_path / "many", workers=1)
     assert few.caseload.equals(many.caseload.filter(pl.col("replication") < 3))
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_seed_changes_results_and_same_seed_repeats_them(make_scenario, tmp_path: Path, seed: int) -> None:
-    path = make_scenario(one_group_parameters(exit_per_year=0.8, inflow_per_year=50), scenario_data(months=12))
+def test_seed_changes_results_and_same_seed_repeats_them(
+    make_scenario, tmp_path: Path, seed: int
+) -> None:
+    path = make_scenario(
+        one_group_parameters(exit_per_year=0.8, inflow_per_year=50), scenario_data(months=12)
+    )
     first = simbijstand.run(path, seed=seed, replications=5, out=tmp_path / "a", workers=1)
     again = simbijstand.run(path, seed=seed, replications=5, out=tmp_path / "b", workers=1)
     other = simbijstand.run(path, seed=seed + 100, replications=5, out=tmp_path / "c", workers=1)
-    assert (tmp_path / "a" / "summary.csv").read_bytes() == (tmp_path / "b" / "summary.csv").read_bytes()
+    assert (tmp_path / "a" / "summary.csv").read_bytes() == (
+        tmp_path / "b" / "summary.csv"
+    ).read_bytes()
     assert not first.caseload.equals(other.caseload)
     assert first.caseload.equals(again.caseload)
 
 
 def test_benefit_months_integrate_the_survival_curve_exactly(make_scenario, tmp_path: Path) -> None:
     """Without inflow, a month's expected benefit-months are N0/mu (e^(-mu a) - e^(-mu b)) / (b - a)
-    for the month [a, b) in years; this checks the event moments, not only the month they fall in."""
+    for the month [a, b) in years: this checks the event moments, not only their months."""
     n0, mu, reps = 100, 1.5, 100  # scenario_data starts with 100 cases
-    path = make_scenario(one_group_parameters(exit_per_year=mu), scenario_data(months=12, replications=reps, seed=21))
+    path = make_scenario(
+        one_group_parameters(exit_per_year=mu), scenario_data(months=12, replications=reps, seed=21)
+    )
     result = simbijstand.run(path, out=tmp_path / "run", workers=1)
     per_month = result.finance.filter(pl.col("year") == 2021)["benefit_months"]
-    assert abs(per_month.mean() - _expected_year_benefit_months(n0, mu, result)) <= Z * per_month.std() / np.sqrt(reps)
+    assert abs(
+        per_month.mean() - _expected_year_benefit_months(n0, mu, result)
+    ) <= Z * per_month.std() / np.sqrt(reps)
 
 
 def _expected_year_benefit_months(n0: int, mu: float, result: simbijstand.RunResult) -> float:
     dates = sorted(result.caseload["date"].unique().to_list())
     t = years_since_start(result)
     total = 0.0
-    for a, b in zip(dates, dates[1:], strict=False):
+    for a, b in itertools.pairwise(dates):
         total += n0 / mu * (np.exp(-mu * t[a]) - np.exp(-mu * t[b])) / (t[b] - t[a])
     return total
 
 
-def test_exit_moments_within_a_month_follow_the_exponential_law(make_scenario, tmp_path: Path) -> None:
+def test_exit_moments_within_a_month_follow_the_exponential_law(
+    make_scenario, tmp_path: Path
+) -> None:
     """With a constant hazard h, the position x of an exit within its month (as a fraction of the
     month's length L) has CDF (1 - e^(-h L x)) / (1 - e^(-h L)): the moments are exact, not
     bucketed. Kolmogorov-Smirnov over some 10,000 exits from the stored event log."""
@@ -164,7 +191,9 @@ def test_exit_moments_within_a_month_follow_the_exponential_law(make_scenario, t
     from simbijstand.store.replay import read_events
 
     mu = 3.0
-    path = make_scenario(one_group_parameters(exit_per_year=mu), scenario_data(months=12, replications=100, seed=4))
+    path = make_scenario(
+        one_group_parameters(exit_per_year=mu), scenario_data(months=12, replications=100, seed=4)
+    )
     simbijstand.run(path, out=tmp_path / "run", workers=1)
     exits = read_events(tmp_path / "run").filter(pl.col("event") == "uitstroom").collect()
     month_start = exits["time"].dt.truncate("1mo")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from conftest import one_group_parameters, scenario_data
 
 import simbijstand
+from conftest import one_group_parameters, scenario_data
 from simbijstand.store.schema import EVENT_SCHEMA, EVENT_SCHEMA_VERSION, PARQUET_METADATA_KEY
 
 PINNED_V1 = {
@@ -29,7 +29,9 @@ def test_schema_is_pinned() -> None:
 
 
 def test_written_segments_carry_the_schema_and_its_version(make_scenario, tmp_path: Path) -> None:
-    path = make_scenario(one_group_parameters(inflow_per_year=30), scenario_data(months=6, replications=3))
+    path = make_scenario(
+        one_group_parameters(inflow_per_year=30), scenario_data(months=6, replications=3)
+    )
     result = simbijstand.run(path, out=tmp_path / "run", workers=1, keep_events=2)
     segments = result.manifest["events"]["segments"]
     assert [s["replications"] for s in segments] == [[0, 1]]
@@ -40,4 +42,7 @@ def test_written_segments_carry_the_schema_and_its_version(make_scenario, tmp_pa
     assert set(events["replication"]) == {0, 1}
     assert result.caseload["replication"].n_unique() == 3  # folds cover every replication
     assert events.filter(pl.col("event") == "uitstroom")["route"].null_count() == 0
-    assert events.filter(pl.col("event") != "doorstroom")["klantgroep_from"].null_count() == events.filter(pl.col("event") != "doorstroom").height
+    assert (
+        events.filter(pl.col("event") != "doorstroom")["klantgroep_from"].null_count()
+        == events.filter(pl.col("event") != "doorstroom").height
+    )

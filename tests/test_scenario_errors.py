@@ -16,36 +16,94 @@ CORPUS = Path(__file__).parent / "broken_scenarios"
 
 EXPECTED = {
     # scenario file: (file named in the message, words the message must contain)
-    "unknown_key.toml": ("unknown_key.toml", ["unknown key 'simulatie.horzon_maanden'", "did you mean 'horizon_maanden'"]),
+    "unknown_key.toml": (
+        "unknown_key.toml",
+        ["unknown key 'simulatie.horzon_maanden'", "did you mean 'horizon_maanden'"],
+    ),
     "wrong_type.toml": ("wrong_type.toml", ["simulatie.replicaties", "'veel'", "whole number"]),
-    "date_as_text.toml": ("date_as_text.toml", ["simulatie.start", "'2021-01-01'", "expected a date"]),
-    "start_not_first_of_month.toml": ("start_not_first_of_month.toml", ["simulatie.start", "2021-01-15", "first day of a month"]),
-    "date_outside_horizon.toml": ("date_outside_horizon.toml", ["multiplicator[1].van", "2030-01-01", "outside the horizon", "2021-01-01", "2022-01-01"]),
-    "multiplicator_unknown_route.toml": ("multiplicator_unknown_route.toml", ["multiplicator[1].uitstroom.wrk", "known: overig, werk"]),
-    "missing_parameter_file.toml": ("missing_parameter_file.toml", ["gemeenten.Testdorp.parameters", "no such file", "missing.toml"]),
-    "unknown_klantgroep.toml": ("unknown_klantgroep.toml", ["beginstand.aantallen.x", "unknown name 'x'", "known: a"]),
-    "two_initial_states.toml": ("two_initial_states.toml", ["gemeenten.Testdorp.beginstand", "exactly one of", "aantallen, bestand"]),
-    "initial_csv_missing_column.toml": ("start_missing_column.csv", ["missing column(s) aantal", "beginstand"]),
+    "date_as_text.toml": (
+        "date_as_text.toml",
+        ["simulatie.start", "'2021-01-01'", "expected a date"],
+    ),
+    "start_not_first_of_month.toml": (
+        "start_not_first_of_month.toml",
+        ["simulatie.start", "2021-01-15", "first day of a month"],
+    ),
+    "date_outside_horizon.toml": (
+        "date_outside_horizon.toml",
+        ["multiplicator[1].van", "2030-01-01", "outside the horizon", "2021-01-01", "2022-01-01"],
+    ),
+    "multiplicator_unknown_route.toml": (
+        "multiplicator_unknown_route.toml",
+        ["multiplicator[1].uitstroom.wrk", "known: overig, werk"],
+    ),
+    "missing_parameter_file.toml": (
+        "missing_parameter_file.toml",
+        ["gemeenten.Testdorp.parameters", "no such file", "missing.toml"],
+    ),
+    "unknown_klantgroep.toml": (
+        "unknown_klantgroep.toml",
+        ["beginstand.aantallen.x", "unknown name 'x'", "known: a"],
+    ),
+    "two_initial_states.toml": (
+        "two_initial_states.toml",
+        ["gemeenten.Testdorp.beginstand", "exactly one of", "aantallen, bestand"],
+    ),
+    "initial_csv_missing_column.toml": (
+        "start_missing_column.csv",
+        ["missing column(s) aantal", "beginstand"],
+    ),
     "initial_csv_negative_count.toml": ("start_negative.csv", ["row 2", "aantal = '-3'", ">= 0"]),
     "initial_eventlog_missing.toml": ("no_such_log", ["no such event log", "beginstand"]),
-    "missing_cost.toml": ("missing_cost.toml", ["kosten.per_maand", "regeling 'participatiewet'", "klantgroep 'a'"]),
+    "missing_cost.toml": (
+        "missing_cost.toml",
+        ["kosten.per_maand", "regeling 'participatiewet'", "klantgroep 'a'"],
+    ),
     "missing_kosten.toml": ("missing_kosten.toml", ["missing key 'kosten'"]),
     "broken_toml.toml": ("broken_toml.toml", ["not valid TOML", "line 6"]),
     "cycle_a.toml": ("cycle_", ["extends forms a cycle"]),
-    "extends_missing.toml": ("extends_missing.toml", ["extends = 'does_not_exist.toml'", "no such file"]),
-    "scenario_probability_above_one.toml": ("params_probability.toml", ["klantgroepen.a.uitstroom_routes.werk = 1.3", "at most 1"]),
-    "scenario_negative_rate.toml": ("params_negative.toml", ["klantgroepen.a.uitstroom_per_jaar = -0.2", "at least 0"]),
-    "scenario_shares_do_not_add_up.toml": ("params_shares.toml", ["klantgroepen.a.uitstroom_routes", "add up to 0.8000", "must add up to 1"]),
+    "extends_missing.toml": (
+        "extends_missing.toml",
+        ["extends = 'does_not_exist.toml'", "no such file"],
+    ),
+    "scenario_probability_above_one.toml": (
+        "params_probability.toml",
+        ["klantgroepen.a.uitstroom_routes.werk = 1.3", "at most 1"],
+    ),
+    "scenario_negative_rate.toml": (
+        "params_negative.toml",
+        ["klantgroepen.a.uitstroom_per_jaar = -0.2", "at least 0"],
+    ),
+    "scenario_shares_do_not_add_up.toml": (
+        "params_shares.toml",
+        ["klantgroepen.a.uitstroom_routes", "add up to 0.8000", "must add up to 1"],
+    ),
     "scenario_not_finite.toml": ("params_nan.toml", ["uitstroom_per_jaar = nan", "finite"]),
-    "scenario_duration_factors_wrong_length.toml": ("params_bands.toml", ["duur_factor", "3 factors", "one per duration band"]),
-    "scenario_moves_to_itself.toml": ("params_self.toml", ["doorstroom_per_jaar.a", "cannot move to itself"]),
-    "scenario_season_too_short.toml": ("params_season.toml", ["instroom.seizoen", "at least 12", "got 3"]),
-    "scenario_parameter_key_typo.toml": ("params_typo.toml", ["unknown key 'routse'", "did you mean 'routes'"]),
+    "scenario_duration_factors_wrong_length.toml": (
+        "params_bands.toml",
+        ["duur_factor", "3 factors", "one per duration band"],
+    ),
+    "scenario_moves_to_itself.toml": (
+        "params_self.toml",
+        ["doorstroom_per_jaar.a", "cannot move to itself"],
+    ),
+    "scenario_season_too_short.toml": (
+        "params_season.toml",
+        ["instroom.seizoen", "at least 12", "got 3"],
+    ),
+    "scenario_parameter_key_typo.toml": (
+        "params_typo.toml",
+        ["unknown key 'routse'", "did you mean 'routes'"],
+    ),
 }
 
 
 def test_every_broken_file_is_in_the_table() -> None:
-    scenarios = {p.name for p in CORPUS.glob("*.toml") if not p.name.startswith("params") and p.name != "cycle_b.toml"}
+    scenarios = {
+        p.name
+        for p in CORPUS.glob("*.toml")
+        if not p.name.startswith("params") and p.name != "cycle_b.toml"
+    }
     assert scenarios == set(EXPECTED)
 
 
@@ -54,16 +112,26 @@ def test_broken_file_gives_a_precise_message(name: str) -> None:
     culprit, words = EXPECTED[name]
     with pytest.raises(SimbijstandError) as caught:
         prepare(CORPUS / name)
-    message = "\n".join(caught.value.problems) if isinstance(caught.value, ScenarioError) else str(caught.value)
+    message = (
+        "\n".join(caught.value.problems)
+        if isinstance(caught.value, ScenarioError)
+        else str(caught.value)
+    )
     assert culprit in message
     for word in words:
         assert word in message, (word, message)
 
 
-@pytest.mark.parametrize("name", ["unknown_key.toml", "scenario_shares_do_not_add_up.toml", "initial_eventlog_missing.toml"])
+@pytest.mark.parametrize(
+    "name",
+    ["unknown_key.toml", "scenario_shares_do_not_add_up.toml", "initial_eventlog_missing.toml"],
+)
 def test_cli_reports_a_user_mistake_without_traceback_and_exit_2(name: str, tmp_path: Path) -> None:
     runner = CliRunner()
-    for args in (["validate", str(CORPUS / name)], ["run", str(CORPUS / name), "--out", str(tmp_path / "run")]):
+    for args in (
+        ["validate", str(CORPUS / name)],
+        ["run", str(CORPUS / name), "--out", str(tmp_path / "run")],
+    ):
         result = runner.invoke(main, args)
         assert result.exit_code == 2, result.output
         assert "Traceback" not in result.output

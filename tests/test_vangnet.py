@@ -146,7 +146,11 @@ def test_2025_uses_the_regular_rules_by_default() -> None:
 def test_extended_net_2025_tells_eligibility_but_not_an_amount() -> None:
     # 2022 and 2024 had deficits of at least 5% of their own budget: 2 of 3 years, enough.
     result = calculate_vangnet(
-        2025, 1_000_000, 1_080_000, [60_000, 0, 50_000], regime="verruimd-2025",
+        2025,
+        1_000_000,
+        1_080_000,
+        [60_000, 0, 50_000],
+        regime="verruimd-2025",
         previous_budgets=[950_000, 980_000, 1_000_000],
     )
     assert result.multi_year.deficit_years == (2022, 2024) and result.eligible
@@ -158,7 +162,11 @@ def test_extended_net_2025_tells_eligibility_but_not_an_amount() -> None:
 def test_extended_net_that_does_not_apply_pays_nothing_for_sure() -> None:
     # 45,000 of 950,000 is 4.7%: only 2024 counts, 1 of the 2 years needed.
     result = calculate_vangnet(
-        2025, 1_000_000, 1_080_000, [45_000, 0, 50_000], regime="verruimd-2025",
+        2025,
+        1_000_000,
+        1_080_000,
+        [45_000, 0, 50_000],
+        regime="verruimd-2025",
         previous_budgets=[950_000, 980_000, 1_000_000],
     )
     assert not result.eligible and result.vangnet == 0 and result.remaining_deficit == 80_000
@@ -228,12 +236,17 @@ def test_the_regimes_say_what_vangnet_md_says() -> None:
     regimes = default_regimes().regimes
     tiers_2018 = regimes["2018"].compensation.tiers
     assert [(t.from_pct, t.to_pct, t.share) for t in tiers_2018] == [
-        (0, 5, 0), (5, 10, 0.5), (10, 12.5, 0.75), (12.5, None, 1),
+        (0, 5, 0),
+        (5, 10, 0.5),
+        (10, 12.5, 0.75),
+        (12.5, None, 1),
     ]
     assert [t.certainty for t in tiers_2018][1:3] == ["confirmed", "commonly-cited"]
     assert regimes["2018"].entry.certainty == "confirmed"
     assert [(t.from_pct, t.share) for t in regimes["vanaf-2019"].compensation.tiers] == [
-        (0, 0), (7.5, 0.5), (12.5, 1),
+        (0, 0),
+        (7.5, 0.5),
+        (12.5, 1),
     ]
     extended = regimes["verruimd-2025"]
     assert not extended.by_default and extended.entry.single_year_threshold_pct == 5
@@ -242,8 +255,15 @@ def test_the_regimes_say_what_vangnet_md_says() -> None:
 
 @pytest.mark.parametrize(
     ("year", "name"),
-    [(2015, "2015"), (2016, "2016"), (2017, "2017"), (2018, "2018"), (2019, "vanaf-2019"),
-     (2025, "vanaf-2019"), (2040, "vanaf-2019")],
+    [
+        (2015, "2015"),
+        (2016, "2016"),
+        (2017, "2017"),
+        (2018, "2018"),
+        (2019, "vanaf-2019"),
+        (2025, "vanaf-2019"),
+        (2040, "vanaf-2019"),
+    ],
 )
 def test_each_year_from_2015_has_one_default_regime(year: int, name: str) -> None:
     assert select_regime(default_regimes(), year)[0] == name
@@ -267,8 +287,13 @@ def test_an_override_can_supply_the_unknown_shares_of_the_extended_net() -> None
     override = {"verruimd-2025": {"compensation": {"tiers": tiers}}}
     regimes = merge_regimes(default_regimes(), override)
     result = calculate_vangnet(
-        2025, 1_000_000, 1_080_000, [60_000, 60_000, 0], regime="verruimd-2025",
-        previous_budgets=[1_000_000] * 3, regimes=regimes,
+        2025,
+        1_000_000,
+        1_080_000,
+        [60_000, 60_000, 0],
+        regime="verruimd-2025",
+        previous_budgets=[1_000_000] * 3,
+        regimes=regimes,
     )
     assert result.compensation_known and result.vangnet == 15_000
 

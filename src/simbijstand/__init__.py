@@ -1,8 +1,8 @@
 """simbijstand: event-sourced simulation and forecasting of bijstand caseloads and BUIG cost.
 
-    >>> import simbijstand
-    >>> result = simbijstand.run("scenarios/basis.toml", replications=50)
-    >>> result.summary.filter(klantgroep="totaal")
+>>> import simbijstand
+>>> result = simbijstand.run("scenarios/basis.toml", replications=50)
+>>> result.summary.filter(klantgroep="totaal")
 """
 
 from simbijstand.errors import SimbijstandError

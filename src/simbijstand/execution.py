@@ -66,12 +66,16 @@ class _Tee:
             recorder.record(batch)
 
 
-def run_chunk(model: CompiledModel, seed: int, chunk: Chunk, run_dir: Path, keep_below: int) -> ChunkResult:
+def run_chunk(
+    model: CompiledModel, seed: int, chunk: Chunk, run_dir: Path, keep_below: int
+) -> ChunkResult:
     started = time.perf_counter()
     fold = ProjectionFold(model, chunk.first, chunk.count)
     writer = SegmentWriter(model, run_dir, chunk.first, chunk.last, keep_below)
     counter = _Counter()
-    simulate(model, seed, range(chunk.first, chunk.first + chunk.count), _Tee(fold, writer, counter))
+    simulate(
+        model, seed, range(chunk.first, chunk.first + chunk.count), _Tee(fold, writer, counter)
+    )
     segment = writer.close()
     return ChunkResult(chunk, fold.result(), segment, counter.events, time.perf_counter() - started)
 
@@ -96,15 +100,26 @@ def run_chunks(
     return sorted(results, key=lambda r: r.chunk.first)
 
 
-def _results(model: CompiledModel, seed: int, chunks: list[Chunk], run_dir: Path, keep_below: int, workers: int):  # noqa: ANN202
+def _results(
+    model: CompiledModel,
+    seed: int,
+    chunks: list[Chunk],
+    run_dir: Path,
+    keep_below: int,
+    workers: int,
+):
     if workers <= 1 or len(chunks) == 1:
         for chunk in chunks:
             yield run_chunk(model, seed, chunk, run_dir, keep_below)
         return
     # spawn, not fork: a forked pool can deadlock once polars' thread pool exists
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context, initializer=_set_model, initargs=(model,)) as pool:
-        futures = [pool.submit(_run_in_worker, seed, chunk, run_dir, keep_below) for chunk in chunks]
+    with ProcessPoolExecutor(
+        min(workers, len(chunks)), mp_context=context, initializer=_set_model, initargs=(model,)
+    ) as pool:
+        futures = [
+            pool.submit(_run_in_worker, seed, chunk, run_dir, keep_below) for chunk in chunks
+        ]
         for future in as_completed(futures):
             yield future.result()
 
@@ -113,7 +128,7 @@ _WORKER_MODEL: CompiledModel | None = None
 
 
 def _set_model(model: CompiledModel) -> None:
-    global _WORKER_MODEL  # noqa: PLW0603 - the model is sent once per worker, not once per chunk
+    global _WORKER_MODEL
     _WORKER_MODEL = model
 
 

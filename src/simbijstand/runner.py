@@ -61,7 +61,9 @@ def prepare(scenario: Scenario | str | Path) -> Prepared:
         try:
             initial[gemeente], used = _initial_state(scenario, gemeente)
         except InputDataError as exc:
-            raise InputDataError(f"{scenario.path}: gemeenten.{gemeente}.beginstand: {exc}") from None
+            raise InputDataError(
+                f"{scenario.path}: gemeenten.{gemeente}.beginstand: {exc}"
+            ) from None
         files += [f for f in used if f not in files]
     return Prepared(scenario, compile_model(scenario, initial), tuple(files))
 
@@ -96,7 +98,9 @@ def run(
     keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
     chunks = plan_chunks(sim.replicaties, prepared.model.expected_initial_size())
     prepared_at = time.perf_counter()
-    results = run_chunks(prepared.model, sim.seed, chunks, run_dir, keep, workers or _cpu_count(), progress)
+    results = run_chunks(
+        prepared.model, sim.seed, chunks, run_dir, keep, workers or _cpu_count(), progress
+    )
     simulated_at = time.perf_counter()
     projections = Projections.concat([r.projections for r in results])
     frames = _frames(prepared, projections)
@@ -108,7 +112,15 @@ def run(
     }
     manifest = _manifest(prepared, results, outputs, keep, workers or _cpu_count(), timings)
     write_manifest(run_dir, manifest)
-    return RunResult(run_dir, scenario, frames["caseload"], frames["flows"], frames["finance"], frames["summary"], manifest)
+    return RunResult(
+        run_dir,
+        scenario,
+        frames["caseload"],
+        frames["flows"],
+        frames["finance"],
+        frames["summary"],
+        manifest,
+    )
 
 
 def _initial_state(scenario: Scenario, gemeente: str) -> tuple[InitialState, list[Path]]:
@@ -124,7 +136,8 @@ def _initial_state(scenario: Scenario, gemeente: str) -> tuple[InitialState, lis
     unknown = sorted(set(cases.klantgroep) - set(params.klantgroepen))
     if unknown:
         raise InputDataError(
-            f"{source}: klantgroep(en) {', '.join(unknown)} of {gemeente} are not in its parameter file"
+            f"{source}: klantgroep(en) {', '.join(unknown)} of {gemeente} "
+            "are not in its parameter file"
         )
     return cases, event_files(source)
 
@@ -166,29 +179,53 @@ def _manifest(
     return {
         "simbijstand_version": _version(),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scenario": {"name": scenario.name, "file": str(scenario.path), "description": scenario.spec.beschrijving},
+        "scenario": {
+            "name": scenario.name,
+            "file": str(scenario.path),
+            "description": scenario.spec.beschrijving,
+        },
         "inputs": [{"file": str(f), "sha256": sha256_of(f)} for f in prepared.input_files],
         "seed": sim.seed,
         "replications": sim.replicaties,
-        "horizon": {"start": str(scenario.start), "end": str(scenario.end), "months": scenario.months},
+        "horizon": {
+            "start": str(scenario.start),
+            "end": str(scenario.end),
+            "months": scenario.months,
+        },
         "gemeenten": scenario.gemeenten,
         "klantgroepen": [
             {"gemeente": prepared.model.gemeenten[g], "klantgroep": k, "buig": bool(b)}
-            for g, k, b in zip(prepared.model.cell_gemeente, prepared.model.cell_klantgroep, prepared.model.cell_buig, strict=True)
+            for g, k, b in zip(
+                prepared.model.cell_gemeente,
+                prepared.model.cell_klantgroep,
+                prepared.model.cell_buig,
+                strict=True,
+            )
         ],
         "events": {
             "schema_version": EVENT_SCHEMA_VERSION,
             "kept_replications": keep,
             "total_events": events,
             "segments": [
-                {"file": s.file, "replications": list(s.replications), "rows": s.rows, "sha256": s.sha256}
+                {
+                    "file": s.file,
+                    "replications": list(s.replications),
+                    "rows": s.rows,
+                    "sha256": s.sha256,
+                }
                 for s in segments
             ],
         },
         "outputs": outputs,
-        "timings": {**{k: round(v, 3) for k, v in timings.items()}, "total_s": round(sum(timings.values()), 3)},
+        "timings": {
+            **{k: round(v, 3) for k, v in timings.items()},
+            "total_s": round(sum(timings.values()), 3),
+        },
         "execution": {"workers": workers, "chunks": len(results)},
-        "environment": {"python": platform.python_version(), **{p: _version(p) for p in ("numpy", "polars", "simpy", "scipy")}},
+        "environment": {
+            "python": platform.python_version(),
+            **{p: _version(p) for p in ("numpy", "polars", "simpy", "scipy")},
+        },
     }
 
 
@@ -203,11 +240,16 @@ def _new_run_dir(out: str | Path | None, name: str) -> Path:
     else:
         run_dir = Path(out)
         if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
-            raise RunDirectoryError(f"{run_dir}: exists and is not an empty directory; choose another --out or remove it")
+            raise RunDirectoryError(
+                f"{run_dir}: exists and is not an empty directory; "
+                "choose another --out or remove it"
+            )
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise RunDirectoryError(f"{run_dir}: cannot create the run directory ({exc.strerror})") from None
+        raise RunDirectoryError(
+            f"{run_dir}: cannot create the run directory ({exc.strerror})"
+        ) from None
     return run_dir
 
 

@@ -15,8 +15,16 @@ from simbijstand.store.replay import replay_run
 
 @click.command()
 @click.argument("run_dir", type=click.Path(path_type=Path))
-@click.option("--at", "at", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Date (YYYY-MM-DD); the state at 00:00 that day.")
-@click.option("--replication", type=click.IntRange(min=0), help="Show one replication instead of quantiles.")
+@click.option(
+    "--at",
+    "at",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date (YYYY-MM-DD); the state at 00:00 that day.",
+)
+@click.option(
+    "--replication", type=click.IntRange(min=0), help="Show one replication instead of quantiles."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @user_errors
 def replay(run_dir: Path, at: dt.datetime, replication: int | None, as_json: bool) -> None:
@@ -31,7 +39,11 @@ def replay(run_dir: Path, at: dt.datetime, replication: int | None, as_json: boo
     """
     table = replay_run(run_dir, at.date(), replication)
     if as_json:
-        click.echo(json.dumps({"run_dir": str(run_dir), "at": str(at.date()), "rows": table.to_dicts()}, indent=2))
+        click.echo(
+            json.dumps(
+                {"run_dir": str(run_dir), "at": str(at.date()), "rows": table.to_dicts()}, indent=2
+            )
+        )
         return
     with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
         click.echo(f"Bestand op {at.date()} (uit het eventlog van {run_dir})")

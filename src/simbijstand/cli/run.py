@@ -13,11 +13,31 @@ from simbijstand.runner import run as run_scenario
 
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("-n", "--replications", type=click.IntRange(min=1), help="Number of replications (overrides the scenario).")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed of the run (overrides the scenario).")
-@click.option("--out", type=click.Path(path_type=Path), help="Run directory to create [default: outputs/<scenario>-<time>].")
-@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes [default: all cores]; results do not depend on it.")
-@click.option("--keep-events", type=click.IntRange(min=0), metavar="N", help="Store the event log of the first N replications only [default: all].")
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1),
+    help="Number of replications (overrides the scenario).",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), help="Seed of the run (overrides the scenario)."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Run directory to create [default: outputs/<scenario>-<time>].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Local worker processes [default: all cores]; results do not depend on it.",
+)
+@click.option(
+    "--keep-events",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Store the event log of the first N replications only [default: all].",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the run directory.")
 @user_errors
 def run(
@@ -41,8 +61,13 @@ def run(
     bar = LazyProgressBar("replicaties", enabled=not quiet)
     try:
         result = run_scenario(
-            scenario, replications=replications, seed=seed, out=out, workers=workers,
-            keep_events=keep_events, progress=bar,
+            scenario,
+            replications=replications,
+            seed=seed,
+            out=out,
+            workers=workers,
+            keep_events=keep_events,
+            progress=bar,
         )
     finally:
         bar.close()
@@ -52,8 +77,14 @@ def run(
     sim = result.scenario.spec.simulatie
     click.echo(
         run_summary(
-            result.scenario.name, result.scenario.spec.beschrijving, result.scenario.start,
-            result.scenario.end, sim.replicaties, sim.seed, result.summary, result.finance,
+            result.scenario.name,
+            result.scenario.spec.beschrijving,
+            result.scenario.start,
+            result.scenario.end,
+            sim.replicaties,
+            sim.seed,
+            result.summary,
+            result.finance,
             str(result.run_dir),
         )
     )

@@ -30,13 +30,17 @@ CERTAIN_MARK = {"commonly-cited": "*"}  # a footnote marks shares not checked at
     "--expenditure", required=True, metavar="EUR", help="BUIG expenditure of the year, net."
 )
 @click.option(
-    "--previous-results", default="", metavar="R1,R2",
+    "--previous-results",
+    default="",
+    metavar="R1,R2",
     help="Deficits (positive) or surpluses (negative) of the years before, oldest first, as many "
     "as the regime's multi-year condition needs: none for 2015-2016, 1 for 2017, 2 for 2018 and "
     "later, 3 for verruimd-2025.",
 )
 @click.option(
-    "--previous-budgets", default=None, metavar="B1,B2",
+    "--previous-budgets",
+    default=None,
+    metavar="B1,B2",
     help="Definitive budgets of those same years; only needed for verruimd-2025.",
 )
 @click.option(
@@ -124,18 +128,23 @@ def vangnet_table(result: VangnetResult) -> str:
     """The result as a short table in Dutch: amounts, conditions with their reasons, build-up."""
     lines = [
         f"Vangnet {result.year} (regime {result.regime})",
-        *_rows([
-            ["BUIG-budget (definitief)", _eur(result.budget)],
-            ["BUIG-lasten", _eur(result.expenditure)],
-            _deficit_row(result),
-        ], right=frozenset({1})),
+        *_rows(
+            [
+                ["BUIG-budget (definitief)", _eur(result.budget)],
+                ["BUIG-lasten", _eur(result.expenditure)],
+                _deficit_row(result),
+            ],
+            right=frozenset({1}),
+        ),
         "",
         "Voorwaarden",
-        *_rows([
-            ["eenjarig", _yes(result.meets_single_year), _single_year_reason(result)],
-            ["meerjarig", _yes(result.meets_multi_year), _multi_year_reason(result)],
-            ["recht op vangnet", _yes(result.eligible), ""],
-        ]),
+        *_rows(
+            [
+                ["eenjarig", _yes(result.meets_single_year), _single_year_reason(result)],
+                ["meerjarig", _yes(result.meets_multi_year), _multi_year_reason(result)],
+                ["recht op vangnet", _yes(result.eligible), ""],
+            ]
+        ),
         "",
         *_build_up(result),
     ]

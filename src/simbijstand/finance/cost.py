@@ -19,6 +19,7 @@ from simbijstand.scenario.schema import Kosten
 
 def index_factor(kosten: Kosten, year: int) -> float:
     """Price level of `year` relative to the price year."""
+
     def rate(y: int) -> float:
         return kosten.indexatie.get(str(y), kosten.indexatie_per_jaar)
 
@@ -30,13 +31,18 @@ def index_factor(kosten: Kosten, year: int) -> float:
 def cost_per_benefit_month(model: CompiledModel, kosten: Kosten) -> np.ndarray:
     """Euro per benefit-month [month, cell]."""
     base = np.array(
-        [kosten.per_maand[r] if buig else 0.0 for r, buig in zip(model.cell_regeling, model.cell_buig, strict=True)]
+        [
+            kosten.per_maand[r] if buig else 0.0
+            for r, buig in zip(model.cell_regeling, model.cell_buig, strict=True)
+        ]
     )
     factors = np.array([index_factor(kosten, d.year) for d in model.dates[:-1]])
     return factors[:, None] * base[None, :]
 
 
-def expenditure_frame(model: CompiledModel, kosten: Kosten, projections: Projections) -> pl.DataFrame:
+def expenditure_frame(
+    model: CompiledModel, kosten: Kosten, projections: Projections
+) -> pl.DataFrame:
     """BUIG expenditure per replication, calendar year and gemeente (years may be partial:
     `months` says how many months of the year lie inside the horizon)."""
     spend = projections.benefit_months * cost_per_benefit_month(model, kosten)[None]
@@ -50,7 +56,8 @@ def expenditure_frame(model: CompiledModel, kosten: Kosten, projections: Project
             frames.append(
                 pl.DataFrame(
                     {
-                        "replication": np.arange(spend.shape[0], dtype=np.int32) + projections.first_replication,
+                        "replication": np.arange(spend.shape[0], dtype=np.int32)
+                        + projections.first_replication,
                         "year": np.full(spend.shape[0], year, dtype=np.int32),
                         "gemeente": gemeente,
                         "months": np.full(spend.shape[0], in_year.sum(), dtype=np.int32),

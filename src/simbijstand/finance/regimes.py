@@ -287,7 +287,7 @@ def _check_tier(where: str, tier: Tier, expected_from: float, last: bool) -> lis
     if (tier.share == UNKNOWN) != (tier.certainty == UNKNOWN):
         problems.append(
             f"{where}: share = {tier.share!r} with certainty = {tier.certainty!r}; a share is "
-            "\"unknown\" exactly when its certainty is \"unknown\""
+            '"unknown" exactly when its certainty is "unknown"'
         )
     return problems
 

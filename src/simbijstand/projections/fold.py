@@ -69,7 +69,9 @@ class ProjectionFold:
     def result(self) -> Projections:
         caseload = np.cumsum(self._delta.reshape(self._shape_case), axis=1)
         months = self._shape_case[1] - 1
-        benefit_months = caseload[:, :months, :] + self._partial.reshape(self._shape_case[0], months, -1)
+        benefit_months = caseload[:, :months, :] + self._partial.reshape(
+            self._shape_case[0], months, -1
+        )
         return Projections(
             first_replication=self.first,
             caseload=caseload.astype(np.int32),
@@ -96,7 +98,9 @@ class ProjectionFold:
             [0, 1 + batch.route],
             default=1 + routes + from_local,
         )
-        flat = (((batch.replication - self.first) * months + month) * cells + batch.cell) * codes + code
+        flat = (
+            ((batch.replication - self.first) * months + month) * cells + batch.cell
+        ) * codes + code
         self._flows += np.bincount(flat, minlength=len(self._flows))
 
     def _fold_partial_months(self, batch: EventBatch, month: np.ndarray) -> None:
@@ -108,5 +112,9 @@ class ProjectionFold:
         losses = batch.kind != EventKind.INSTROOM
         lost_cell = np.where(batch.kind == EventKind.DOORSTROOM, batch.from_cell, batch.cell)
         size = len(self._partial)
-        self._partial += np.bincount(row[gains] + batch.cell[gains], fraction[gains], minlength=size)
-        self._partial -= np.bincount(row[losses] + lost_cell[losses], fraction[losses], minlength=size)
+        self._partial += np.bincount(
+            row[gains] + batch.cell[gains], fraction[gains], minlength=size
+        )
+        self._partial -= np.bincount(
+            row[losses] + lost_cell[losses], fraction[losses], minlength=size
+        )

@@ -12,7 +12,6 @@ from simbijstand.projections.fold import Projections
 def caseload_frame(model: CompiledModel, projections: Projections) -> pl.DataFrame:
     """One row per replication, month start (and the horizon's end), gemeente and klantgroep."""
     counts = projections.caseload
-    reps, dates, cells = counts.shape
     rep, date, cell = (a.ravel() for a in np.indices(counts.shape))
     return pl.DataFrame(
         {

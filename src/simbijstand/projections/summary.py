@@ -13,11 +13,21 @@ from simbijstand.engine import CompiledModel
 from simbijstand.projections.fold import Projections
 
 TOTAL = "totaal"
-QUANTILES = {"p05": 0.05, "p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90, "p95": 0.95}
+QUANTILES = {
+    "p05": 0.05,
+    "p10": 0.10,
+    "p25": 0.25,
+    "p50": 0.50,
+    "p75": 0.75,
+    "p90": 0.90,
+    "p95": 0.95,
+}
 SUMMARY_COLUMNS = ("gemeente", "klantgroep", "date", "mean", *QUANTILES)
 
 
-def caseload_series(model: CompiledModel, projections: Projections) -> dict[tuple[str, str], np.ndarray]:
+def caseload_series(
+    model: CompiledModel, projections: Projections
+) -> dict[tuple[str, str], np.ndarray]:
     """Caseload [replication, date] per (gemeente, klantgroep), totals included."""
     counts = projections.caseload.astype(np.int64)
     series: dict[tuple[str, str], np.ndarray] = {}

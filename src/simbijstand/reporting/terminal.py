@@ -63,7 +63,9 @@ def _caseload_table(summary: pl.DataFrame, start: dt.date, end: dt.date) -> list
     for day in _peildata(summary, start, end):
         row = [str(day)]
         for gemeente in gemeenten:
-            r = totals.filter((pl.col("gemeente") == gemeente) & (pl.col("date") == day)).row(0, named=True)
+            r = totals.filter((pl.col("gemeente") == gemeente) & (pl.col("date") == day)).row(
+                0, named=True
+            )
             row.append(f"{number(r['p50'])} ({number(r['p10'])}–{number(r['p90'])})")
         rows.append(row)
     title = "Bestand (uitkeringen met BUIG-financiering): mediaan (P10–P90)"
@@ -95,10 +97,17 @@ def _cost_table(finance: pl.DataFrame) -> list[str]:
         .sort("year")
     )
     rows = [
-        [_year_label(r["year"], r["months"]), f"€ {number(r['mean'])}", f"{euro_millions(r['p10'])} – {euro_millions(r['p90'])}"]
+        [
+            _year_label(r["year"], r["months"]),
+            f"€ {number(r['mean'])}",
+            f"{euro_millions(r['p10'])} – {euro_millions(r['p90'])}",
+        ]
         for r in yearly.iter_rows(named=True)
     ]
-    return ["BUIG-lasten per jaar: gemiddelde (P10–P90)", *_table(["jaar", "lasten", "P10–P90"], rows)]
+    return [
+        "BUIG-lasten per jaar: gemiddelde (P10–P90)",
+        *_table(["jaar", "lasten", "P10–P90"], rows),
+    ]
 
 
 def _year_label(year: int, months: int) -> str:
@@ -111,8 +120,10 @@ def _date(day: dt.date) -> str:
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
     def line(cells: list[str]) -> str:
         first = cells[0].ljust(widths[0])
         rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
         return "  " + "  ".join([first, *rest])
+
     return [line(header), *(line(r) for r in rows)]

@@ -7,6 +7,7 @@ one go. A problem is the key path it concerns (to name the file that set it) and
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable
 
@@ -55,10 +56,16 @@ def _check_group(params: ParameterFile, name: str) -> list[Problem]:
     prefix = ("klantgroepen", name)
     problems = []
     if group.uitstroom_per_jaar > 0 or group.uitstroom_routes:
-        problems += _check_shares((*prefix, "uitstroom_routes"), group.uitstroom_routes, set(params.routes))
-    problems += _unknown((*prefix, "doorstroom_per_jaar"), group.doorstroom_per_jaar, set(params.klantgroepen))
+        problems += _check_shares(
+            (*prefix, "uitstroom_routes"), group.uitstroom_routes, set(params.routes)
+        )
+    problems += _unknown(
+        (*prefix, "doorstroom_per_jaar"), group.doorstroom_per_jaar, set(params.klantgroepen)
+    )
     if name in group.doorstroom_per_jaar:
-        problems.append(_problem((*prefix, "doorstroom_per_jaar", name), "a group cannot move to itself"))
+        problems.append(
+            _problem((*prefix, "doorstroom_per_jaar", name), "a group cannot move to itself")
+        )
     bands = len(params.duurbanden_maanden)
     if group.duur_factor is not None and len(group.duur_factor) != bands:
         problems.append(
@@ -79,7 +86,9 @@ def check_scenario(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> 
     if is_month_start(sim.start):
         end = add_months(sim.start, sim.horizon_maanden)
     else:
-        problems.append(_problem(("simulatie", "start"), f"{sim.start} is not the first day of a month"))
+        problems.append(
+            _problem(("simulatie", "start"), f"{sim.start} is not the first day of a month")
+        )
     for name in spec.gemeenten:
         problems += _check_beginstand(spec, name, parameters.get(name))
     problems += _check_costs(spec, parameters)
@@ -91,10 +100,14 @@ def check_scenario(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> 
 def _check_beginstand(spec: ScenarioFile, name: str, params: ParameterFile | None) -> list[Problem]:
     beginstand = spec.gemeenten[name].beginstand
     path: KeyPath = ("gemeenten", name, "beginstand")
-    sources = [k for k in ("aantallen", "bestand", "eventlog") if getattr(beginstand, k) is not None]
+    sources = [
+        k for k in ("aantallen", "bestand", "eventlog") if getattr(beginstand, k) is not None
+    ]
     if len(sources) != 1:
         found = ", ".join(sources) or "none"
-        return [_problem(path, f"give exactly one of aantallen, bestand or eventlog (found {found})")]
+        return [
+            _problem(path, f"give exactly one of aantallen, bestand or eventlog (found {found})")
+        ]
     if params is not None and beginstand.aantallen is not None:
         return _unknown((*path, "aantallen"), beginstand.aantallen, set(params.klantgroepen))
     return []
@@ -132,11 +145,15 @@ def _check_multiplicator(
     groups = {k for p in known for k in p.klantgroepen}
     problems += _unknown((*prefix, "klantgroepen"), mult.klantgroepen or [], groups)
     if isinstance(mult.uitstroom, dict):
-        problems += _unknown((*prefix, "uitstroom"), mult.uitstroom, {r for p in known for r in p.routes})
+        problems += _unknown(
+            (*prefix, "uitstroom"), mult.uitstroom, {r for p in known for r in p.routes}
+        )
     return problems
 
 
-def _check_period(prefix: KeyPath, mult: Multiplicator, start: dt.date, end: dt.date | None) -> list[Problem]:
+def _check_period(
+    prefix: KeyPath, mult: Multiplicator, start: dt.date, end: dt.date | None
+) -> list[Problem]:
     problems = []
     for key in ("van", "tot"):
         value = getattr(mult, key)
@@ -146,7 +163,10 @@ def _check_period(prefix: KeyPath, mult: Multiplicator, start: dt.date, end: dt.
         return problems
     if not start <= mult.van < end:
         problems.append(
-            _problem((*prefix, "van"), f"{mult.van} is outside the horizon; allowed from {start} to before {end}")
+            _problem(
+                (*prefix, "van"),
+                f"{mult.van} is outside the horizon; allowed from {start} to before {end}",
+            )
         )
     if mult.tot is not None and not mult.van < mult.tot <= end:
         problems.append(
@@ -160,8 +180,12 @@ def _check_period(prefix: KeyPath, mult: Multiplicator, start: dt.date, end: dt.
 
 def _check_bands(bands: list[float]) -> list[Problem]:
     if bands[0] != 0:
-        return [_problem(("duurbanden_maanden",), f"the first band must start at 0 months, not {bands[0]:g}")]
-    if any(b <= a for a, b in zip(bands, bands[1:], strict=False)):
+        return [
+            _problem(
+                ("duurbanden_maanden",), f"the first band must start at 0 months, not {bands[0]:g}"
+            )
+        ]
+    if any(b <= a for a, b in itertools.pairwise(bands)):
         return [_problem(("duurbanden_maanden",), f"{bands} must be strictly increasing")]
     return []
 

@@ -14,7 +14,12 @@ from simbijstand.domain.calendar import add_months
 from simbijstand.errors import ScenarioError
 from simbijstand.scenario.checks import Problem, check_parameter_file, check_scenario
 from simbijstand.scenario.problems import describe_validation_error
-from simbijstand.scenario.schema import SCENARIO_PATH_KEYS, ParameterFile, ScenarioFile, scenario_name
+from simbijstand.scenario.schema import (
+    SCENARIO_PATH_KEYS,
+    ParameterFile,
+    ScenarioFile,
+    scenario_name,
+)
 from simbijstand.scenario.toml_io import load_with_extends, read_toml
 
 M = TypeVar("M", bound=BaseModel)
@@ -46,7 +51,9 @@ class Scenario:
     def gemeenten(self) -> list[str]:
         return list(self.spec.gemeenten)
 
-    def with_overrides(self, *, replications: int | None = None, seed: int | None = None) -> Scenario:
+    def with_overrides(
+        self, *, replications: int | None = None, seed: int | None = None
+    ) -> Scenario:
         """The same scenario with the run settings a command line may override."""
         update: dict[str, Any] = {}
         if replications is not None:
@@ -56,7 +63,8 @@ class Scenario:
         if not update:
             return self
         checked = ScenarioFile.model_validate(
-            self.spec.model_dump() | {"simulatie": self.spec.simulatie.model_dump() | update}, strict=False
+            self.spec.model_dump() | {"simulatie": self.spec.simulatie.model_dump() | update},
+            strict=False,
         )
         return Scenario(self.name, self.path, checked, self.parameters, self.files)
 
@@ -67,7 +75,9 @@ def load_scenario(path: str | Path) -> Scenario:
     merged = load_with_extends(path, SCENARIO_PATH_KEYS)
     spec = _validate(ScenarioFile, merged.data, merged.origin)
     parameters, parameter_files, problems = _load_parameters(spec, merged.origin)
-    problems += [f"{merged.origin(where)}: {text}" for where, text in check_scenario(spec, parameters)]
+    problems += [
+        f"{merged.origin(where)}: {text}" for where, text in check_scenario(spec, parameters)
+    ]
     if problems:
         raise ScenarioError(problems)
     return Scenario(
@@ -110,7 +120,9 @@ def _load_parameters(
     return parameters, files, problems
 
 
-def _validate(model: type[M], data: dict[str, Any], origin: Callable[[tuple[str | int, ...]], Path]) -> M:
+def _validate(
+    model: type[M], data: dict[str, Any], origin: Callable[[tuple[str | int, ...]], Path]
+) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -103,8 +103,10 @@ def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
 
 
 def _is_type_label(part: str) -> bool:
-    return part in {"float", "int", "str", "bool", "none"} or "[" in part or part.startswith(
-        "function-after"
+    return (
+        part in {"float", "int", "str", "bool", "none"}
+        or "[" in part
+        or part.startswith("function-after")
     )
 
 

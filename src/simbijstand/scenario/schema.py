@@ -49,7 +49,10 @@ class Strict(BaseModel):
 class InstroomParameters(Strict):
     per_jaar: Annotated[float, Field(ge=0, le=10_000_000)]
     trend_per_jaar: Annotated[float, Field(gt=-1, le=10)] = 0.0
-    seizoen: Annotated[list[Annotated[float, Field(gt=0, le=12)]], Field(min_length=12, max_length=12)] | None = None
+    seizoen: (
+        Annotated[list[Annotated[float, Field(gt=0, le=12)]], Field(min_length=12, max_length=12)]
+        | None
+    ) = None
     klantgroepen: dict[Name, Share]
 
 
@@ -69,7 +72,9 @@ class ParameterFile(Strict):
     omschrijving: str = ""
     bron: str = ""
     routes: Annotated[list[Name], Field(min_length=1, max_length=64)]
-    duurbanden_maanden: Annotated[list[Annotated[float, Field(ge=0, le=1200)]], Field(min_length=1, max_length=32)]
+    duurbanden_maanden: Annotated[
+        list[Annotated[float, Field(ge=0, le=1200)]], Field(min_length=1, max_length=32)
+    ]
     instroom: InstroomParameters
     klantgroepen: Annotated[dict[Name, KlantgroepParameters], Field(min_length=1, max_length=64)]
 
@@ -101,7 +106,9 @@ class Kosten(Strict):
     prijsjaar: Annotated[int, Field(ge=1990, le=2100)]
     per_maand: dict[Name, Euro]
     indexatie_per_jaar: Annotated[float, Field(ge=-0.5, le=1)] = 0.0
-    indexatie: dict[Annotated[str, Field(pattern=r"^\d{4}$")], Annotated[float, Field(ge=-0.5, le=1)]] = {}
+    indexatie: dict[
+        Annotated[str, Field(pattern=r"^\d{4}$")], Annotated[float, Field(ge=-0.5, le=1)]
+    ] = {}
 
 
 class Multiplicator(Strict):

@@ -26,7 +26,9 @@ def event_files(path: Path) -> list[Path]:
         _check_version(path, manifest.get("events", {}).get("schema_version"))
         return [path / s["file"] for s in manifest["events"]["segments"]]
     if (path / EVENTS_DIR).is_dir():
-        raise RunDirectoryError(f"{path}: has no {MANIFEST}; the run did not finish, its log is incomplete")
+        raise RunDirectoryError(
+            f"{path}: has no {MANIFEST}; the run did not finish, its log is incomplete"
+        )
     if path.is_dir():
         files = sorted(path.glob("*.parquet"))
         if not files:
@@ -34,7 +36,9 @@ def event_files(path: Path) -> list[Path]:
         return files
     if path.is_file():
         return [path]
-    raise InputDataError(f"{path}: no such event log (expected a run directory, a folder or a .parquet file)")
+    raise InputDataError(
+        f"{path}: no such event log (expected a run directory, a folder or a .parquet file)"
+    )
 
 
 def read_events(path: Path) -> pl.LazyFrame:
@@ -53,7 +57,9 @@ def caseload_at(events: pl.LazyFrame, at: dt.date) -> pl.DataFrame:
     losses = before.filter(pl.col("event") != "instroom").select(
         "replication",
         "gemeente",
-        klantgroep=pl.when(pl.col("event") == "doorstroom").then("klantgroep_from").otherwise("klantgroep"),
+        klantgroep=pl.when(pl.col("event") == "doorstroom")
+        .then("klantgroep_from")
+        .otherwise("klantgroep"),
         delta=pl.lit(-1),
     )
     return (
@@ -102,7 +108,10 @@ def _check_schema(file: Path) -> None:
         raise InputDataError(f"{file}: not a readable Parquet file ({exc})") from None
     missing = [c for c in EVENT_SCHEMA if c not in schema]
     if missing:
-        raise InputDataError(f"{file}: missing event column(s) {', '.join(missing)}; expected {', '.join(EVENT_SCHEMA)}")
+        raise InputDataError(
+            f"{file}: missing event column(s) {', '.join(missing)}; "
+            f"expected {', '.join(EVENT_SCHEMA)}"
+        )
     wrong = [f"{c} is {schema[c]}, expected {t}" for c, t in EVENT_SCHEMA.items() if schema[c] != t]
     if wrong:
         raise InputDataError(f"{file}: {'; '.join(wrong)}")
@@ -111,7 +120,8 @@ def _check_schema(file: Path) -> None:
 def _check_version(path: Path, version: object) -> None:
     if version != EVENT_SCHEMA_VERSION:
         raise RunDirectoryError(
-            f"{path}: event schema version {version!r}; this simbijstand reads version {EVENT_SCHEMA_VERSION}"
+            f"{path}: event schema version {version!r}; "
+            f"this simbijstand reads version {EVENT_SCHEMA_VERSION}"
         )
 
 
@@ -124,10 +134,14 @@ def replay_run(run_dir: Path, at: dt.date, replication: int | None = None) -> pl
     manifest = read_manifest(run_dir)
     start, end = (dt.date.fromisoformat(manifest["horizon"][k]) for k in ("start", "end"))
     if not start <= at <= end:
-        raise RunDirectoryError(f"--at {at} is outside the run's horizon; allowed from {start} to {end}")
+        raise RunDirectoryError(
+            f"--at {at} is outside the run's horizon; allowed from {start} to {end}"
+        )
     kept = manifest["events"]["kept_replications"]
     if replication is not None and replication >= kept:
-        raise RunDirectoryError(f"--replication {replication}: the log holds replications 0 to {kept - 1}")
+        raise RunDirectoryError(
+            f"--replication {replication}: the log holds replications 0 to {kept - 1}"
+        )
     counts = _complete(caseload_at(read_events(run_dir), at), manifest, kept)
     if replication is not None:
         return counts.filter(pl.col("replication") == replication).drop("replication")
@@ -144,7 +158,9 @@ def replay_run(run_dir: Path, at: dt.date, replication: int | None = None) -> pl
 def _complete(counts: pl.DataFrame, manifest: dict, kept: int) -> pl.DataFrame:
     """Every (replication, gemeente, klantgroep) with zeros filled in, plus BUIG totals."""
     cells = pl.DataFrame(manifest["klantgroepen"]).with_columns(pl.col("buig").cast(pl.Boolean))
-    grid = pl.DataFrame({"replication": pl.int_range(kept, eager=True).cast(pl.Int32)}).join(cells, how="cross")
+    grid = pl.DataFrame({"replication": pl.int_range(kept, eager=True).cast(pl.Int32)}).join(
+        cells, how="cross"
+    )
     full = grid.join(counts, on=["replication", "gemeente", "klantgroep"], how="left").with_columns(
         pl.col("count").fill_null(0)
     )
@@ -155,4 +171,6 @@ def _complete(counts: pl.DataFrame, manifest: dict, kept: int) -> pl.DataFrame:
         .with_columns(klantgroep=pl.lit("totaal"))
     )
     columns = ["replication", "gemeente", "klantgroep", "count"]
-    return pl.concat([full.select(columns), totals.select(columns)]).sort("replication", "gemeente", maintain_order=True)
+    return pl.concat([full.select(columns), totals.select(columns)]).sort(
+        "replication", "gemeente", maintain_order=True
+    )

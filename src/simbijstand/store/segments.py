@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
-
 from simbijstand.engine import CompiledModel, EventBatch
 from simbijstand.store.files import sha256_of, write_atomic
 from simbijstand.store.schema import EVENT_SCHEMA_VERSION, PARQUET_METADATA_KEY, events_frame
@@ -33,7 +31,9 @@ def segment_name(first: int, last: int) -> str:
 class SegmentWriter:
     """A Recorder that keeps the events of replications below `keep_below` and writes them once."""
 
-    def __init__(self, model: CompiledModel, run_dir: Path, first: int, last: int, keep_below: int) -> None:
+    def __init__(
+        self, model: CompiledModel, run_dir: Path, first: int, last: int, keep_below: int
+    ) -> None:
         self.model = model
         self.run_dir = run_dir
         self.first, self.last = first, min(last, keep_below - 1)
