@@ -28,9 +28,10 @@ from simbijstand.store.replay import replay_run
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @user_errors
 def replay(run_dir: Path, at: dt.datetime, replication: int | None, as_json: bool) -> None:
-    """Fold the stored event log of RUN_DIR to the caseload per klantgroep at a date.
+    """Caseload per klantgroep at a date, from a stored run.
 
-    Uses the replications whose log was kept (see run --keep-events).
+    Folds the event log of RUN_DIR to the state at 00:00 on --at. Uses the replications
+    whose log was kept (see run --keep-events).
 
     \b
     Examples:

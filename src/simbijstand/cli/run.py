@@ -49,8 +49,10 @@ def run(
     keep_events: int | None,
     quiet: bool,
 ) -> None:
-    """Simulate SCENARIO and write a run directory with the event log, caseload, flows,
-    finance, summary.csv and manifest.json.
+    """Simulate a scenario and write its run directory.
+
+    The run directory holds the event log, caseload, flows, finance, summary.csv and
+    manifest.json; the terminal shows a summary in Dutch.
 
     \b
     Examples:

@@ -15,7 +15,7 @@ from simbijstand.runner import prepare
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(scenarios: tuple[Path, ...]) -> None:
-    """Check SCENARIO files and everything they refer to; run nothing.
+    """Check scenario files and everything they refer to; run nothing.
 
     Every problem is listed with its file, key and what is allowed. Exit code 0 when all are
     valid, 2 otherwise.
