@@ -22,6 +22,7 @@ from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
 from simbijstand.scenario import Scenario, load_scenario
+from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
 from simbijstand.store.files import sha256_of, write_atomic
 from simbijstand.store.manifest import write_manifest
@@ -38,6 +39,7 @@ class Prepared:
     scenario: Scenario
     model: CompiledModel
     input_files: tuple[Path, ...]
+    history: pl.DataFrame | None  # observed caseload: date, gemeente, count
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class RunResult:
     flows: pl.DataFrame
     finance: pl.DataFrame
     summary: pl.DataFrame
+    history: pl.DataFrame | None
     manifest: dict[str, Any]
 
 
@@ -65,7 +68,15 @@ def prepare(scenario: Scenario | str | Path) -> Prepared:
                 f"{scenario.path}: gemeenten.{gemeente}.beginstand: {exc}"
             ) from None
         files += [f for f in used if f not in files]
-    return Prepared(scenario, compile_model(scenario, initial), tuple(files))
+    history = None
+    if scenario.spec.historie is not None:
+        path = Path(scenario.spec.historie.bestand)
+        try:
+            history = read_history_csv(path, scenario.gemeenten)
+        except InputDataError as exc:
+            raise InputDataError(f"{scenario.path}: historie.bestand: {exc}") from None
+        files.append(path)
+    return Prepared(scenario, compile_model(scenario, initial), tuple(files), history)
 
 
 def run(
@@ -104,6 +115,8 @@ def run(
     simulated_at = time.perf_counter()
     projections = Projections.concat([r.projections for r in results])
     frames = _frames(prepared, projections)
+    if prepared.history is not None:
+        frames["history"] = prepared.history
     outputs = _write_outputs(run_dir, frames)
     timings = {
         "prepare_s": prepared_at - started,
@@ -119,6 +132,7 @@ def run(
         frames["flows"],
         frames["finance"],
         frames["summary"],
+        prepared.history,
         manifest,
     )
 
@@ -159,6 +173,8 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
         "finance.parquet": lambda p: frames["finance"].write_parquet(p),
         "summary.csv": lambda p: frames["summary"].write_csv(p, float_precision=2),
     }
+    if "history" in frames:
+        files["historie.parquet"] = lambda p: frames["history"].write_parquet(p)
     for name, write in files.items():
         write_atomic(run_dir / name, write)
     return {name: sha256_of(run_dir / name) for name in files}

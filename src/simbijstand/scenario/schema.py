@@ -123,6 +123,12 @@ class Multiplicator(Strict):
     doorstroom: Multiplier | None = None
 
 
+class Historie(Strict):
+    """Observed caseload before (and during) the horizon, for charts and comparison."""
+
+    bestand: str  # CSV with columns datum, gemeente, aantal
+
+
 class ScenarioFile(Strict):
     naam: Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)] | None = None
     beschrijving: str = ""
@@ -130,6 +136,7 @@ class ScenarioFile(Strict):
     gemeenten: Annotated[dict[GemeenteName, Gemeente], Field(min_length=1)]
     kosten: Kosten
     multiplicator: list[Multiplicator] = []
+    historie: Historie | None = None
 
 
 # Keys whose values are file paths, resolved against the file that wrote them.
@@ -137,6 +144,7 @@ SCENARIO_PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("gemeenten", "*", "parameters"),
     ("gemeenten", "*", "beginstand", "bestand"),
     ("gemeenten", "*", "beginstand", "eventlog"),
+    ("historie", "bestand"),
 )
 
 
