@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simbijstand.engine import CompiledModel, EventBatch, simulate
+from simbijstand.engine.draws import ParameterDraws
 from simbijstand.projections import ProjectionFold, Projections
 from simbijstand.store.segments import SegmentInfo, SegmentWriter
 
@@ -44,8 +45,12 @@ class ChunkResult:
     seconds: float
 
 
-def plan_chunks(replications: int, initial_cases: int) -> list[Chunk]:
+def plan_chunks(replications: int, initial_cases: int, *, own_models: bool = False) -> list[Chunk]:
+    """Chunks of replications; one replication each when every replication has its own model
+    (parameter uncertainty), since a batch shares one model's hazard tables."""
     size = max(1, min(replications, CASES_PER_CHUNK // max(initial_cases, 1)))
+    if own_models:
+        size = 1
     return [Chunk(first, min(size, replications - first)) for first in range(0, replications, size)]
 
 
@@ -67,9 +72,17 @@ class _Tee:
 
 
 def run_chunk(
-    model: CompiledModel, seed: int, chunk: Chunk, run_dir: Path, keep_below: int
+    model: CompiledModel,
+    seed: int,
+    chunk: Chunk,
+    run_dir: Path,
+    keep_below: int,
+    draws: ParameterDraws | None = None,
 ) -> ChunkResult:
     started = time.perf_counter()
+    if draws is not None:
+        assert chunk.count == 1, "replications with their own parameters run one per chunk"
+        model = draws.model(chunk.first)
     fold = ProjectionFold(model, chunk.first, chunk.count)
     writer = SegmentWriter(model, run_dir, chunk.first, chunk.last, keep_below)
     counter = _Counter()
@@ -88,11 +101,13 @@ def run_chunks(
     keep_below: int,
     workers: int,
     progress: Progress | None = None,
+    draws: ParameterDraws | None = None,
 ) -> list[ChunkResult]:
+    """Run every chunk; with `draws`, each replication on the model of its own parameter draw."""
     total = sum(c.count for c in chunks)
     done = 0
     results: list[ChunkResult] = []
-    for result in _results(model, seed, chunks, run_dir, keep_below, workers):
+    for result in _results(model, seed, chunks, run_dir, keep_below, workers, draws):
         results.append(result)
         done += result.chunk.count
         if progress is not None:
@@ -107,15 +122,19 @@ def _results(
     run_dir: Path,
     keep_below: int,
     workers: int,
+    draws: ParameterDraws | None,
 ):
     if workers <= 1 or len(chunks) == 1:
         for chunk in chunks:
-            yield run_chunk(model, seed, chunk, run_dir, keep_below)
+            yield run_chunk(model, seed, chunk, run_dir, keep_below, draws)
         return
     # spawn, not fork: a forked pool can deadlock once polars' thread pool exists
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        min(workers, len(chunks)), mp_context=context, initializer=_set_model, initargs=(model,)
+        min(workers, len(chunks)),
+        mp_context=context,
+        initializer=_set_model,
+        initargs=(model, draws),
     ) as pool:
         futures = [
             pool.submit(_run_in_worker, seed, chunk, run_dir, keep_below) for chunk in chunks
@@ -125,13 +144,14 @@ def _results(
 
 
 _WORKER_MODEL: CompiledModel | None = None
+_WORKER_DRAWS: ParameterDraws | None = None
 
 
-def _set_model(model: CompiledModel) -> None:
-    global _WORKER_MODEL
-    _WORKER_MODEL = model
+def _set_model(model: CompiledModel, draws: ParameterDraws | None) -> None:
+    global _WORKER_MODEL, _WORKER_DRAWS
+    _WORKER_MODEL, _WORKER_DRAWS = model, draws
 
 
 def _run_in_worker(seed: int, chunk: Chunk, run_dir: Path, keep_below: int) -> ChunkResult:
     assert _WORKER_MODEL is not None
-    return run_chunk(_WORKER_MODEL, seed, chunk, run_dir, keep_below)
+    return run_chunk(_WORKER_MODEL, seed, chunk, run_dir, keep_below, _WORKER_DRAWS)

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from simbijstand.engine import CompiledModel, compile_model
+from simbijstand.engine.draws import ParameterDraws
 from simbijstand.errors import InputDataError, RunDirectoryError
 from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
@@ -40,6 +41,14 @@ class Prepared:
     model: CompiledModel
     input_files: tuple[Path, ...]
     history: pl.DataFrame | None  # observed caseload: date, gemeente, count
+    initial: dict[str, InitialState]
+
+    def draws(self) -> ParameterDraws | None:
+        """Per-replication parameter draws when the scenario asks for parameter uncertainty."""
+        if not self.scenario.spec.simulatie.parameteronzekerheid:
+            return None
+        sim = self.scenario.spec.simulatie
+        return ParameterDraws(self.scenario, self.initial, sim.seed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +85,7 @@ def prepare(scenario: Scenario | str | Path) -> Prepared:
         except InputDataError as exc:
             raise InputDataError(f"{scenario.path}: historie.bestand: {exc}") from None
         files.append(path)
-    return Prepared(scenario, compile_model(scenario, initial), tuple(files), history)
+    return Prepared(scenario, compile_model(scenario, initial), tuple(files), history, initial)
 
 
 def run(
@@ -107,10 +116,13 @@ def run(
     sim = scenario.spec.simulatie
     run_dir = _new_run_dir(out, scenario.name)
     keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
-    chunks = plan_chunks(sim.replicaties, prepared.model.expected_initial_size())
+    draws = prepared.draws()
+    chunks = plan_chunks(
+        sim.replicaties, prepared.model.expected_initial_size(), own_models=draws is not None
+    )
     prepared_at = time.perf_counter()
     results = run_chunks(
-        prepared.model, sim.seed, chunks, run_dir, keep, workers or _cpu_count(), progress
+        prepared.model, sim.seed, chunks, run_dir, keep, workers or _cpu_count(), progress, draws
     )
     simulated_at = time.perf_counter()
     projections = Projections.concat([r.projections for r in results])
@@ -203,6 +215,7 @@ def _manifest(
         "inputs": [{"file": str(f), "sha256": sha256_of(f)} for f in prepared.input_files],
         "seed": sim.seed,
         "replications": sim.replicaties,
+        "uncertainty": uncertainty_description(sim.parameteronzekerheid),
         "horizon": {
             "start": str(scenario.start),
             "end": str(scenario.end),
@@ -242,6 +255,21 @@ def _manifest(
             "python": platform.python_version(),
             **{p: _version(p) for p in ("numpy", "polars", "simpy", "scipy")},
         },
+    }
+
+
+def uncertainty_description(parameters: bool) -> dict[str, str]:
+    """What the bands of a run show, for the manifest and the summary."""
+    if parameters:
+        return {
+            "bands": "toeval en parameteronzekerheid",
+            "parameter_draws": "replication r draws its parameters from the parameter files' "
+            "[[onzekerheid]] with SeedSequence(seed, spawn_key=(r, 1))",
+        }
+    return {
+        "bands": "toeval",
+        "parameter_draws": "none: every replication uses the point "
+        "estimates of the parameter files",
     }
 
 

@@ -85,3 +85,10 @@ def _poisson_quantile(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
     lower = np.maximum(upper - 1, 0)
     counts = np.where(special.pdtr(lower, mean) >= q, lower, upper)
     return np.where(mean > 0, counts, 0).astype(np.int64)
+
+
+def parameter_seed(seed: int, replication: int) -> np.random.SeedSequence:
+    """The stream of replication r's parameter draws: a sibling of its event stream
+    (`SeedSequence(seed, spawn_key=(r, 1))`), so drawing parameters leaves the events' stream
+    untouched and a run is the same for any number of workers."""
+    return np.random.SeedSequence(seed, spawn_key=(replication, 1))

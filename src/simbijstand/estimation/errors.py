@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simbijstand.errors import InputDataError
+from simbijstand.errors import InputDataError, ScenarioError
 
 
 class EstimationError(InputDataError):
@@ -11,3 +11,7 @@ class EstimationError(InputDataError):
 
 class PrivacyError(InputDataError):
     """An import holds what looks like citizen service numbers (BSN) and was not pseudonymised."""
+
+
+class ConfigError(ScenarioError):
+    """A calibration config is missing, unreadable or invalid; `problems` lists every problem."""

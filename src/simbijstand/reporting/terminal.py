@@ -31,11 +31,14 @@ def run_summary(
     summary: pl.DataFrame,
     finance: pl.DataFrame,
     run_dir: str,
+    *,
+    parameter_uncertainty: bool = False,
 ) -> str:
     last_day = end - dt.timedelta(days=1)
     lines = [
         f"Scenario {name}: {description}" if description else f"Scenario {name}",
         f"{_date(start)} t/m {_date(last_day)}, {replications} replicaties, seed {seed}",
+        _bands_line(parameter_uncertainty),
         "",
         *_caseload_table(summary, start, end),
         "",
@@ -46,6 +49,15 @@ def run_summary(
         f"Uitvoer: {run_dir}",
     ]
     return "\n".join(lines)
+
+
+def _bands_line(parameter_uncertainty: bool) -> str:
+    if parameter_uncertainty:
+        return (
+            "Banden: toeval én onzekerheid in de geschatte parameters "
+            "(elke replicatie trekt eigen parameters)"
+        )
+    return "Banden: alleen toeval; onzekerheid in de geschatte parameters zit er niet in"
 
 
 def _peildata(summary: pl.DataFrame, start: dt.date, end: dt.date) -> list[dt.date]:

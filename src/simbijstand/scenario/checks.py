@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from simbijstand.domain.calendar import add_months, is_month_start
 from simbijstand.scenario.problems import format_key_path
 from simbijstand.scenario.schema import Multiplicator, ParameterFile, ScenarioFile
+from simbijstand.scenario.uncertainty import check_uncertainty
 
 SHARE_TOLERANCE = 1e-3  # hand-written shares such as 0.333 must still add up to 1
 
@@ -33,6 +34,8 @@ def check_parameter_file(params: ParameterFile) -> list[Problem]:
     problems += _check_season(params)
     for name in params.klantgroepen:
         problems += _check_group(params, name)
+    if not problems:  # the uncertainty blocks refer to values that must first be sound
+        problems += [_problem(path, text) for path, text in check_uncertainty(params)]
     return problems
 
 
@@ -91,6 +94,8 @@ def check_scenario(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> 
         )
     for name in spec.gemeenten:
         problems += _check_beginstand(spec, name, parameters.get(name))
+    if sim.parameteronzekerheid:
+        problems += _check_uncertainty_stated(spec, parameters)
     problems += _check_costs(spec, parameters)
     for index, mult in enumerate(spec.multiplicator):
         problems += _check_multiplicator(index, mult, spec, parameters, end)
@@ -111,6 +116,21 @@ def _check_beginstand(spec: ScenarioFile, name: str, params: ParameterFile | Non
     if params is not None and beginstand.aantallen is not None:
         return _unknown((*path, "aantallen"), beginstand.aantallen, set(params.klantgroepen))
     return []
+
+
+def _check_uncertainty_stated(
+    spec: ScenarioFile, parameters: dict[str, ParameterFile]
+) -> list[Problem]:
+    return [
+        _problem(
+            ("simulatie", "parameteronzekerheid"),
+            f"is true, but the parameter file of {name} ({spec.gemeenten[name].parameters}) "
+            "states no [[onzekerheid]]; calibrate it with `simbijstand calibrate`, or set "
+            "parameteronzekerheid = false",
+        )
+        for name, params in parameters.items()
+        if not params.onzekerheid
+    ]
 
 
 def _check_costs(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> list[Problem]:

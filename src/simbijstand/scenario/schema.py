@@ -46,6 +46,19 @@ class Strict(BaseModel):
 # --- parameter file (rates of one gemeente) -------------------------------------------------
 
 
+class Werkloosheid(Strict):
+    """Inflow's elasticity to unemployment, as calibrated; `per_jaar` holds at `referentie_pct`.
+
+    The engine does not read it: a scenario turns an unemployment path u(t) into inflow
+    multipliers (u / referentie_pct) ** elasticiteit.
+    """
+
+    elasticiteit: Annotated[float, Field(ge=-20, le=20)]
+    referentie_pct: Annotated[float, Field(gt=0, le=100)]
+    vertraging_maanden: Annotated[int, Field(ge=0, le=120)] = 0
+    gemiddelde_maanden: Annotated[int, Field(ge=1, le=120)] = 1
+
+
 class InstroomParameters(Strict):
     per_jaar: Annotated[float, Field(ge=0, le=10_000_000)]
     trend_per_jaar: Annotated[float, Field(gt=-1, le=10)] = 0.0
@@ -54,6 +67,7 @@ class InstroomParameters(Strict):
         | None
     ) = None
     klantgroepen: dict[Name, Share]
+    werkloosheid: Werkloosheid | None = None
 
 
 class KlantgroepParameters(Strict):
@@ -64,6 +78,51 @@ class KlantgroepParameters(Strict):
     uitstroom_routes: dict[Name, Share]
     duur_factor: list[Annotated[float, Field(ge=0, le=100)]] | None = None
     doorstroom_per_jaar: dict[Name, HazardPerYear] = {}
+
+
+class HerkomstBestand(Strict):
+    pad: str
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Herkomst(Strict):
+    """Where a calibrated parameter file came from: program, config, data (with SHA-256)."""
+
+    programma: str
+    config: str
+    config_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    waarneming_van: dt.date
+    waarneming_tot: dt.date
+    bestanden: list[HerkomstBestand] = []
+    aannames: dict[str, str] = {}  # parameter key -> source of the assumed value
+
+
+class Interval(Strict):
+    """A parameter's point estimate and interval at `niveau`, and how it was found."""
+
+    schatting: float
+    laag: float
+    hoog: float
+    niveau: Annotated[float, Field(gt=0, lt=1)] = 0.95
+    methode: str = ""
+
+
+class Onzekerheid(Strict):
+    """The estimation uncertainty of some parameters, as a distribution to draw them from.
+
+    verdeling = "lognormaal": log(value) of the `sleutels` is multivariate normal around the log
+    of the value in the file, with covariance `covariantie_log` (for trend_per_jaar:
+    log(1 + value)); "gamma": the one key is Gamma(`vorm`, scale `schaal`); "dirichlet": the
+    shares of the one table key are Dirichlet(`concentratie`). See `scenario.uncertainty`.
+    """
+
+    verdeling: Literal["lognormaal", "gamma", "dirichlet"]
+    sleutels: Annotated[list[str], Field(min_length=1, max_length=500)]
+    covariantie_log: list[list[Annotated[float, Field(ge=-1e6, le=1e6)]]] | None = None
+    vorm: Annotated[float, Field(gt=0, le=1e9)] | None = None
+    schaal: Annotated[float, Field(gt=0, le=1e9)] | None = None
+    concentratie: dict[Name, Annotated[float, Field(gt=0, le=1e9)]] | None = None
+    bron: str = ""
 
 
 class ParameterFile(Strict):
@@ -77,6 +136,10 @@ class ParameterFile(Strict):
     ]
     instroom: InstroomParameters
     klantgroepen: Annotated[dict[Name, KlantgroepParameters], Field(min_length=1, max_length=64)]
+    # Optional, written by `simbijstand calibrate`; files without them stay valid.
+    herkomst: Herkomst | None = None
+    intervallen: dict[str, Interval] = {}
+    onzekerheid: list[Onzekerheid] = []
 
 
 # --- scenario file ---------------------------------------------------------------------------
@@ -87,6 +150,9 @@ class Simulatie(Strict):
     horizon_maanden: Annotated[int, Field(ge=1, le=600)]
     replicaties: Annotated[int, Field(ge=1, le=1_000_000)] = 100
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    # Draw each replication's parameters from their stated estimation uncertainty
+    # (the parameter files' [[onzekerheid]]), so bands show chance and estimation error.
+    parameteronzekerheid: bool = False
 
 
 class Beginstand(Strict):

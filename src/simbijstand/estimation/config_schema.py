@@ -1,0 +1,277 @@
+"""The calibration config (TOML): which data, which model, what is estimated and what assumed.
+
+Every model parameter is either estimated (`"schatten"`), assumed with its source
+(`{ waarde = ..., bron = "..." }`), or, for hazards, tied to a shared scale that is estimated
+(`{ schaal = "werk", relatief = 10, bron = "..." }`: the hazard is 10 x the scale `werk`; the
+relative weight is the assumption and `bron` says where it comes from). Nothing is assumed
+silently: a value without `bron` is an error. See docs/kalibratie.md for the format in full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from simbijstand.scenario.schema import GemeenteName, Name, Strict
+
+ESTIMATE = "schatten"
+FORMATS = (
+    "cbs_uitkeringen",  # CBS 37789ksz: national benefits per month (x1000)
+    "bestand",  # gemeente, peildatum, bijstandsuitkeringen
+    "bestand_per_regeling",  # gemeente, peildatum, regeling, uitkeringen
+    "stroom",  # gemeente, periode_start, periode_eind, stand_begin, instroom, uitstroom, stand_eind
+    "redenen",  # gemeente, richting, reden, aantal (one period, given in the config)
+    "besluiten",  # jaar, toekenning, afwijzing, ..., totaal (a region's decisions per year)
+    "aanvragen",  # gemeente, soort_aanvraag, aantal (one period, given in the config)
+    "klantgroepen",  # klantgroep, aantal, toelichting (sizes at one peildatum)
+    "profielen",  # gemeente, profiel, leeftijd, aantal (sizes at one peildatum)
+    "historie",  # datum, gemeente, aantal (the scenario's observed caseload)
+    "bestand_klantgroep",  # gemeente, peildatum, klantgroep, aantal (klantgroep empty = total)
+    "stromen",  # gemeente, van, tot, richting, klantgroep, route, aantal
+)
+Format = Literal[
+    "cbs_uitkeringen",
+    "bestand",
+    "bestand_per_regeling",
+    "stroom",
+    "redenen",
+    "besluiten",
+    "aanvragen",
+    "klantgroepen",
+    "profielen",
+    "historie",
+    "bestand_klantgroep",
+    "stromen",
+]
+Source = Annotated[str, Field(min_length=3, max_length=2000)]
+
+
+def _estimate_from_text(value: Any) -> Any:
+    """Accept the word "schatten" for { schatten = true }; anything else goes to the table."""
+    if value == ESTIMATE:
+        return {"schatten": True}
+    if not isinstance(value, dict):
+        raise ValueError(
+            f'expected "{ESTIMATE}" or a table such as {{ waarde = ..., bron = "..." }}'
+        )
+    return value
+
+
+def _kinds(spec: Any, *names: str) -> list[str]:
+    # `is` on purpose: a waarde of 0.0 equals False
+    return [n for n in names if getattr(spec, n) is not None and getattr(spec, n) is not False]
+
+
+class _Spec(Strict):
+    @model_validator(mode="after")
+    def _one_kind(self) -> Any:
+        if getattr(self, "geen", False):
+            return self  # a season of "geen": checked by _Season
+        kinds = _kinds(self, "schatten", "waarde", "schaal")
+        if len(kinds) != 1:
+            found = ", ".join(kinds) or "none"
+            raise ValueError(f'give exactly one of "schatten", waarde or schaal (found {found})')
+        if kinds[0] != "schatten" and not self.bron.strip():
+            raise ValueError('an assumed value needs its source: add bron = "..."')
+        return self
+
+
+class _Hazard(_Spec):
+    schatten: bool = False
+    waarde: Annotated[float, Field(ge=0, le=100)] | None = None
+    schaal: Name | None = None
+    relatief: Annotated[float, Field(gt=0, le=1e6)] | None = None
+    bron: str = ""
+
+    @model_validator(mode="after")
+    def _scale_needs_weight(self) -> Any:
+        if (self.schaal is None) != (self.relatief is None):
+            raise ValueError("schaal and relatief go together: { schaal = ..., relatief = ... }")
+        return self
+
+
+class _Scalar(_Spec):
+    schatten: bool = False
+    waarde: Annotated[float, Field(ge=-1e6, le=1e6)] | None = None
+    schaal: None = None
+    bron: str = ""
+
+
+class _Factors(_Spec):
+    schatten: bool = False
+    waarde: list[Annotated[float, Field(ge=0, le=100)]] | None = None
+    schaal: None = None
+    bron: str = ""
+
+
+class _Shares(_Spec):
+    schatten: bool = False
+    waarde: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = None
+    schaal: None = None
+    bron: str = ""
+
+
+Hazard = Annotated[_Hazard, BeforeValidator(_estimate_from_text)]
+Scalar = Annotated[_Scalar, BeforeValidator(_estimate_from_text)]
+Factors = Annotated[_Factors, BeforeValidator(_estimate_from_text)]
+Shares = Annotated[_Shares, BeforeValidator(_estimate_from_text)]
+
+
+def _season_from_text(value: Any) -> Any:
+    return {"geen": True} if value == "geen" else _estimate_from_text(value)
+
+
+class _Season(_Factors):
+    geen: bool = False
+
+    @model_validator(mode="after")
+    def _geen_alone(self) -> Any:
+        if self.geen and (self.schatten or self.waarde is not None):
+            raise ValueError('"geen" (no seasonality) takes no other keys')
+        return self
+
+
+Season = Annotated[_Season, BeforeValidator(_season_from_text)]
+
+
+class Waarneming(Strict):
+    """The observation window [van, tot): data outside it are not used."""
+
+    van: dt.date
+    tot: dt.date
+
+
+class Model(Strict):
+    routes: Annotated[list[Name], Field(min_length=1, max_length=64)]
+    duurbanden_maanden: Annotated[
+        list[Annotated[int, Field(ge=0, le=1200)]], Field(min_length=1, max_length=32)
+    ] = Field(default_factory=lambda: [0])
+    overdispersie: Scalar
+    # parameters shared by all gemeenten: scale names, trend, seizoen, elasticiteit, klantgroepen
+    gedeeld: list[str] = Field(default_factory=list)
+    intervallen: Literal["informatie", "profiel"] = "informatie"
+    niveau: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
+
+
+class Werkloosheid(Strict):
+    bestand: str
+    kolom: str = "werkloosheid_pct_15_75_niet_seizoengecorrigeerd"
+    vertraging_maanden: Annotated[int, Field(ge=0, le=60)] = 0
+    gemiddelde_maanden: Annotated[int, Field(ge=1, le=60)] = 12
+    elasticiteit: Scalar
+    bron: Source  # why this lag and averaging
+
+
+class Instroom(Strict):
+    trend: Scalar
+    seizoen: Season
+    klantgroepen: Shares
+    werkloosheid: Werkloosheid | None = None
+
+
+class Klantgroep(Strict):
+    omschrijving: str = ""
+    regeling: Name = "participatiewet"
+    buig: bool = True
+    uitstroom: dict[Name, Hazard] = Field(default_factory=dict)
+    doorstroom: dict[Name, Hazard] = Field(default_factory=dict)
+    duur_factor: Factors | None = None
+
+
+class Spells(Strict):
+    bestand: str
+    peildatum: dt.date
+    groepswijzigingen: str | None = None
+    # Name of an environment variable holding the salt, when ids must be pseudonymised (BSN).
+    zout_omgevingsvariabele: str | None = None
+
+
+class Samenstelling(Strict):
+    """The caseload's composition by klantgroep at the window's start, when only totals are
+    observed: shares taken from a file of group sizes (an assumption, hence `bron`)."""
+
+    reeks: str  # name of a [[reeks]] of format klantgroepen or profielen
+    bron: Source
+
+
+class Gemeente(Strict):
+    uitvoer: str  # the parameter file to write, relative to the config
+    omschrijving: str = ""
+    beginsamenstelling: Samenstelling | None = None  # None: the model's own steady state
+    spells: Spells | None = None
+
+
+class Periode(Strict):
+    van: dt.date
+    tot: dt.date
+
+
+class Redenen(Strict):
+    """Exit reasons counted together as the exits of a set of routes."""
+
+    routes: Annotated[list[Name], Field(min_length=1)]
+    redenen: list[str]
+
+
+class Reeks(Strict):
+    naam: Annotated[str, Field(min_length=1, max_length=80)]
+    formaat: Format
+    bestand: str
+    gebruik: Literal["fit", "doel"] = "fit"  # doel: only the target of backtests
+    gemeente: str | None = None
+    gemeenten: list[str] | None = None
+    kolom: str | None = None
+    schaal: Annotated[float, Field(gt=0, le=1e9)] = 1.0
+    klantgroepen: list[Name] | None = None
+    peilmoment: Literal["begin_maand", "einde_maand"] | None = None
+    periode: Periode | None = None
+    peildatum: dt.date | None = None
+    uitstroomredenen: list[Redenen] | None = None
+    profielen: dict[Name, list[str]] | None = None
+    weglaten: list[str] = Field(default_factory=list)
+    bron: str = ""
+
+
+class EigenPrognose(Strict):
+    """A forecast the municipality made itself, to compare in backtests."""
+
+    bestand: str  # long format: reeks, gebied, jaar, waarde (bmwe_beleidskader_2015.csv)
+    reeks: str
+    gebied: str
+    jaar_is: Literal["begin_jaar", "einde_jaar"]  # the year's value is the stock on 1 Jan of
+    gemaakt_op: dt.date  # that year, or of the next year; and when it was made
+    bron: Source
+
+
+class Backtest(Strict):
+    doel: str  # the [[reeks]] (stocks) to forecast; summed over its gemeenten
+    venster_maanden: Annotated[int, Field(ge=3, le=600)] | None = None
+    replicaties: Annotated[int, Field(ge=2, le=100_000)] = 40
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
+    parameteronzekerheid: bool = True
+    eigen_prognose: EigenPrognose | None = None
+
+
+class KalibratieConfig(Strict):
+    naam: Name
+    beschrijving: str = ""
+    waarneming: Waarneming
+    model: Model
+    instroom: Instroom
+    klantgroepen: Annotated[dict[Name, Klantgroep], Field(min_length=1, max_length=64)]
+    gemeenten: Annotated[dict[GemeenteName, Gemeente], Field(min_length=1, max_length=500)]
+    reeks: Annotated[list[Reeks], Field(min_length=1)]
+    backtest: Backtest | None = None
+
+
+# Keys holding file paths, resolved against the config's folder.
+CONFIG_PATH_KEYS: tuple[tuple[str | int, ...], ...] = (
+    ("instroom", "werkloosheid", "bestand"),
+    ("gemeenten", "*", "uitvoer"),
+    ("gemeenten", "*", "spells", "bestand"),
+    ("gemeenten", "*", "spells", "groepswijzigingen"),
+    ("reeks", "*", "bestand"),
+    ("backtest", "eigen_prognose", "bestand"),
+)

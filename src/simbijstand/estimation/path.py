@@ -1,0 +1,398 @@
+"""The expected path of the observed counts at given parameters, anchored to observed stocks.
+
+For each gemeente the expected-flow model (`meanfield`) runs month by month from the stock
+observed on the window's first day. Whenever a stock is observed, the model's state is rescaled
+to it (each observed set of klantgroepen by its own factor, durations kept), so every
+prediction is conditional on the last observed stock: the observations' errors stay nearly
+independent instead of accumulating.
+
+The likelihood terms (see `aggregate`):
+
+- a flow count over [start, end) (inflow, or exits by some routes, of some klantgroepen, summed
+  over some gemeenten): its expected value, with Poisson variance;
+- a stock y_b of klantgroepen S on date b, the previous stock of S being y_a on a:
+  * when the inflow and the exits (all routes) of S over every month of [a, b) are observed
+    too, the stock adds only the net doorstroom into S, which nothing else observes:
+    r = y_b - y_a - inflow + exits, expected: the model's net doorstroom into S. Such terms of
+    one gemeente and interval share doorstroom counts (a move from g to h is an exit of one
+    group and an entry of another), so they are jointly normal with the covariance of Poisson
+    counts D_gh (see `_residual_terms`). With no doorstroom across S's border there is no term
+    (and r must be 0: a stock the flows cannot explain is refused);
+  * otherwise the stock itself, expected o + n, where o is what remains of the cases present at
+    the last anchor and n of those who came since; variance o (1 - o / A) + n, with A the cases
+    present at the last anchor (binomial survival of the old, Poisson for the new). A stock of
+    klantgroepen not observed before is of this kind too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from simbijstand.estimation.errors import EstimationError
+from simbijstand.estimation.meanfield import GroupRates, MonthOperator, steady_profile
+from simbijstand.estimation.observations import Flow, Observations, Stock
+from simbijstand.estimation.parametrisation import Calendar, Parametrisation, monthly_inflow
+
+MIN_VARIANCE = 0.25  # a count's rounding: no stock term is more precise than this
+
+
+@dataclass(frozen=True, slots=True)
+class StockTerm:
+    observation: Stock
+    month: int  # index of the date in the calendar
+    groups: np.ndarray  # klantgroep indices
+    residual_of: tuple[float, float, float] | None  # (y_a, inflow, exits) when flows observed
+    previous_month: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FlowTerm:
+    observation: Flow
+    gemeenten: tuple[int, ...]
+    groups: np.ndarray
+    routes: np.ndarray
+    months: slice
+
+
+@dataclass(frozen=True, slots=True)
+class ResidualBlock:
+    terms: np.ndarray  # indices of stock terms
+    gemeente: int
+    months: slice
+    signs: np.ndarray  # [terms, G, G]
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """Expected values (and stock variances) of every term, in the order of the path's terms.
+
+    `blocks` holds the residual terms that share doorstroom counts, with their covariance; they
+    are jointly normal, all other terms independent.
+    """
+
+    stock_mean: np.ndarray
+    stock_variance: np.ndarray
+    flow_mean: np.ndarray
+    blocks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    final_states: dict[str, np.ndarray] = field(default_factory=dict)  # state at tot
+
+
+class ExpectedPath:
+    """Evaluates every observation's expected value at a parameter vector theta."""
+
+    def __init__(
+        self,
+        param: Parametrisation,
+        observations: Observations,
+        calendar: Calendar,
+        edges: tuple[int, ...],
+        unemployment: np.ndarray | None,
+        compositions: dict[str, dict[str, float]],
+    ) -> None:
+        self.param = param
+        self.calendar = calendar
+        self.edges = edges
+        self.unemployment = unemployment
+        self.compositions = compositions
+        self.groups = param.groups
+        self.routes = param.spec.model.routes
+        self.gemeenten = param.config.gemeenten
+        self._month = {d: i for i, d in enumerate(calendar.dates)}
+        self.flow_terms = [self._flow_term(f) for f in observations.flows]
+        anchors, self.stock_terms = self._stock_terms(observations.fit_stocks())
+        self._anchors = anchors  # per gemeente: month -> [(groups, count, term index or None)]
+        self._flow_matrix = self._flow_selection()
+        self._blocks = self._residual_blocks()
+
+    # --- setting up ---------------------------------------------------------------------------
+
+    def _indices(self, names: tuple[str, ...], known: list[str]) -> np.ndarray:
+        return np.array([known.index(n) for n in names], dtype=np.int64)
+
+    def _flow_term(self, flow: Flow) -> FlowTerm:
+        routes = flow.routes if flow.routes is not None else tuple(self.routes)
+        months = slice(self._month[flow.start], self._month[flow.end])
+        gemeenten = tuple(self.gemeenten.index(g) for g in flow.gemeenten)
+        return FlowTerm(
+            flow,
+            gemeenten,
+            self._indices(flow.groups, self.groups),
+            self._indices(routes, self.routes),
+            months,
+        )
+
+    def _stock_terms(self, stocks: tuple[Stock, ...]) -> tuple[dict, list[StockTerm]]:
+        anchors: dict[str, dict[int, list]] = {g: defaultdict(list) for g in self.gemeenten}
+        terms: list[StockTerm] = []
+        last: dict[tuple[str, tuple[str, ...]], Stock] = {}
+        for stock in sorted(stocks, key=lambda s: s.date):
+            month = self._month[stock.date]
+            groups = self._indices(stock.groups, self.groups)
+            self._refuse_overlap(stock, anchors[stock.gemeente][month])
+            index = None
+            if month > 0:
+                previous = last.get((stock.gemeente, stock.groups))
+                term = self._term(stock, month, groups, previous)
+                if term is not None:
+                    index = len(terms)
+                    terms.append(term)
+            anchors[stock.gemeente][month].append((groups, stock.count, index))
+            last[(stock.gemeente, stock.groups)] = stock
+        for gemeente in self.gemeenten:
+            if 0 not in anchors[gemeente]:
+                raise EstimationError(
+                    f"no stock of {gemeente} observed on waarneming.van "
+                    f"({self.calendar.dates[0]}): the expected path starts from it; start the "
+                    "window on a date with an observed stock"
+                )
+        return anchors, terms
+
+    def _refuse_overlap(self, stock: Stock, present: list) -> None:
+        mine = set(stock.groups)
+        for groups, _, _ in present:
+            if mine & {self.groups[g] for g in groups}:
+                raise EstimationError(
+                    f"{stock.origin}: a second stock of {stock.gemeente} on {stock.date} covering "
+                    f"klantgroepen {', '.join(sorted(mine))} again; keep one, or mark one "
+                    'gebruik = "doel"'
+                )
+
+    def _term(
+        self, stock: Stock, month: int, groups: np.ndarray, previous: Stock | None
+    ) -> StockTerm | None:
+        if previous is None:
+            return StockTerm(stock, month, groups, None, None)
+        start = self._month[previous.date]
+        observed = self._observed_flows(stock, start, month)
+        if observed is None:
+            return StockTerm(stock, month, groups, None, start)
+        term = StockTerm(stock, month, groups, (previous.count, *observed), start)
+        if self._crosses(stock.groups):
+            return term
+        if abs(residual_value(term)) > 1e-6:
+            raise EstimationError(
+                f"{stock.origin}: the stock of {stock.gemeente} on {stock.date} is "
+                f"{stock.count:g}, but the stock on {previous.date} ({previous.origin}) "
+                f"{previous.count:g} + instroom {observed[0]:g} - uitstroom {observed[1]:g} = "
+                f"{previous.count + observed[0] - observed[1]:g}, and no doorstroom can move "
+                "cases in or out of these klantgroepen: the flows cannot explain the stock"
+            )
+        return None  # the flows say it all
+
+    def _crosses(self, groups: tuple[str, ...]) -> bool:
+        """Whether the config lets doorstroom cross the border of `groups` at all."""
+        spec = self.param.spec.klantgroepen
+        for name, group in spec.items():
+            for target, hazard in group.doorstroom.items():
+                if (name in groups) != (target in groups) and hazard.waarde != 0:
+                    return True
+        return False
+
+    def _observed_flows(self, stock: Stock, start: int, end: int) -> tuple[float, float] | None:
+        """(inflow, exits) of the stock's klantgroepen over months start..end-1, when every
+        month's inflow and every route's exits are observed exactly once; else None."""
+        inflow = np.zeros(end - start)
+        exits = np.zeros((end - start, len(self.routes)))
+        totals = [0.0, 0.0]
+        for term in self.flow_terms:
+            flow = term.observation
+            if flow.gemeenten != (stock.gemeente,) or set(flow.groups) != set(stock.groups):
+                continue
+            if not (start <= term.months.start and term.months.stop <= end):
+                continue
+            window = slice(term.months.start - start, term.months.stop - start)
+            if flow.kind == "instroom":
+                inflow[window] += 1
+            else:
+                exits[window][:, term.routes] += 1
+            totals[flow.kind == "uitstroom"] += flow.count
+        if np.all(inflow == 1) and np.all(exits == 1):
+            return totals[0], totals[1]
+        return None
+
+    # --- evaluating ---------------------------------------------------------------------------
+
+    def evaluate(self, theta: np.ndarray, *, keep_states: bool = False) -> Evaluation:
+        months = self.calendar.months
+        shape = (len(self.gemeenten), months, len(self.groups))
+        inflow = np.zeros(shape)
+        exits = np.zeros((*shape, len(self.routes)))
+        door = np.zeros((*shape, len(self.groups)))
+        result = Evaluation(
+            np.zeros(len(self.stock_terms)),
+            np.zeros(len(self.stock_terms)),
+            np.zeros(len(self.flow_terms)),
+        )
+        for k, gemeente in enumerate(self.gemeenten):
+            state = self._run(theta, gemeente, inflow[k], exits[k], door[k], result)
+            if keep_states:
+                result.final_states[gemeente] = state
+        self._flows(inflow, exits, result)
+        self._residual_terms(door, result)
+        return result
+
+    def _run(self, theta, gemeente, inflow, exits, door, result) -> np.ndarray:
+        rates = self.param.rates(theta, gemeente, self.edges)
+        operators = {d: MonthOperator(rates, d) for d in np.unique(self.calendar.days)}
+        arrivals = monthly_inflow(
+            self.param.inflow(theta, gemeente), self.calendar, self.unemployment
+        )
+        anchors = self._anchors[gemeente]
+        old = self._initial(rates, gemeente, anchors[0], arrivals[0])
+        new = np.zeros_like(old)
+        present = old.sum()
+        for m in range(self.calendar.months):
+            if m > 0 and m in anchors:
+                old = self._anchor(old, new, present, anchors[m], result)
+                new = np.zeros_like(old)
+                present = old.sum()
+            step = operators[self.calendar.days[m]].step(
+                np.stack([old, new]), np.array([0, arrivals[m]])
+            )
+            old, new = step.state
+            inflow[m] = arrivals[m] * rates.entry
+            exits[m] = step.uitstroom.sum(axis=0)
+            door[m] = step.doorstroom.sum(axis=0)
+        final = self.calendar.months
+        if final in anchors:
+            old = self._anchor(old, new, present, anchors[final], result)
+            new = np.zeros_like(old)
+        return old + new
+
+    def _anchor(self, old, new, present, anchored, result) -> np.ndarray:
+        state = old + new
+        for groups, count, index in anchored:
+            o, n = old[:, groups].sum(), new[:, groups].sum()
+            if index is not None:
+                result.stock_mean[index] = o + n
+                result.stock_variance[index] = (
+                    max(o * (1 - o / present) + n, MIN_VARIANCE)
+                    if present > 0
+                    else max(n, MIN_VARIANCE)
+                )
+            if o + n > 0:
+                state[:, groups] *= count / (o + n)
+        return state
+
+    def _initial(
+        self, rates: GroupRates, gemeente: str, anchored, first_inflow: float
+    ) -> np.ndarray:
+        """The state on van: observed stocks split over klantgroepen by the composition (given,
+        or the model's steady state), durations from the engine's steady-state profile."""
+        shares = self._composition(rates, gemeente, first_inflow)
+        counts = shares.copy()
+        for groups, count, _ in anchored:
+            weight = shares[groups]
+            counts[groups] = count * (
+                weight / weight.sum() if weight.sum() > 0 else 1 / len(groups)
+            )
+        return steady_profile(rates) * counts[None, :]
+
+    def _composition(self, rates: GroupRates, gemeente: str, first_inflow: float) -> np.ndarray:
+        given = self.compositions.get(gemeente)
+        if given is not None:
+            return np.array([given.get(g, 0.0) for g in self.groups])
+        return stationary_stock(rates) * first_inflow
+
+    def _flow_selection(self) -> sparse.csr_matrix:
+        """0/1 matrix: flow term x (inflow [K, M, G] then exits [K, M, G, R], flattened)."""
+        k, m, g, r = len(self.gemeenten), self.calendar.months, len(self.groups), len(self.routes)
+        rows, columns = [], []
+        for i, term in enumerate(self.flow_terms):
+            kk, mm, gg = np.meshgrid(
+                term.gemeenten, np.arange(m)[term.months], term.groups, indexing="ij"
+            )
+            if term.observation.kind == "instroom":
+                flat = np.ravel_multi_index((kk, mm, gg), (k, m, g)).ravel()
+            else:
+                cells = np.ravel_multi_index((kk, mm, gg), (k, m, g)).ravel()
+                flat = k * m * g + (cells[:, None] * r + term.routes[None, :]).ravel()
+            rows.append(np.full(len(flat), i))
+            columns.append(flat)
+        return _selection(rows, columns, (len(self.flow_terms), k * m * g * (1 + r)))
+
+    def _residual_blocks(self) -> list[ResidualBlock]:
+        """Residual terms of one gemeente over one interval, with each term's sign of every
+        doorstroom g -> h: +1 into its klantgroepen, -1 out of them, 0 otherwise."""
+        grouped: dict[tuple, list[int]] = defaultdict(list)
+        for i, term in enumerate(self.stock_terms):
+            if term.residual_of is not None:
+                key = (term.observation.gemeente, term.previous_month, term.month)
+                grouped[key].append(i)
+        blocks = []
+        for (gemeente, start, end), indices in grouped.items():
+            signs = np.zeros((len(indices), len(self.groups), len(self.groups)))
+            for row, i in enumerate(indices):
+                inside = np.zeros(len(self.groups), dtype=bool)
+                inside[self.stock_terms[i].groups] = True
+                signs[row] = np.outer(~inside, inside).astype(float) - np.outer(inside, ~inside)
+            blocks.append(
+                ResidualBlock(
+                    np.array(indices), self.gemeenten.index(gemeente), slice(start, end), signs
+                )
+            )
+        return blocks
+
+    def _flows(self, inflow, exits, result: Evaluation) -> None:
+        if self.flow_terms:
+            result.flow_mean[:] = self._flow_matrix @ np.concatenate(
+                [inflow.ravel(), exits.ravel()]
+            )
+
+    def _residual_terms(self, door: np.ndarray, result: Evaluation) -> None:
+        """Net doorstroom into each term's klantgroepen; Poisson counts per (g, h) give
+        Cov(i, j) = sum_gh sign_i sign_j E[D_gh]."""
+        for block in self._blocks:
+            expected = door[block.gemeente, block.months].sum(axis=0)
+            result.stock_mean[block.terms] = np.einsum("igh,gh->i", block.signs, expected)
+            covariance = np.einsum("igh,jgh,gh->ij", block.signs, block.signs, expected)
+            result.stock_variance[block.terms] = np.diag(covariance)
+            result.blocks.append((block.terms, covariance))
+
+
+def _selection(rows: list, columns: list, shape: tuple[int, int]) -> sparse.csr_matrix:
+    if not rows:
+        return sparse.csr_matrix(shape)
+    r, c = np.concatenate(rows), np.concatenate(columns)
+    return sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=shape)
+
+
+def stationary_stock(rates: GroupRates) -> np.ndarray:
+    """Cases per klantgroep in the steady state of one new case a month: sum over cohorts."""
+    operator = MonthOperator(rates)
+    x = operator.entry_state.copy()
+    total = np.zeros_like(x)
+    transition = operator.transition
+    for j in range(rates.cells - 1):
+        total += x
+        x = x @ transition[j]
+    # the open last cell: x (I + T + T^2 + ...) = x (I - T)^-1
+    open_cell = np.linalg.pinv(np.eye(len(x)) - transition[-1])
+    return total + np.clip(x @ open_cell, 0, None)
+
+
+def residual_value(term: StockTerm) -> float:
+    """The observed part a residual term compares: y_b - y_a - inflow + exits."""
+    assert term.residual_of is not None
+    y_a, inflow, exits = term.residual_of
+    return term.observation.count - y_a - inflow + exits
+
+
+def observed_values(path: ExpectedPath) -> tuple[np.ndarray, np.ndarray]:
+    stocks = np.array(
+        [
+            residual_value(t) if t.residual_of is not None else t.observation.count
+            for t in path.stock_terms
+        ]
+    )
+    flows = np.array([t.observation.count for t in path.flow_terms])
+    return stocks, flows
+
+
+def dates_of(path: ExpectedPath) -> list[dt.date]:
+    return list(path.calendar.dates)
