@@ -58,6 +58,8 @@ def check_config(spec: KalibratieConfig) -> list[Problem]:
     for name, group in spec.klantgroepen.items():
         problems += _check_group(spec, name, group)
     problems += _check_shared(spec) + _check_spells(spec)
+    if not spec.reeks and all(g.spells is None for g in spec.gemeenten.values()):
+        problems.append((("reeks",), "no data: add [[reeks]] entries or spells to a gemeente"))
     names = [r.naam for r in spec.reeks]
     for index, reeks in enumerate(spec.reeks):
         if reeks.naam in names[:index]:
@@ -142,26 +144,20 @@ def _check_shared(spec: KalibratieConfig) -> list[Problem]:
 
 
 def _check_spells(spec: KalibratieConfig) -> list[Problem]:
-    with_spells = [g for g, x in spec.gemeenten.items() if x.spells is not None]
+    with_spells = any(x.spells is not None for x in spec.gemeenten.values())
     problems: list[Problem] = []
-    if with_spells and len(with_spells) != len(spec.gemeenten):
-        missing = ", ".join(g for g in spec.gemeenten if g not in with_spells)
+    if with_spells and len(spec.gemeenten) > 1:
         problems.append(
-            (("gemeenten",), f"spells are given for some gemeenten but not for {missing}")
+            (
+                ("gemeenten",),
+                "a calibration with spells covers one gemeente (its own administration); "
+                "write one config per gemeente",
+            )
         )
     for name, group in spec.klantgroepen.items():
-        hazards = {**group.uitstroom, **group.doorstroom}
-        tied = [k for k, h in hazards.items() if h.schaal]
-        if with_spells and tied:
-            problems.append(
-                (
-                    ("klantgroepen", name),
-                    f"{', '.join(tied)} tied to a schaal: with spells every hazard is estimated "
-                    'from the spells; use "schatten" or an assumed waarde',
-                )
-            )
-        factors = group.duur_factor
-        if not with_spells and factors is not None and factors.schatten:
+        if with_spells:
+            problems += _spell_hazards(name, group)
+        elif group.duur_factor is not None and group.duur_factor.schatten:
             problems.append(
                 (
                     ("klantgroepen", name, "duur_factor"),
@@ -170,6 +166,21 @@ def _check_spells(spec: KalibratieConfig) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _spell_hazards(name: str, group: Klantgroep) -> list[Problem]:
+    fixed = [k for k, h in group.uitstroom.items() if not h.schatten]
+    tied = [k for k, h in group.doorstroom.items() if h.schaal]
+    if not fixed and not tied:
+        return []
+    return [
+        (
+            ("klantgroepen", name),
+            f"{', '.join(fixed + tied)}: with spells the hazards are estimated from the spells; "
+            'give every uitstroom route as "schatten" (a route left out has no exits) and '
+            'doorstroom as "schatten" or an assumed waarde',
+        )
+    ]
 
 
 def _check_reeks(spec: KalibratieConfig, index: int, reeks: Reeks) -> list[Problem]:

@@ -64,11 +64,11 @@ def _kinds(spec: Any, *names: str) -> list[str]:
     return [n for n in names if getattr(spec, n) is not None and getattr(spec, n) is not False]
 
 
-class _Spec(Strict):
+class Spec(Strict):
     @model_validator(mode="after")
     def _one_kind(self) -> Any:
         if getattr(self, "geen", False):
-            return self  # a season of "geen": checked by _Season
+            return self  # a season of "geen": checked by SeasonSpec
         kinds = _kinds(self, "schatten", "waarde", "schaal")
         if len(kinds) != 1:
             found = ", ".join(kinds) or "none"
@@ -78,7 +78,7 @@ class _Spec(Strict):
         return self
 
 
-class _Hazard(_Spec):
+class HazardSpec(Spec):
     schatten: bool = False
     waarde: Annotated[float, Field(ge=0, le=100)] | None = None
     schaal: Name | None = None
@@ -92,38 +92,38 @@ class _Hazard(_Spec):
         return self
 
 
-class _Scalar(_Spec):
+class ScalarSpec(Spec):
     schatten: bool = False
     waarde: Annotated[float, Field(ge=-1e6, le=1e6)] | None = None
     schaal: None = None
     bron: str = ""
 
 
-class _Factors(_Spec):
+class FactorsSpec(Spec):
     schatten: bool = False
     waarde: list[Annotated[float, Field(ge=0, le=100)]] | None = None
     schaal: None = None
     bron: str = ""
 
 
-class _Shares(_Spec):
+class SharesSpec(Spec):
     schatten: bool = False
     waarde: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = None
     schaal: None = None
     bron: str = ""
 
 
-Hazard = Annotated[_Hazard, BeforeValidator(_estimate_from_text)]
-Scalar = Annotated[_Scalar, BeforeValidator(_estimate_from_text)]
-Factors = Annotated[_Factors, BeforeValidator(_estimate_from_text)]
-Shares = Annotated[_Shares, BeforeValidator(_estimate_from_text)]
+Hazard = Annotated[HazardSpec, BeforeValidator(_estimate_from_text)]
+Scalar = Annotated[ScalarSpec, BeforeValidator(_estimate_from_text)]
+Factors = Annotated[FactorsSpec, BeforeValidator(_estimate_from_text)]
+Shares = Annotated[SharesSpec, BeforeValidator(_estimate_from_text)]
 
 
 def _season_from_text(value: Any) -> Any:
     return {"geen": True} if value == "geen" else _estimate_from_text(value)
 
 
-class _Season(_Factors):
+class SeasonSpec(FactorsSpec):
     geen: bool = False
 
     @model_validator(mode="after")
@@ -133,7 +133,7 @@ class _Season(_Factors):
         return self
 
 
-Season = Annotated[_Season, BeforeValidator(_season_from_text)]
+Season = Annotated[SeasonSpec, BeforeValidator(_season_from_text)]
 
 
 class Waarneming(Strict):
@@ -262,7 +262,7 @@ class KalibratieConfig(Strict):
     instroom: Instroom
     klantgroepen: Annotated[dict[Name, Klantgroep], Field(min_length=1, max_length=64)]
     gemeenten: Annotated[dict[GemeenteName, Gemeente], Field(min_length=1, max_length=500)]
-    reeks: Annotated[list[Reeks], Field(min_length=1)]
+    reeks: list[Reeks] = Field(default_factory=list)
     backtest: Backtest | None = None
 
 

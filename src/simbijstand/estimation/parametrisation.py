@@ -32,7 +32,7 @@ import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_YEAR, month_starts, months_between
 from simbijstand.estimation.config import CalibrationConfig
-from simbijstand.estimation.config_schema import Klantgroep, _Hazard
+from simbijstand.estimation.config_schema import HazardSpec, Klantgroep
 from simbijstand.estimation.meanfield import GroupRates
 
 MONTH_NAMES = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
@@ -116,7 +116,7 @@ class Parametrisation:
                     self._add(name, "log", float(np.log(start / weight)))
 
     def _hazard_name(
-        self, gemeente: str, group: str, kind: str, target: str, hazard: _Hazard
+        self, gemeente: str, group: str, kind: str, target: str, hazard: HazardSpec
     ) -> str | None:
         if hazard.schaal is not None:
             return self.key(f"schaal.{hazard.schaal}", gemeente, hazard.schaal)

@@ -1,0 +1,94 @@
+"""`simbijstand calibrate` as a function: fit a config, write parameter files and the report.
+
+Each parameter file is checked by loading it back as the engine would, before anything else is
+written: a calibration never leaves a file the engine cannot read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli_w
+
+from simbijstand.errors import RunDirectoryError
+from simbijstand.estimation.calibrate import Calibration, calibrate, parameter_file_data
+from simbijstand.estimation.config import CalibrationConfig, load_config
+from simbijstand.reporting.fit_report import markdown_report
+from simbijstand.scenario import load_parameter_file
+from simbijstand.store.files import write_atomic
+
+HEADER = """\
+# Parameters van {gemeente}, geschreven door `simbijstand calibrate {config}`.
+# Pas niet dit bestand aan maar de config, en kalibreer opnieuw. Onderaan staan de herkomst
+# (bestanden met SHA-256, aannames met bron), de intervallen en de onzekerheid waaruit een run
+# met parameteronzekerheid trekt; het rapport {report} laat de fit zien.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationOutput:
+    calibration: Calibration
+    parameter_files: dict[str, Path]
+    report: Path
+    fitted: Path
+
+
+def run_calibration(
+    config: str | Path | CalibrationConfig,
+    *,
+    out: str | Path | None = None,
+    tot: dt.date | None = None,
+) -> CalibrationOutput:
+    """Calibrate and write every gemeente's parameter file, the report and the fit CSV.
+
+    Args:
+        out: for one gemeente the parameter file to write, for several a folder; default the
+            config's `uitvoer` per gemeente.
+        tot: end the observation window here instead of the config's `waarneming.tot`.
+    """
+    if not isinstance(config, CalibrationConfig):
+        config = load_config(config)
+    targets = output_paths(config, Path(out) if out is not None else None)
+    calibration = calibrate(config, tot=tot)
+    folder = next(iter(targets.values())).parent
+    report = folder / f"{config.path.stem}-rapport.md"
+    fitted = folder / f"{config.path.stem}-fit.csv"
+    texts = {g: _parameter_text(calibration, g, p, report) for g, p in targets.items()}
+    for gemeente, path in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, lambda p, t=texts[gemeente]: p.write_text(t, encoding="utf-8"))
+    write_atomic(report, lambda p: p.write_text(markdown_report(calibration, targets), "utf-8"))
+    write_atomic(fitted, lambda p: calibration.fitter.fitted().write_csv(p))
+    return CalibrationOutput(calibration, targets, report, fitted)
+
+
+def output_paths(config: CalibrationConfig, out: Path | None) -> dict[str, Path]:
+    gemeenten = config.spec.gemeenten
+    if out is None:
+        return {g: Path(spec.uitvoer) for g, spec in gemeenten.items()}
+    if len(gemeenten) == 1:
+        if out.is_dir():
+            raise RunDirectoryError(f"--out {out}: is a folder; give the parameter file to write")
+        return {next(iter(gemeenten)): out}
+    if out.suffix == ".toml":
+        raise RunDirectoryError(
+            f"--out {out}: this calibration has {len(gemeenten)} gemeenten "
+            f"({', '.join(gemeenten)}); give a folder to write their parameter files in"
+        )
+    return {g: out / Path(spec.uitvoer).name for g, spec in gemeenten.items()}
+
+
+def _parameter_text(calibration: Calibration, gemeente: str, path: Path, report: Path) -> str:
+    data = parameter_file_data(calibration, gemeente, path)
+    header = HEADER.format(
+        gemeente=gemeente, config=calibration.config.path.name, report=report.name
+    )
+    text = header + tomli_w.dumps(data)
+    with tempfile.TemporaryDirectory() as folder:  # check it as the engine reads it
+        probe = Path(folder) / path.name
+        probe.write_text(text, encoding="utf-8")
+        load_parameter_file(probe)
+    return text

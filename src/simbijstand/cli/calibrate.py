@@ -1,0 +1,39 @@
+"""`simbijstand calibrate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from simbijstand.calibrating import run_calibration
+from simbijstand.cli.shared import user_errors
+from simbijstand.reporting.fit_report import terminal_report
+
+
+@click.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Parameter file to write (a folder when the config has several gemeenten) "
+    "[default: each gemeente's `uitvoer` in the config].",
+)
+@user_errors
+def calibrate(config: Path, out: Path | None) -> None:
+    """Fit rates to a municipality's data and write the engine's parameter file.
+
+    CONFIG is a calibration config (TOML): the data files, the klantgroepen and routes, the
+    observation window, and every assumption with its source. Writes per gemeente a parameter
+    file with estimates, intervals, uncertainty and provenance (SHA-256 of every input), a
+    fit report (Markdown) and the fit per observation (CSV); prints a summary in Dutch.
+
+    \b
+    Examples:
+      simbijstand calibrate calibration/steenwijkerland/kalibratie.toml
+      simbijstand calibrate calibration/nederland/kalibratie.toml --out /tmp/nederland.toml
+      simbijstand calibrate calibration/bmwe/kalibratie.toml --out /tmp/bmwe
+    """
+    result = run_calibration(config, out=out)
+    written = [*result.parameter_files.values(), result.report, result.fitted]
+    click.echo(terminal_report(result.calibration, written))
