@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from simbijstand.cli.backtest import backtest
 from simbijstand.cli.calibrate import calibrate
 from simbijstand.cli.replay import replay
 from simbijstand.cli.run import run
@@ -35,3 +36,4 @@ main.add_command(validate)
 main.add_command(replay)
 main.add_command(vangnet)
 main.add_command(calibrate)
+main.add_command(backtest)

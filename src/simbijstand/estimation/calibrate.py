@@ -244,3 +244,22 @@ def _lognormal_block(uncertain: Uncertain) -> dict[str, Any] | None:
         "bron": "maximum likelihood op de tellingen; covariantie uit de waargenomen informatie "
         "(deltamethode)",
     }
+
+
+def caseload_at_end(calibration: Calibration, gemeente: str) -> dict[tuple[str, int], int]:
+    """The expected caseload on tot per (klantgroep, duration band): the state the fit ends in
+    (anchored to the stock observed on tot, if any), in whole cases; each klantgroep's total is
+    rounded and its bands get the largest remainders."""
+    fitter = calibration.fitter
+    state = fitter.evaluation_.final_states[gemeente]  # [J+1, G]
+    edges = np.array(fitter.edges)
+    band = np.searchsorted(edges, np.arange(state.shape[0]), side="right") - 1
+    result: dict[tuple[str, int], int] = {}
+    for g, group in enumerate(fitter.param_.groups):
+        per_band = np.bincount(band, weights=state[:, g], minlength=len(edges))
+        whole = np.floor(per_band).astype(int)
+        missing = round(per_band.sum()) - whole.sum()
+        order = np.argsort(-(per_band - whole), kind="stable")
+        whole[order[:missing]] += 1
+        result |= {(group, k): int(n) for k, n in enumerate(whole) if n > 0}
+    return result
