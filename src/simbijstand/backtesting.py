@@ -2,8 +2,8 @@
 
 For each origin:
 
-1. calibrate on [van, origin): van is the config's waarneming.van, or `venster_maanden` before
-   the origin when the config's [backtest] sets it;
+1. calibrate on [van, origin): van is the config's waarneming.van, or, when [backtest] sets
+   venster_maanden, that many months before the origin (but not before eerste_van);
 2. start the engine on the origin with the caseload the fit ends in (the stock observed on the
    origin, split over klantgroepen and duration bands by the fitted model), without any
    scenario shock, for the longest horizon; replications draw their parameters from the fit's
@@ -123,7 +123,9 @@ def _one_origin(
     spec = config.spec.backtest
     van = config.spec.waarneming.van
     if spec.venster_maanden is not None:
-        van = max(van, add_months(origin, -spec.venster_maanden))
+        van = add_months(origin, -spec.venster_maanden)
+        if spec.eerste_van is not None:
+            van = max(van, spec.eerste_van)
     started = time.perf_counter()
     calibration = calibrate(config, van=van, tot=origin)
     fitted = time.perf_counter()

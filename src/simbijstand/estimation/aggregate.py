@@ -117,13 +117,12 @@ class AggregateFitter:
 
     def _maximise(self) -> np.ndarray:
         theta = self.param_.start()
-        free_phi = self.config.spec.model.overdispersie.schatten
-        if free_phi:  # first with phi = 1: a sound start for the means, then phi with them
-            index = self.param_.size - 1
-            fixed = lambda t: self.objective(np.append(t, 0.0))  # noqa: E731
-            theta = np.append(_minimise(fixed, theta[:index], self), 0.0)
+        if self.config.spec.model.overdispersie.schatten:
+            # phi starts at the mean squared Pearson residual of the start values: with phi
+            # held at 1 instead, badly overdispersed data would pull the gross flows up (a
+            # larger model variance makes large residuals cheaper)
             evaluation = self.path_.evaluate(theta)
-            theta[index] = np.log(max(pearson(self._terms, evaluation, 1.0).mean(), 1.0))
+            theta[-1] = np.log(max(pearson(self._terms, evaluation, 1.0).mean(), 1.0))
         return _minimise(self.objective, theta, self)
 
     # --- results ------------------------------------------------------------------------------

@@ -246,8 +246,12 @@ class EigenPrognose(Strict):
 
 
 class Backtest(Strict):
+    """Each origin's fit uses [max(origin - venster_maanden, eerste_van), origin); without
+    venster_maanden, [waarneming.van, origin)."""
+
     doel: str  # the [[reeks]] (stocks) to forecast; summed over its gemeenten
     venster_maanden: Annotated[int, Field(ge=3, le=600)] | None = None
+    eerste_van: dt.date | None = None  # the earliest window start the data allow
     replicaties: Annotated[int, Field(ge=2, le=100_000)] = 40
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
     parameteronzekerheid: bool = True

@@ -3,8 +3,8 @@
 Each gemeente's file holds the point estimates in the engine's fields. Every value that depends
 on the free parameters gets
 
-- an interval in [intervallen]: on the log scale (log(1 + x) for the trend; the elasticity as
-  is), log v(theta-hat) +/- z sd with sd^2 = J Sigma J^T, J = d log v / d theta (central
+- an interval in [intervallen]: on the log scale (log(1 + x) for the trend, logit for
+- an interval in [intervallen]: on the log scale (log(1 + x) for the trend, logit for
   differences) and Sigma the estimates' covariance (the delta method); with profile intervals,
   a value that depends on one parameter maps that parameter's profile bounds instead;
 - a place in one [[onzekerheid]] block (lognormaal) with covariance J Sigma J^T over all of them,
@@ -106,7 +106,7 @@ class Uncertain:
 
     keys: list[str]
     point: np.ndarray
-    covariance: np.ndarray  # of the transformed values
+    covariance: np.ndarray  # of the transformed values (log, log1p or as is)
     lower: np.ndarray
     upper: np.ndarray
     drawable: np.ndarray  # may go into a lognormaal block
@@ -123,12 +123,24 @@ def uncertain_values(fitter: AggregateFitter, gemeente: str) -> Uncertain:
     z = stats.norm.ppf((1 + fitter.level) / 2)
     centre = np.array([_transformed(k, theta) for k in keys])
     sd = np.sqrt(np.clip(np.diag(covariance), 0, None))
+    # shares get their interval on the logit scale, so it stays inside (0, 1):
+    # d logit p = d log p / (1 - p)
+    point = np.array([k.value(theta) for k in keys])
+    share = np.array([k.key.startswith("instroom.klantgroepen.") for k in keys]) & (point < 1)
+    logit_sd = sd / np.where(share, 1 - point, 1.0)
     lower, upper = _back(keys, centre - z * sd), _back(keys, centre + z * sd)
+    if share.any():
+        logit = np.log(point[share] / (1 - point[share]))
+        lower[share] = _expit(logit - z * logit_sd[share])
+        upper[share] = _expit(logit + z * logit_sd[share])
     if fitter.config.spec.model.intervallen == "profiel":
         lower, upper = _profile_mapped(fitter, keys, jacobian, lower, upper)
-    point = np.array([k.value(theta) for k in keys])
     drawable = np.array([k.transform != "identity" for k in keys])
     return Uncertain([k.key for k in keys], point, covariance, lower, upper, drawable)
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
 
 
 def _depends(key: KeyValue, theta: np.ndarray) -> bool:
