@@ -4,9 +4,10 @@ Each gemeente's file holds the point estimates in the engine's fields. Every val
 on the free parameters gets
 
 - an interval in [intervallen]: on the log scale (log(1 + x) for the trend, logit for
-- an interval in [intervallen]: on the log scale (log(1 + x) for the trend, logit for
-  differences) and Sigma the estimates' covariance (the delta method); with profile intervals,
-  a value that depends on one parameter maps that parameter's profile bounds instead;
+  entry shares; the elasticity as is), log v(theta-hat) +/- z sd with sd^2 = J Sigma J^T,
+  J = d log v / d theta (central differences) and Sigma the estimates' covariance (the delta
+  method); with profile intervals, a value that depends on one parameter maps that
+  parameter's profile bounds instead;
 - a place in one [[onzekerheid]] block (lognormaal) with covariance J Sigma J^T over all of them,
   from which a run with parameteronzekerheid draws.
 
