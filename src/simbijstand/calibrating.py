@@ -1,5 +1,9 @@
 """`simbijstand calibrate` as a function: fit a config, write parameter files and the report.
 
+Per gemeente: the parameter file (`uitvoer`), and beside it `<uitvoer>-beginstand.csv`, the
+caseload the fit ends in on waarneming.tot by klantgroep and duration band, for a scenario that
+starts there. Beside the first: `<config>-rapport.md` and `<config>-fit.csv`.
+
 Each parameter file is checked by loading it back as the engine would, before anything else is
 written: a calibration never leaves a file the engine cannot read.
 """
@@ -14,7 +18,12 @@ from pathlib import Path
 import tomli_w
 
 from simbijstand.errors import RunDirectoryError
-from simbijstand.estimation.calibrate import Calibration, calibrate, parameter_file_data
+from simbijstand.estimation.calibrate import (
+    Calibration,
+    calibrate,
+    caseload_at_end,
+    parameter_file_data,
+)
 from simbijstand.estimation.config import CalibrationConfig, load_config
 from simbijstand.reporting.fit_report import markdown_report
 from simbijstand.scenario import load_parameter_file
@@ -32,6 +41,7 @@ HEADER = """\
 class CalibrationOutput:
     calibration: Calibration
     parameter_files: dict[str, Path]
+    initial_states: dict[str, Path]  # the caseload on tot, to start a scenario from
     report: Path
     fitted: Path
 
@@ -57,12 +67,24 @@ def run_calibration(
     report = folder / f"{config.path.stem}-rapport.md"
     fitted = folder / f"{config.path.stem}-fit.csv"
     texts = {g: _parameter_text(calibration, g, p, report) for g, p in targets.items()}
+    initial = {g: p.with_name(f"{p.stem}-beginstand.csv") for g, p in targets.items()}
     for gemeente, path in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, lambda p, t=texts[gemeente]: p.write_text(t, encoding="utf-8"))
+        rows = _initial_rows(calibration, gemeente)
+        write_atomic(initial[gemeente], lambda p, r=rows: p.write_text(r, encoding="utf-8"))
     write_atomic(report, lambda p: p.write_text(markdown_report(calibration, targets), "utf-8"))
     write_atomic(fitted, lambda p: calibration.fitter.fitted().write_csv(p))
-    return CalibrationOutput(calibration, targets, report, fitted)
+    return CalibrationOutput(calibration, targets, initial, report, fitted)
+
+
+def _initial_rows(calibration: Calibration, gemeente: str) -> str:
+    """The caseload on tot by klantgroep and duration band, as a beginstand CSV."""
+    edges = calibration.config.spec.model.duurbanden_maanden
+    counts = caseload_at_end(calibration, gemeente)
+    lines = ["klantgroep,duur_vanaf_maanden,aantal"]
+    lines += [f"{group},{edges[band]},{n}" for (group, band), n in counts.items()]
+    return "\n".join(lines) + "\n"
 
 
 def output_paths(config: CalibrationConfig, out: Path | None) -> dict[str, Path]:

@@ -35,5 +35,10 @@ def calibrate(config: Path, out: Path | None) -> None:
       simbijstand calibrate calibration/bmwe/kalibratie.toml --out /tmp/bmwe
     """
     result = run_calibration(config, out=out)
-    written = [*result.parameter_files.values(), result.report, result.fitted]
+    written = [
+        *result.parameter_files.values(),
+        *result.initial_states.values(),
+        result.report,
+        result.fitted,
+    ]
     click.echo(terminal_report(result.calibration, written))

@@ -38,7 +38,8 @@ def _reasons_replace_totals(
             continue
         _check_parts(flow, parts, routes)
         notes.append(
-            f"{flow.origin}: totale uitstroom {flow.count:g} niet apart gebruikt; de uitstroom "
+            f"{flow.origin.file.name}, rij {flow.origin.row}: totale uitstroom {flow.count:g} niet "
+            "apart gebruikt; de uitstroom "
             f"naar reden ({parts[0].origin.reeks}) telt dezelfde vertrekken"
         )
     return tuple(kept), tuple(notes)

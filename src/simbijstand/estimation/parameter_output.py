@@ -193,7 +193,8 @@ def _profile_mapped(fitter, keys, jacobian, lower, upper):
             theta[i] = table[column][i]
             bounds.append(key.value(theta) if np.isfinite(theta[i]) else np.nan)
         low, high = sorted(bounds)
-        lower[k], upper[k] = low, high
+        if np.isfinite(low) and np.isfinite(high):  # else keep the Wald interval
+            lower[k], upper[k] = low, high
     return lower, upper
 
 

@@ -85,7 +85,7 @@ def _yearly_flows(
         duration = (flow.end - flow.start).days / DAYS_PER_YEAR
         for gemeente, part in zip(flow.gemeenten, share, strict=True):
             counts[flow.kind][gemeente] += flow.count * part
-            years[flow.kind][gemeente] += duration * part
+            years[flow.kind][gemeente] += duration
     # exits by reason come as several flows over one period: count the period once
     periods: dict[str, set] = defaultdict(set)
     for flow in observations.flows:

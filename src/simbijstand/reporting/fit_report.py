@@ -185,7 +185,7 @@ def _fit_tables(fitted: pl.DataFrame) -> list[str]:
                     _num(r["waargenomen"]),
                     _num(r["verwacht"]),
                     _num(r["residu"]),
-                    f"{r['pearson']:.2f}",
+                    number(r["pearson"], 2),
                 ]
                 for r in shown.iter_rows(named=True)
             ],
