@@ -20,8 +20,10 @@ The likelihood terms (see `aggregate`):
     (and r must be 0: a stock the flows cannot explain is refused);
   * otherwise the stock itself, expected o + n, where o is what remains of the cases present at
     the last anchor and n of those who came since; variance o (1 - o / A) + n, with A the cases
-    present at the last anchor (binomial survival of the old, Poisson for the new). A stock of
-    klantgroepen not observed before is of this kind too.
+    present at the last anchor (binomial survival of the old, Poisson for the new). When the
+    inflow I of S since the last anchor is observed (its exits not), the new part is conditional
+    on it: expected I q, variance I q (1 - q), with q = n / (the expected inflow), so the inflow
+    counts are not counted twice. A stock of klantgroepen not observed before is of this kind.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class StockTerm:
     groups: np.ndarray  # klantgroep indices
     residual_of: tuple[float, float, float] | None  # (y_a, inflow, exits) when flows observed
     previous_month: int | None
+    given_inflow: float | None = None  # the inflow since the previous stock, when observed
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,17 @@ class FlowTerm:
     groups: np.ndarray
     routes: np.ndarray
     months: slice
+
+
+@dataclass(slots=True)
+class _Since:
+    """What happened since the last anchor: expected new cases (state), the cases present at
+    the anchor, its month, and the expected arrivals per klantgroep."""
+
+    new: np.ndarray
+    present: float
+    month: int
+    arrived: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +182,10 @@ class ExpectedPath:
         if previous is None:
             return StockTerm(stock, month, groups, None, None)
         start = self._month[previous.date]
-        observed = self._observed_flows(stock, start, month)
-        if observed is None:
-            return StockTerm(stock, month, groups, None, start)
+        inflow, exits = self._observed_flows(stock, start, month)
+        if inflow is None or exits is None:
+            return StockTerm(stock, month, groups, None, start, inflow)
+        observed = (inflow, exits)
         term = StockTerm(stock, month, groups, (previous.count, *observed), start)
         if self._crosses(stock.groups):
             return term
@@ -193,9 +208,11 @@ class ExpectedPath:
                     return True
         return False
 
-    def _observed_flows(self, stock: Stock, start: int, end: int) -> tuple[float, float] | None:
-        """(inflow, exits) of the stock's klantgroepen over months start..end-1, when every
-        month's inflow and every route's exits are observed exactly once; else None."""
+    def _observed_flows(
+        self, stock: Stock, start: int, end: int
+    ) -> tuple[float | None, float | None]:
+        """(inflow, exits) of the stock's klantgroepen over months start..end-1, each when every
+        month's inflow (every route's exits) is observed exactly once, else None."""
         inflow = np.zeros(end - start)
         exits = np.zeros((end - start, len(self.routes)))
         totals = [0.0, 0.0]
@@ -211,9 +228,10 @@ class ExpectedPath:
             else:
                 exits[window][:, term.routes] += 1
             totals[flow.kind == "uitstroom"] += flow.count
-        if np.all(inflow == 1) and np.all(exits == 1):
-            return totals[0], totals[1]
-        return None
+        return (
+            totals[0] if np.all(inflow == 1) else None,
+            totals[1] if np.all(exits == 1) else None,
+        )
 
     # --- evaluating ---------------------------------------------------------------------------
 
@@ -244,40 +262,53 @@ class ExpectedPath:
         )
         anchors = self._anchors[gemeente]
         old = self._initial(rates, gemeente, anchors[0], arrivals[0])
-        new = np.zeros_like(old)
-        present = old.sum()
+        since = _Since(np.zeros_like(old), old.sum(), 0, np.zeros(len(self.groups)))
         for m in range(self.calendar.months):
             if m > 0 and m in anchors:
-                old = self._anchor(old, new, present, anchors[m], result)
-                new = np.zeros_like(old)
-                present = old.sum()
+                old = self._anchor(old, since, anchors[m], result)
+                since = _Since(np.zeros_like(old), old.sum(), m, np.zeros(len(self.groups)))
             step = operators[self.calendar.days[m]].step(
-                np.stack([old, new]), np.array([0, arrivals[m]])
+                np.stack([old, since.new]), np.array([0, arrivals[m]])
             )
-            old, new = step.state
+            old, since.new = step.state
             inflow[m] = arrivals[m] * rates.entry
+            since.arrived += inflow[m]
             exits[m] = step.uitstroom.sum(axis=0)
             door[m] = step.doorstroom.sum(axis=0)
         final = self.calendar.months
         if final in anchors:
-            old = self._anchor(old, new, present, anchors[final], result)
-            new = np.zeros_like(old)
-        return old + new
+            old = self._anchor(old, since, anchors[final], result)
+            since.new = np.zeros_like(old)
+        return old + since.new
 
-    def _anchor(self, old, new, present, anchored, result) -> np.ndarray:
-        state = old + new
+    def _anchor(self, old, since: _Since, anchored, result) -> np.ndarray:
+        """Record the expected value of each stock term observed now, then rescale the state
+        to the observed stocks (see the module docstring)."""
+        state = old + since.new
         for groups, count, index in anchored:
-            o, n = old[:, groups].sum(), new[:, groups].sum()
+            o, n = old[:, groups].sum(), since.new[:, groups].sum()
             if index is not None:
-                result.stock_mean[index] = o + n
-                result.stock_variance[index] = (
-                    max(o * (1 - o / present) + n, MIN_VARIANCE)
-                    if present > 0
-                    else max(n, MIN_VARIANCE)
-                )
+                mean, variance = self._stock_moments(index, o, n, since, groups)
+                result.stock_mean[index] = mean
+                result.stock_variance[index] = max(variance, MIN_VARIANCE)
             if o + n > 0:
                 state[:, groups] *= count / (o + n)
         return state
+
+    def _stock_moments(
+        self, index: int, o: float, n: float, since: _Since, groups: np.ndarray
+    ) -> tuple[float, float]:
+        """Binomial survival of the o expected old cases (of `since.present`), plus the new:
+        Poisson n, or, when the inflow I since the last anchor is observed, binomial survival
+        of those I with the model's survival share q = n / (expected inflow)."""
+        term = self.stock_terms[index]
+        old_variance = o * (1 - o / since.present) if since.present > 0 else 0.0
+        expected_in = since.arrived[groups].sum()
+        given = term.given_inflow
+        if given is None or term.previous_month != since.month or expected_in <= 0:
+            return o + n, old_variance + n
+        q = min(n / expected_in, 1.0)
+        return o + given * q, old_variance + given * q * (1 - q)
 
     def _initial(
         self, rates: GroupRates, gemeente: str, anchored, first_inflow: float
