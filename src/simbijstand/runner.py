@@ -18,9 +18,10 @@ import polars as pl
 
 from simbijstand.engine import CompiledModel, compile_model
 from simbijstand.errors import InputDataError, RunDirectoryError
-from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
+from simbijstand.execution import Chunk, ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
+from simbijstand.run_record import RunRecord, new_run_record, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
@@ -88,6 +89,7 @@ def run(
     workers: int | None = None,
     keep_events: int | None = None,
     progress: Progress | None = None,
+    dask: str | None = None,
 ) -> RunResult:
     """Simulate a scenario and write its run directory.
 
@@ -98,6 +100,10 @@ def run(
         keep_events: store the event log of the first N replications only (default all);
             projections always cover all replications.
         progress: called with (replications done, replications in all).
+        dask: run the chunks on a Dask cluster: its scheduler's address, or "local" for a
+            LocalCluster of `workers` processes. Results do not depend on it.
+
+    A run killed half-way can be completed with `simbijstand.resume(run_dir)`.
     """
     started = time.perf_counter()
     if not isinstance(scenario, Scenario):
@@ -108,9 +114,35 @@ def run(
     run_dir = _new_run_dir(out, scenario.name)
     keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
     chunks = plan_chunks(sim.replicaties, prepared.model.expected_initial_size())
+    record = new_run_record(
+        scenario.path,
+        prepared.input_files,
+        sim.seed,
+        sim.replicaties,
+        keep,
+        [(c.first, c.count) for c in chunks],
+    )
+    write_run_record(run_dir, record)  # before any chunk, so every later state can resume
+    return finish(prepared, run_dir, record, workers, dask, progress, started)
+
+
+def finish(
+    prepared: Prepared,
+    run_dir: Path,
+    record: RunRecord,
+    workers: int | None,
+    dask: str | None,
+    progress: Progress | None,
+    started: float,
+) -> RunResult:
+    """Run the chunks that have no checkpoint yet, then write the outputs and the manifest."""
+    scenario = prepared.scenario
+    keep = record.keep_events
+    chunks = [Chunk(first, count) for first, count in record.chunks]
+    workers = workers or _cpu_count()
     prepared_at = time.perf_counter()
     results = run_chunks(
-        prepared.model, sim.seed, chunks, run_dir, keep, workers or _cpu_count(), progress
+        prepared.model, record.seed, chunks, run_dir, keep, workers, progress, dask
     )
     simulated_at = time.perf_counter()
     projections = Projections.concat([r.projections for r in results])
@@ -123,7 +155,11 @@ def run(
         "simulate_s": simulated_at - prepared_at,
         "write_s": time.perf_counter() - simulated_at,
     }
-    manifest = _manifest(prepared, results, outputs, keep, workers or _cpu_count(), timings)
+    manifest = _manifest(prepared, results, outputs, keep, workers, timings)
+    manifest["execution"]["dask"] = dask
+    manifest["checkpoints"] = [
+        {"file": r.checkpoint, "sha256": sha256_of(run_dir / r.checkpoint)} for r in results
+    ]
     write_manifest(run_dir, manifest)
     return RunResult(
         run_dir,
@@ -237,7 +273,11 @@ def _manifest(
             **{k: round(v, 3) for k, v in timings.items()},
             "total_s": round(sum(timings.values()), 3),
         },
-        "execution": {"workers": workers, "chunks": len(results)},
+        "execution": {
+            "workers": workers,
+            "chunks": len(results),
+            "chunks_resumed": sum(r.reused for r in results),
+        },
         "environment": {
             "python": platform.python_version(),
             **{p: _version(p) for p in ("numpy", "polars", "simpy", "scipy")},
