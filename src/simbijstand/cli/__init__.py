@@ -13,6 +13,7 @@ from simbijstand.cli.run import run
 from simbijstand.cli.shared import version
 from simbijstand.cli.validate import validate
 from simbijstand.cli.vangnet import vangnet
+from simbijstand.cli.verify import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -25,6 +26,7 @@ def main() -> None:
       simbijstand validate scenarios/*.toml
       simbijstand run scenarios/tweede-golf.toml
       simbijstand replay outputs/<run> --at 2022-01-01
+      simbijstand verify outputs/<run>
     """
 
 
@@ -32,3 +34,4 @@ main.add_command(run)
 main.add_command(validate)
 main.add_command(replay)
 main.add_command(vangnet)
+main.add_command(verify)
