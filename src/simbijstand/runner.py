@@ -20,6 +20,8 @@ from simbijstand.engine import CompiledModel, compile_model
 from simbijstand.errors import InputDataError, RunDirectoryError
 from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
+from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
+from simbijstand.finance.summary import finance_summary
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
@@ -40,6 +42,7 @@ class Prepared:
     model: CompiledModel
     input_files: tuple[Path, ...]
     history: pl.DataFrame | None  # observed caseload: date, gemeente, count
+    finance: FinancePlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,7 @@ class RunResult:
     summary: pl.DataFrame
     history: pl.DataFrame | None
     manifest: dict[str, Any]
+    finance_summary: pl.DataFrame
 
 
 def prepare(scenario: Scenario | str | Path) -> Prepared:
@@ -76,7 +80,8 @@ def prepare(scenario: Scenario | str | Path) -> Prepared:
         except InputDataError as exc:
             raise InputDataError(f"{scenario.path}: historie.bestand: {exc}") from None
         files.append(path)
-    return Prepared(scenario, compile_model(scenario, initial), tuple(files), history)
+    finance = plan_finance(scenario)
+    return Prepared(scenario, compile_model(scenario, initial), tuple(files), history, finance)
 
 
 def run(
@@ -134,6 +139,7 @@ def run(
         frames["summary"],
         prepared.history,
         manifest,
+        frames["finance_summary"],
     )
 
 
@@ -158,10 +164,13 @@ def _initial_state(scenario: Scenario, gemeente: str) -> tuple[InitialState, lis
 
 def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFrame]:
     model = prepared.model
+    expenditure = expenditure_frame(model, prepared.scenario.spec.kosten, projections)
+    finance = finance_frame(prepared.finance, expenditure)
     return {
         "caseload": caseload_frame(model, projections),
         "flows": flows_frame(model, projections),
-        "finance": expenditure_frame(model, prepared.scenario.spec.kosten, projections),
+        "finance": finance,
+        "finance_summary": finance_summary(prepared.finance, finance),
         "summary": summary_frame(model, projections),
     }
 
@@ -172,6 +181,7 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
         "flows.parquet": lambda p: frames["flows"].write_parquet(p),
         "finance.parquet": lambda p: frames["finance"].write_parquet(p),
         "summary.csv": lambda p: frames["summary"].write_csv(p, float_precision=2),
+        "finance_summary.csv": lambda p: frames["finance_summary"].write_csv(p, float_precision=2),
     }
     if "history" in frames:
         files["historie.parquet"] = lambda p: frames["history"].write_parquet(p)

@@ -88,5 +88,6 @@ def run(
             result.summary,
             result.finance,
             str(result.run_dir),
+            result.finance_summary,
         )
     )

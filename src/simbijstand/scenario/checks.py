@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 
 from simbijstand.domain.calendar import add_months, is_month_start
+from simbijstand.scenario.money import check_money
 from simbijstand.scenario.problems import format_key_path
 from simbijstand.scenario.schema import Multiplicator, ParameterFile, ScenarioFile
 
@@ -94,7 +95,7 @@ def check_scenario(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> 
     problems += _check_costs(spec, parameters)
     for index, mult in enumerate(spec.multiplicator):
         problems += _check_multiplicator(index, mult, spec, parameters, end)
-    return problems
+    return problems + check_money(spec)
 
 
 def _check_beginstand(spec: ScenarioFile, name: str, params: ParameterFile | None) -> list[Problem]:
