@@ -86,7 +86,7 @@ def compare(
         )
         for name, scenario in loaded.items()
     }
-    values = {name: _values(result) for name, result in runs.items()}
+    values = {name: run_values(result) for name, result in runs.items()}
     table = _with_notes(comparison_table(values, base), runs)
     measures = measures_table(values, base) if _has_measures(runs) else None
     table.write_csv(compare_dir / "comparison.csv", float_precision=2)
@@ -149,7 +149,7 @@ def _with_notes(table: pl.DataFrame, runs: dict[str, RunResult]) -> pl.DataFrame
 # --- values per replication ----------------------------------------------------------------
 
 
-def _values(result: RunResult) -> pl.DataFrame:
+def run_values(result: RunResult) -> pl.DataFrame:
     """The run's finance per replication (long), with the measures' cost when it has any."""
     long = per_replication(result.finance)
     cost = measures_cost(result.run_dir / MEASURES_FILE, result.finance)

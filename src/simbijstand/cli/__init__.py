@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from simbijstand.cli.compare import compare
 from simbijstand.cli.replay import replay
 from simbijstand.cli.run import run
 from simbijstand.cli.shared import version
@@ -25,6 +26,7 @@ def main() -> None:
       simbijstand validate scenarios/*.toml
       simbijstand run scenarios/tweede-golf.toml
       simbijstand replay outputs/<run> --at 2022-01-01
+      simbijstand compare scenarios/basis.toml scenarios/tweede-golf.toml
     """
 
 
@@ -32,3 +34,4 @@ main.add_command(run)
 main.add_command(validate)
 main.add_command(replay)
 main.add_command(vangnet)
+main.add_command(compare)

@@ -22,13 +22,17 @@ def percent(value: float | None, decimals: int = 1) -> str:
     return UNKNOWN if value is None else f"{number(value, decimals)}%"
 
 
-def table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """Indented columns: the first left-aligned, the others right-aligned."""
+def table(header: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
+    """Indented columns: the first `left` left-aligned (labels), the others right-aligned."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-        return "  " + "  ".join([first, *rest])
+        return (
+            "  "
+            + "  ".join(
+                c.ljust(w) if i < left else c.rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            ).rstrip()
+        )
 
     return [line(header), *(line(r) for r in rows)]
