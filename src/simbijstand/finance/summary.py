@@ -57,9 +57,18 @@ def per_replication(finance: pl.DataFrame) -> pl.DataFrame:
     )
     if finance["gemeente"].n_unique() > 1:
         wide = pl.concat([wide, _totals(wide)], how="diagonal_relaxed")
-    return wide.unpivot(
-        on=list(QUANTITIES), index=["replication", "gemeente", "year"], variable_name="quantity"
-    ).filter(pl.col("value").is_not_null().any().over("gemeente", "year", "quantity"))
+    # A quantity that no replication has is left out (a partial year's deficit), except in a
+    # year with a deficit, where an empty vangnet means "not known" and must show.
+    wide = wide.with_columns(pl.col("deficit_eur").is_not_null().alias("has_deficit"))
+    long = wide.unpivot(
+        on=list(QUANTITIES),
+        index=["replication", "gemeente", "year", "has_deficit"],
+        variable_name="quantity",
+    )
+    shown = pl.col("value").is_not_null().any().over("gemeente", "year", "quantity")
+    return long.filter(shown | pl.col("has_deficit").any().over("gemeente", "year")).drop(
+        "has_deficit"
+    )
 
 
 def _totals(wide: pl.DataFrame) -> pl.DataFrame:

@@ -219,10 +219,8 @@ def _check_budget(
 
 
 def _no_budget(budget: Budget, year: int) -> str:
-    given = sorted(budget.jaren)
-    hint = (
-        f", or groei_per_jaar to grow it from {given[-1]}" if given and int(given[0]) < year else ""
-    )
+    before = [int(y) for y in budget.jaren if int(y) < year]
+    hint = f", or groei_per_jaar to grow it from {max(before)}" if before else ""
     return f'no budget for {year}: add jaren."{year}" = {{ definitief = ... }}{hint}'
 
 
@@ -243,9 +241,8 @@ def _check_historical(
     assert g.budget is not None and g.budget.historisch is not None
     modelled = [y for y in complete if budget_method(g.budget, y) == "historisch"]
     factor = g.budget.historisch.macrofactor
-    problems = (
-        _check_table((*path, "macrofactor"), factor, modelled, "a factor") if modelled else []
-    )
+    horizon = sorted(months_per_year(spec.simulatie.start, spec.simulatie.horizon_maanden))
+    problems = _check_table((*path, "macrofactor"), factor, modelled, horizon, "a factor")
     start = spec.simulatie.start
     for year in modelled:
         source = year - 2
