@@ -11,37 +11,20 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import Field
 
-NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
-RESERVED_NAMES = frozenset({"totaal"})
-
-
-def _not_reserved(name: str) -> str:
-    if name in RESERVED_NAMES:
-        raise ValueError(f"'{name}' is reserved for totals; choose another name")
-    return name
-
-
-def _valid_gemeente(name: str) -> str:
-    if not name.strip() or name != name.strip():
-        raise ValueError("a gemeente name must be non-empty without leading or trailing spaces")
-    return _not_reserved(name)
-
-
-Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64), AfterValidator(_not_reserved)]
-GemeenteName = Annotated[str, Field(max_length=80), AfterValidator(_valid_gemeente)]
-Share = Annotated[float, Field(ge=0, le=1)]
-HazardPerYear = Annotated[float, Field(ge=0, le=100)]
-Multiplier = Annotated[float, Field(ge=0, le=100)]
-Euro = Annotated[float, Field(ge=0, le=1_000_000)]
-
-
-class Strict(BaseModel):
-    """No coercion, no unknown keys, no NaN or infinity: a typo is an error, not a default."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
-
+from simbijstand.scenario.schema_base import (
+    NAME_PATTERN,
+    RESERVED_NAMES,
+    Euro,
+    GemeenteName,
+    HazardPerYear,
+    Multiplier,
+    Name,
+    Share,
+    Strict,
+)
+from simbijstand.scenario.schema_policy import Beleid, Macro, Statushouders, Traject
 
 # --- parameter file (rates of one gemeente) -------------------------------------------------
 
@@ -137,6 +120,10 @@ class ScenarioFile(Strict):
     kosten: Kosten
     multiplicator: list[Multiplicator] = []
     historie: Historie | None = None
+    macro: Macro | None = None
+    statushouders: Statushouders | None = None
+    traject: list[Traject] = []
+    beleid: Beleid | None = None
 
 
 # Keys whose values are file paths, resolved against the file that wrote them.
