@@ -43,11 +43,15 @@ def test_a_version_1_log_is_still_read(tmp_path: Path) -> None:
         "klantgroep_from": [None, None, None],
         "route": [None, None, "werk"],
     }
-    pl.DataFrame(rows, schema=PINNED_V1).write_parquet(tmp_path / "old.parquet", metadata={PARQUET_METADATA_KEY: "1"})
+    pl.DataFrame(rows, schema=PINNED_V1).write_parquet(
+        tmp_path / "old.parquet", metadata={PARQUET_METADATA_KEY: "1"}
+    )
     events = read_events(tmp_path / "old.parquet").collect()
     assert events.columns == list(PINNED_V2)
     assert events["traject"].null_count() == 3
-    assert caseload_at(read_events(tmp_path / "old.parquet"), dt.date(2020, 3, 1))["count"].to_list() == [2]
+    assert caseload_at(read_events(tmp_path / "old.parquet"), dt.date(2020, 3, 1))[
+        "count"
+    ].to_list() == [2]
 
 
 def test_written_segments_carry_the_schema_and_its_version(make_scenario, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from simbijstand.errors import InputDataError, RunDirectoryError
 from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
+from simbijstand.projections.measures import measures_frame
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
@@ -51,6 +52,7 @@ class RunResult:
     finance: pl.DataFrame
     summary: pl.DataFrame
     history: pl.DataFrame | None
+    measures: pl.DataFrame | None  # trajecten.parquet, when the scenario has measures
     manifest: dict[str, Any]
 
 
@@ -133,6 +135,7 @@ def run(
         frames["finance"],
         frames["summary"],
         prepared.history,
+        frames.get("measures"),
         manifest,
     )
 
@@ -158,12 +161,15 @@ def _initial_state(scenario: Scenario, gemeente: str) -> tuple[InitialState, lis
 
 def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFrame]:
     model = prepared.model
-    return {
+    frames = {
         "caseload": caseload_frame(model, projections),
         "flows": flows_frame(model, projections),
         "finance": expenditure_frame(model, prepared.scenario.spec.kosten, projections),
         "summary": summary_frame(model, projections),
     }
+    if model.modifiers.measures:
+        frames["measures"] = measures_frame(model, projections)
+    return frames
 
 
 def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
@@ -175,6 +181,8 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
     }
     if "history" in frames:
         files["historie.parquet"] = lambda p: frames["history"].write_parquet(p)
+    if "measures" in frames:
+        files["trajecten.parquet"] = lambda p: frames["measures"].write_parquet(p)
     for name, write in files.items():
         write_atomic(run_dir / name, write)
     return {name: sha256_of(run_dir / name) for name in files}

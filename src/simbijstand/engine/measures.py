@@ -51,7 +51,7 @@ def _consider(population: Population, measure: int, spec: MeasureSpec, moment: f
     if candidates.size == 0:
         return
     population.seen[candidates] |= bit
-    takes_part = population.take_numbers(candidates) < spec.share
+    takes_part = population.measure_choice(candidates, measure) < spec.share
     population.enqueue(candidates[takes_part], measure, moment)
 
 

@@ -183,6 +183,13 @@ class Population:
     def duration_at(self, rows: np.ndarray, moment: float) -> np.ndarray:
         return moment - self.start[rows]
 
+    def measure_choice(self, rows: np.ndarray, measure: int) -> np.ndarray:
+        """The uniform each case uses to decide on measure `measure`; apart from its own stream,
+        so that a measure nobody can enter leaves every other draw, and so every result, alone."""
+        return self.streams.uniforms(
+            self.rep[rows], Purpose.MEASURE_CHOICE, self.pid[rows], measure
+        )
+
     def take_numbers(self, rows: np.ndarray) -> np.ndarray:
         """One uniform from each case's own stream."""
         uniform = self.streams.uniforms(
@@ -291,6 +298,7 @@ class Population:
         self._emit(rows, moment, EventKind.UITSTROOM, self.cell[rows], no_code, routes)
         self.t_next[rows] = np.inf
         self.pid[rows] = LEFT
+        self.queued[rows], self.phase[rows] = -1, 0  # frees their place and queue position
         self._dead += rows.size
 
     def _close_measures(self, rows: np.ndarray, moment: np.ndarray) -> None:

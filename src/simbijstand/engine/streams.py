@@ -38,6 +38,7 @@ class Purpose(IntEnum):
     ARRIVAL_MOMENT = 3  # the moments of those new cases
     INITIAL = 4  # durations of the initial caseload
     STATUSHOUDERS = 5  # counts and moments of statushouders entering the caseload
+    MEASURE_CHOICE = 6  # a case's choice whether to take part in measure j (counter j)
 
 
 def replication_key(seed: int, replication: int) -> np.uint64:
