@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-from conftest import scenario_data, write_toml
 
 import simbijstand
+from conftest import scenario_data, write_toml
 from simbijstand.store.replay import read_events
 
 PARAMETERS = {

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from conftest import one_group_parameters, scenario_data, write_toml
 
 import simbijstand
+from conftest import one_group_parameters, scenario_data, write_toml
 
 
 def run(tmp_path: Path, statushouders: dict, replications: int = 200) -> simbijstand.RunResult:

@@ -105,7 +105,7 @@ def _one_measure(
     ).with_columns(pl.col("mean_wait_days").fill_nan(None))
 
 
-def _wait_days(events, mine: np.ndarray, starts: np.ndarray, joins: np.ndarray) -> np.ndarray:  # noqa: ANN001
+def _wait_days(events, mine: np.ndarray, starts: np.ndarray, joins: np.ndarray) -> np.ndarray:
     """Days each start waited since its client joined the queue (0 for events that are no start)."""
     key = events.replication[mine].astype(np.int64) * (1 << 40) + events.person_id[mine]
     joined = dict(zip(key[joins].tolist(), events.time_us[mine][joins].tolist(), strict=True))
