@@ -10,6 +10,7 @@ import click
 
 from simbijstand.cli.replay import replay
 from simbijstand.cli.run import run
+from simbijstand.cli.scenarios import scenarios
 from simbijstand.cli.shared import version
 from simbijstand.cli.validate import validate
 from simbijstand.cli.vangnet import vangnet
@@ -30,5 +31,6 @@ def main() -> None:
 
 main.add_command(run)
 main.add_command(validate)
+main.add_command(scenarios)
 main.add_command(replay)
 main.add_command(vangnet)
