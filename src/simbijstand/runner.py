@@ -23,6 +23,7 @@ from simbijstand.finance.cost import expenditure_frame
 from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
 from simbijstand.finance.summary import finance_summary
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
+from simbijstand.projections.measures import measures_frame
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
@@ -54,6 +55,7 @@ class RunResult:
     finance: pl.DataFrame
     summary: pl.DataFrame
     history: pl.DataFrame | None
+    measures: pl.DataFrame | None  # trajecten.parquet, when the scenario has measures
     manifest: dict[str, Any]
     finance_summary: pl.DataFrame
 
@@ -138,6 +140,7 @@ def run(
         frames["finance"],
         frames["summary"],
         prepared.history,
+        frames.get("measures"),
         manifest,
         frames["finance_summary"],
     )
@@ -166,13 +169,16 @@ def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFr
     model = prepared.model
     expenditure = expenditure_frame(model, prepared.scenario.spec.kosten, projections)
     finance = finance_frame(prepared.finance, expenditure)
-    return {
+    frames = {
         "caseload": caseload_frame(model, projections),
         "flows": flows_frame(model, projections),
         "finance": finance,
         "finance_summary": finance_summary(prepared.finance, finance),
         "summary": summary_frame(model, projections),
     }
+    if model.modifiers.measures:
+        frames["measures"] = measures_frame(model, projections)
+    return frames
 
 
 def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
@@ -185,6 +191,8 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
     }
     if "history" in frames:
         files["historie.parquet"] = lambda p: frames["history"].write_parquet(p)
+    if "measures" in frames:
+        files["trajecten.parquet"] = lambda p: frames["measures"].write_parquet(p)
     for name, write in files.items():
         write_atomic(run_dir / name, write)
     return {name: sha256_of(run_dir / name) for name in files}

@@ -11,6 +11,7 @@ import click
 from simbijstand.cli.compare import compare
 from simbijstand.cli.replay import replay
 from simbijstand.cli.run import run
+from simbijstand.cli.scenarios import scenarios
 from simbijstand.cli.shared import version
 from simbijstand.cli.validate import validate
 from simbijstand.cli.vangnet import vangnet
@@ -32,6 +33,7 @@ def main() -> None:
 
 main.add_command(run)
 main.add_command(validate)
+main.add_command(scenarios)
 main.add_command(replay)
 main.add_command(vangnet)
 main.add_command(compare)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from simbijstand.domain.calendar import add_months
 from simbijstand.errors import ScenarioError
 from simbijstand.scenario.checks import Problem, check_parameter_file, check_scenario
+from simbijstand.scenario.checks_policy import check_policy
 from simbijstand.scenario.problems import describe_validation_error
 from simbijstand.scenario.schema import (
     SCENARIO_PATH_KEYS,
@@ -80,9 +81,8 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(unknown)
     spec = _validate(ScenarioFile, merged.data, merged.origin)
     parameters, parameter_files, problems = _load_parameters(spec, merged.origin)
-    problems += [
-        f"{merged.origin(where)}: {text}" for where, text in check_scenario(spec, parameters)
-    ]
+    cross_checks = check_scenario(spec, parameters) + check_policy(spec, parameters)
+    problems += [f"{merged.origin(where)}: {text}" for where, text in cross_checks]
     if problems:
         raise ScenarioError(problems)
     return Scenario(

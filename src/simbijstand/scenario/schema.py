@@ -9,39 +9,30 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import Field
 
-NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
-RESERVED_NAMES = frozenset({"totaal"})
-
-
-def _not_reserved(name: str) -> str:
-    if name in RESERVED_NAMES:
-        raise ValueError(f"'{name}' is reserved for totals; choose another name")
-    return name
-
-
-def _valid_gemeente(name: str) -> str:
-    if not name.strip() or name != name.strip():
-        raise ValueError("a gemeente name must be non-empty without leading or trailing spaces")
-    return _not_reserved(name)
-
-
-Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64), AfterValidator(_not_reserved)]
-GemeenteName = Annotated[str, Field(max_length=80), AfterValidator(_valid_gemeente)]
-Share = Annotated[float, Field(ge=0, le=1)]
-HazardPerYear = Annotated[float, Field(ge=0, le=100)]
-Multiplier = Annotated[float, Field(ge=0, le=100)]
-Euro = Annotated[float, Field(ge=0, le=1_000_000)]
-
-
-class Strict(BaseModel):
-    """No coercion, no unknown keys, no NaN or infinity: a typo is an error, not a default."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
-
+from simbijstand.scenario.schema_base import (
+    NAME_PATTERN,
+    RESERVED_NAMES,
+    Euro,
+    GemeenteName,
+    HazardPerYear,
+    Multiplier,
+    Name,
+    Share,
+    Strict,
+)
+from simbijstand.scenario.schema_money import (
+    Baten,
+    Budget,
+    Loonkostensubsidie,
+    Realisatie,
+    Vangnet,
+    YearKey,
+)
+from simbijstand.scenario.schema_policy import Beleid, Macro, Statushouders, Traject
 
 # --- parameter file (rates of one gemeente) -------------------------------------------------
 
@@ -97,61 +88,6 @@ class Beginstand(Strict):
     eventlog: str | None = None
 
 
-# --- money: budget, receipts, wage subsidy, realised figures (amounts in euros a year) --------
-
-YearKey = Annotated[str, Field(pattern=r"^\d{4}$")]
-Amount = Annotated[float, Field(ge=0, le=100_000_000_000)]
-BudgetAmount = Annotated[float, Field(gt=0, le=100_000_000_000)]
-Result = Annotated[float, Field(ge=-100_000_000_000, le=100_000_000_000)]
-Growth = Annotated[float, Field(ge=-0.5, le=1)]
-Factor = Annotated[float, Field(gt=0, le=10)]
-AmountPerYear = Amount | dict[YearKey, Amount]  # one amount for every year, or one per year
-
-
-class BudgetJaar(Strict):
-    """The BUIG budget of one year as announced: provisional and/or definitive."""
-
-    voorlopig: BudgetAmount | None = None
-    definitief: BudgetAmount | None = None
-
-
-class Historisch(Strict):
-    """Small gemeenten: budget = own net lasten two years earlier x macrofactor."""
-
-    macrofactor: Factor | dict[YearKey, Factor]
-
-
-class Budget(Strict):
-    """Budgets given per year, and one rule for the years not given."""
-
-    jaren: dict[YearKey, BudgetJaar] = {}
-    groei_per_jaar: Growth | dict[YearKey, Growth] | None = None
-    historisch: Historisch | None = None
-
-
-class Baten(Strict):
-    """Receipts (terugvordering, verhaal): a share of the gross lasten or an amount a year."""
-
-    aandeel: Share | None = None
-    per_jaar: AmountPerYear | None = None
-
-
-class Loonkostensubsidie(Strict):
-    """Wage subsidy paid from BUIG beyond what the klantgroepen cost (euro a year)."""
-
-    per_jaar: AmountPerYear
-
-
-class Realisatie(Strict):
-    """Realised figures: a year before the start, or the part of the start year before it."""
-
-    lasten: Amount | None = None  # gross BUIG lasten
-    baten: Amount = 0.0
-    loonkostensubsidie: Amount = 0.0
-    resultaat: Result | None = None  # tekort (+) or overschot (-) against the budget
-    budget: BudgetAmount | None = None  # the definitive budget of that year
-
-
 class Gemeente(Strict):
     parameters: str
     beginstand: Beginstand
@@ -189,13 +125,6 @@ class Historie(Strict):
     bestand: str  # CSV with columns datum, gemeente, aantal
 
 
-class Vangnet(Strict):
-    """Changes to the shipped vangnet regimes, and regimes chosen for particular years."""
-
-    regimes: dict[str, Any] = {}  # shaped like vangnet_regimes.toml's [regimes]; checked there
-    regime: dict[YearKey, Annotated[str, Field(pattern=NAME_PATTERN)]] = {}
-
-
 class ScenarioFile(Strict):
     naam: Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)] | None = None
     beschrijving: str = ""
@@ -204,6 +133,10 @@ class ScenarioFile(Strict):
     kosten: Kosten
     multiplicator: list[Multiplicator] = []
     historie: Historie | None = None
+    macro: Macro | None = None
+    statushouders: Statushouders | None = None
+    traject: list[Traject] = []
+    beleid: Beleid | None = None
     vangnet: Vangnet = Vangnet()
 
 
