@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from simbijstand.finance.summary import PROVISIONAL_NOTE
+from simbijstand.reporting.finance_text import chance_of_vangnet
 from simbijstand.reporting.table import euros, percent, table
 
 if TYPE_CHECKING:
@@ -41,6 +42,11 @@ def compare_summary(comparison: Comparison) -> str:
         lines += ["", gemeente, *table(HEADER, _rows(rows, list(c.runs), c.baseline), left=2)]
     if c.table["note"].str.contains(PROVISIONAL_NOTE, literal=True).any():
         lines.append("  tekort berekend op een voorlopig budget waar geen definitief bekend is")
+    if c.table["note"].str.contains("recht op vangnet soms onbekend", literal=True).any():
+        lines.append(
+            "  onbekend: recht op vangnet hangt af van resultaten die het scenario niet geeft "
+            "(zie note in comparison.csv); ≤ x% = hooguit de kans op de eenjarige voorwaarde"
+        )
     if c.measures is not None:
         lines += ["", *_measures(c.measures, c.baseline)]
     lines += ["", f"Uitvoer: {c.compare_dir}"]
@@ -61,14 +67,14 @@ def _rows(rows: pl.DataFrame, scenarios: list[str], baseline: str) -> list[list[
 def _cells(stats: dict[str, dict], is_baseline: bool) -> list[str]:
     rest = stats["remaining_deficit_eur"]
     diff = "–" if is_baseline else _k(rest["diff_mean"])
-    interval = (
-        "" if is_baseline else f"({_k(rest['diff_mean_low'])} – {_k(rest['diff_mean_high'])})"
-    )
+    interval = ""
+    if not is_baseline and rest["diff_mean"] is not None:
+        interval = f"({_k(rest['diff_mean_low'])} – {_k(rest['diff_mean_high'])})"
     return [
         _k(stats["net_expenditure_eur"]["mean"]),
         _k(stats["deficit_eur"]["mean"]),
         percent(stats["p_deficit_pct"]["mean"], 0),
-        percent(stats["p_vangnet_pct"]["mean"], 0),
+        chance_of_vangnet(stats),
         _k(stats["vangnet_eur"]["mean"]),
         _k(rest["mean"]),
         diff,
@@ -78,7 +84,12 @@ def _cells(stats: dict[str, dict], is_baseline: bool) -> list[str]:
 
 def _measures(measures: pl.DataFrame, baseline: str) -> list[str]:
     rows = []
-    others = measures.filter(pl.col("scenario") != baseline)
+    with_cost = measures.filter(
+        (pl.col("quantity") == "measures_extra_cost_eur") & (pl.col("diff_mean") != 0)
+    )["scenario"]
+    others = measures.filter(
+        (pl.col("scenario") != baseline) & pl.col("scenario").is_in(with_cost.implode())
+    )
     for (gemeente, year, scenario), part in others.group_by(
         "gemeente", "year", "scenario", maintain_order=True
     ):

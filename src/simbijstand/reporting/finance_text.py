@@ -83,13 +83,13 @@ def _year_row(year: int, stats: dict[str, dict], mark: str, months: int) -> list
         f"({_k(deficit['p10'])} – {_k(deficit['p90'])})",
         percent(stats["deficit_pct"]["mean"], 1),
         percent(stats["p_deficit_pct"]["mean"], 0),
-        _chance_of_vangnet(stats),
+        chance_of_vangnet(stats),
         _k(stats["vangnet_eur"]["mean"]),
         _k(stats["remaining_deficit_eur"]["mean"]),
     ]
 
 
-def _chance_of_vangnet(stats: dict[str, dict]) -> str:
+def chance_of_vangnet(stats: dict[str, dict]) -> str:
     """Undecided eligibility: at most the chance that the single-year condition holds."""
     known = stats["p_vangnet_pct"]["mean"]
     if known is not None:
