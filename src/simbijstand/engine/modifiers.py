@@ -30,6 +30,8 @@ class MeasureSpec:
     priority: np.ndarray  # intake rank per cell, lower first (all 0 for first come, first served)
     min_days: float  # duration on benefit the case must have, at least
     max_days: float  # and at most
+    min_age: float  # age in years the case must have, at least
+    max_age: float  # and less than
     share: float  # deelname: share of eligible clients that takes part
     capacity: int
     intake_days: float
@@ -123,6 +125,8 @@ def _measure(
         max_days=traject.duur_max_maanden * DAYS_PER_MONTH
         if traject.duur_max_maanden
         else math.inf,
+        min_age=traject.leeftijd_min if traject.leeftijd_min is not None else -math.inf,
+        max_age=traject.leeftijd_max if traject.leeftijd_max is not None else math.inf,
         share=traject.deelname,
         capacity=places,
         intake_days=float(traject.intake_dagen),
