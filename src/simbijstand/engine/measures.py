@@ -48,6 +48,9 @@ def _consider(population: Population, measure: int, spec: MeasureSpec, moment: f
     )
     duration = population.duration_at(candidates, moment)
     candidates = candidates[(duration >= spec.min_days) & (duration <= spec.max_days)]
+    if np.isfinite(spec.min_age) or np.isfinite(spec.max_age):
+        age = population.age_at(candidates, moment)
+        candidates = candidates[(age >= spec.min_age) & (age < spec.max_age)]
     if candidates.size == 0:
         return
     population.seen[candidates] |= bit

@@ -16,6 +16,7 @@ import numpy as np
 
 from simbijstand.domain.calendar import month_starts
 from simbijstand.domain.events import INSTROOM_REASONS
+from simbijstand.engine.ages import AgeModel, compile_ages
 from simbijstand.engine.layout import CellLayout
 from simbijstand.engine.modifiers import Modifiers, compile_modifiers
 from simbijstand.engine.statushouders import expected_entries
@@ -50,6 +51,7 @@ class CompiledModel:
     cell_regeling: tuple[str, ...]
     band_edges: np.ndarray  # days on benefit where bands start, padded with inf, [C, B+1]
     modifiers: Modifiers
+    ages: AgeModel | None  # None when no klantgroep has ages
     hazard: np.ndarray  # per day [M, C, B, K, T]
     total: np.ndarray  # sum over types [M, C, B, K]
     cumulative: np.ndarray  # cumulative sum over types [M, C, B, K, T]
@@ -105,6 +107,7 @@ def compile_model(scenario: Scenario, initial: dict[str, InitialState]) -> Compi
         cell_regeling=tuple(layout.group(c).regeling for c in range(layout.size)),
         band_edges=band_edges(layout),
         modifiers=modifiers,
+        ages=compile_ages(scenario, layout),
         hazard=hazard,
         total=total,
         cumulative=cumulative,

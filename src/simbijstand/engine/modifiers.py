@@ -9,7 +9,9 @@ modifier simply moves to another row of the cumulative-hazard table.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,8 @@ from simbijstand.domain.calendar import DAYS_PER_MONTH
 from simbijstand.engine.layout import CellLayout
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.schema_policy import Effect, Traject
+
+ToDays = Callable[[dt.date], float]  # a date as days since the run's start
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,8 @@ class MeasureSpec:
     priority: np.ndarray  # intake rank per cell, lower first (all 0 for first come, first served)
     min_days: float  # duration on benefit the case must have, at least
     max_days: float  # and at most
+    min_age: float  # age in years the case must have, at least
+    max_age: float  # and less than
     share: float  # deelname: share of eligible clients that takes part
     capacity: int
     intake_days: float
@@ -58,7 +64,7 @@ class Modifiers:
         return 1 + 2 * len(self.measures)
 
 
-def compile_modifiers(scenario: Scenario, layout: CellLayout, start_days: callable) -> Modifiers:  # type: ignore[valid-type]
+def compile_modifiers(scenario: Scenario, layout: CellLayout, start_days: ToDays) -> Modifiers:
     """`start_days(date)` converts a date to days since the run's start."""
     measures = tuple(_measure(t, scenario, layout, start_days) for t in scenario.spec.traject)
     sh = scenario.spec.statushouders
@@ -96,8 +102,8 @@ def _effect(effect: Effect, layout: CellLayout) -> np.ndarray:
 
 
 def _measure(
-    traject: Traject, scenario: Scenario, layout: CellLayout, start_days: callable
-) -> MeasureSpec:  # type: ignore[valid-type]
+    traject: Traject, scenario: Scenario, layout: CellLayout, start_days: ToDays
+) -> MeasureSpec:
     gemeente = scenario.gemeenten.index(traject.gemeente or scenario.gemeenten[0])
     cells = layout.cells_where({gemeente}, set(traject.klantgroepen))
     eligible = np.zeros(layout.size, dtype=bool)
@@ -123,6 +129,8 @@ def _measure(
         max_days=traject.duur_max_maanden * DAYS_PER_MONTH
         if traject.duur_max_maanden
         else math.inf,
+        min_age=traject.leeftijd_min if traject.leeftijd_min is not None else -math.inf,
+        max_age=traject.leeftijd_max if traject.leeftijd_max is not None else math.inf,
         share=traject.deelname,
         capacity=places,
         intake_days=float(traject.intake_dagen),

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from simbijstand.domain.calendar import DAYS_PER_YEAR
 from simbijstand.domain.events import AFGEROND, NIET_GESTART, UITSTROOM_IN_TRAJECT, EventKind
+from simbijstand.engine.ages import aow_moments, birth_moments
 from simbijstand.engine.events import NO_CODE, EventBatch
 from simbijstand.engine.model import MICROS_PER_DAY, CompiledModel
 from simbijstand.engine.streams import Purpose, ReplicationStreams
@@ -35,6 +37,8 @@ DTYPES = {
     "draws": np.int64,  # how many numbers the case has taken from its stream
     "t_next": np.float64,  # moment of the next event or modifier change; inf when none
     "fires": np.bool_,  # whether t_next is an event (else a modifier change)
+    "birth": np.float64,  # moment of birth, days since the run's start (nan without ages)
+    "aow_at": np.float64,  # moment the case reaches its AOW age and leaves; inf when not
     "sh_end": np.float64,  # end of the statushouder phase, inf when none
     "phase": INDEX,  # measure phase: 0 none, 1 + j in measure j, 1 + J + j after it
     "phase_end": np.float64,  # end of that phase, inf when none
@@ -44,6 +48,8 @@ DTYPES = {
 }
 COLUMNS = tuple(DTYPES)
 DEFAULTS = {
+    "birth": np.nan,
+    "aow_at": np.inf,
     "sh_end": np.inf,
     "phase": 0,
     "phase_end": np.inf,
@@ -67,6 +73,8 @@ class Population:
     draws: np.ndarray
     t_next: np.ndarray
     fires: np.ndarray
+    birth: np.ndarray
+    aow_at: np.ndarray
     sh_end: np.ndarray
     phase: np.ndarray
     phase_end: np.ndarray
@@ -136,10 +144,20 @@ class Population:
                 "sh_end": np.broadcast_to(sh_end, len(rep)),
             }
         )
+        if self.model.ages is not None:
+            self._give_ages(rows, arrival)
         self.mod[rows] = self._modifier(rows)
         self._arm(rows, month, arrival, self._fresh_clocks(rows))
         no_code = np.full(len(rows), NO_CODE)
         self._emit(rows, start, EventKind.INSTROOM, cell, no_code, np.full(len(rows), reason))
+
+    def _give_ages(self, rows: np.ndarray, arrival: np.ndarray) -> None:
+        ages = self.model.ages
+        rep, pid = self.rep[rows], self.pid[rows]
+        u_band = self.streams.uniforms(rep, Purpose.AGE, pid, 0)
+        u_age = self.streams.uniforms(rep, Purpose.AGE, pid, 1)
+        self.birth[rows] = birth_moments(ages, self.cell[rows], arrival, u_band, u_age)
+        self.aow_at[rows] = aow_moments(ages, self.birth[rows], self._end)
 
     # --- time passing ---------------------------------------------------------------------------
 
@@ -183,6 +201,10 @@ class Population:
     def duration_at(self, rows: np.ndarray, moment: float) -> np.ndarray:
         return moment - self.start[rows]
 
+    def age_at(self, rows: np.ndarray, moment: float) -> np.ndarray:
+        """Age in years (nan without ages)."""
+        return (moment - self.birth[rows]) / DAYS_PER_YEAR
+
     def measure_choice(self, rows: np.ndarray, measure: int) -> np.ndarray:
         """The uniform each case uses to decide on measure `measure`; apart from its own stream,
         so that a measure nobody can enter leaves every other draw, and so every result, alone."""
@@ -220,7 +242,7 @@ class Population:
         `month`) with `clock` left, walking through as many duration bands as the clock lasts."""
         cell, band, mod = self.cell[rows], self.band[rows], self.mod[rows]
         target = self._lam_at(self._state(cell, band, mod), month, t0) + clock
-        change = np.minimum(self.sh_end[rows], self.phase_end[rows])
+        change = np.minimum(np.minimum(self.sh_end[rows], self.phase_end[rows]), self.aow_at[rows])
         t_next, fires = np.full(len(rows), np.inf), np.zeros(len(rows), dtype=bool)
         pending = np.arange(len(rows))
         while pending.size:
@@ -322,7 +344,13 @@ class Population:
             )
 
     def _end_phases(self, month: int, rows: np.ndarray) -> np.ndarray:
-        """Modifier changes due at t_next: the statushouder phase or a measure phase ends."""
+        """Changes due at t_next: reaching AOW age (the case leaves), or the end of the
+        statushouder phase or of a measure phase. Return the rows still on benefit."""
+        retiring = self.aow_at[rows] <= self.t_next[rows]
+        if retiring.any():
+            gone = rows[retiring]
+            self._leave(gone, self.t_next[gone], np.full(gone.size, self.model.ages.aow_route))
+            rows = rows[~retiring]
         moment = self.t_next[rows]
         self.sh_end[rows[self.sh_end[rows] <= moment]] = np.inf
         ending = rows[self.phase_end[rows] <= moment]

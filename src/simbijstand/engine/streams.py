@@ -39,6 +39,7 @@ class Purpose(IntEnum):
     INITIAL = 4  # durations of the initial caseload
     STATUSHOUDERS = 5  # counts and moments of statushouders entering the caseload
     MEASURE_CHOICE = 6  # a case's choice whether to take part in measure j (counter j)
+    AGE = 7  # a case's age at arrival
 
 
 def replication_key(seed: int, replication: int) -> np.uint64:

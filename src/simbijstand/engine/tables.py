@@ -34,6 +34,8 @@ def hazard_table(scenario: Scenario, layout: CellLayout, months: list[dt.date]) 
     for month, day in enumerate(months):
         for mult in _active(scenario.spec.multiplicator, day):
             _apply_transition_multiplier(table[month], mult, scenario, layout)
+    if scenario.spec.aow is not None:  # exits at AOW age come from each case's age instead
+        table[:, :, :, layout.routes.index(scenario.spec.aow.route)] = 0.0
     if scenario.spec.macro is not None:
         _, work = macro_multipliers(scenario.spec.macro, months)
         route = scenario.spec.macro.werk_route

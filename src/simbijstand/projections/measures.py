@@ -13,7 +13,7 @@ import polars as pl
 
 from simbijstand.domain.calendar import DAYS_PER_YEAR
 from simbijstand.domain.events import AFGEROND, NIET_GESTART, EventKind
-from simbijstand.engine import CompiledModel
+from simbijstand.engine import CompiledModel, EventBatch
 from simbijstand.engine.modifiers import MeasureSpec
 from simbijstand.projections.fold import Projections
 
@@ -105,7 +105,9 @@ def _one_measure(
     ).with_columns(pl.col("mean_wait_days").fill_nan(None))
 
 
-def _wait_days(events, mine: np.ndarray, starts: np.ndarray, joins: np.ndarray) -> np.ndarray:
+def _wait_days(
+    events: EventBatch, mine: np.ndarray, starts: np.ndarray, joins: np.ndarray
+) -> np.ndarray:
     """Days each start waited since its client joined the queue (0 for events that are no start)."""
     key = events.replication[mine].astype(np.int64) * (1 << 40) + events.person_id[mine]
     joined = dict(zip(key[joins].tolist(), events.time_us[mine][joins].tolist(), strict=True))

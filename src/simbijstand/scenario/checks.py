@@ -67,6 +67,7 @@ def _check_group(params: ParameterFile, name: str) -> list[Problem]:
         problems.append(
             _problem((*prefix, "doorstroom_per_jaar", name), "a group cannot move to itself")
         )
+    problems += _check_ages((*prefix, "leeftijd"), group.leeftijd)
     bands = len(params.duurbanden_maanden)
     if group.duur_factor is not None and len(group.duur_factor) != bands:
         problems.append(
@@ -176,6 +177,22 @@ def _check_period(
                 f"{mult.tot} must be after van ({mult.van}) and at most the horizon's end ({end})",
             )
         )
+    return problems
+
+
+def _check_ages(path: KeyPath, ages: dict[str, float] | None) -> list[Problem]:
+    if ages is None:
+        return []
+    problems = []
+    for band in ages:
+        low, high = (int(part) for part in band.split("-"))
+        if not 15 <= low < high <= 100:
+            problems.append(
+                _problem((*path, band), "an age band runs from 15 years or more to at most 100")
+            )
+    total = math.fsum(ages.values())
+    if abs(total - 1) > SHARE_TOLERANCE:
+        problems.append(_problem(path, f"shares add up to {total:.4f}; they must add up to 1"))
     return problems
 
 

@@ -21,6 +21,7 @@ def check_policy(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> li
     end = add_months(start, spec.simulatie.horizon_maanden)
     problems = _check_statushouders(spec, parameters, start, end)
     problems += _check_macro(spec, parameters)
+    problems += _check_aow(spec, parameters)
     if len(spec.traject) > MAX_MEASURES:
         problems.append(
             _problem(("traject",), f"{len(spec.traject)} measures; at most {MAX_MEASURES}")
@@ -75,6 +76,33 @@ def _check_macro(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> li
     return []
 
 
+def _check_aow(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> list[Problem]:
+    if spec.aow is None:
+        return []
+    problems = []
+    for gemeente, params in parameters.items():
+        if spec.aow.route not in params.routes:
+            problems.append(
+                _problem(("aow", "route"), f"'{spec.aow.route}' is not an exit route of {gemeente}")
+            )
+        missing = [name for name, group in params.klantgroepen.items() if group.leeftijd is None]
+        if missing:
+            problems.append(
+                _problem(
+                    ("aow",),
+                    f"AOW by age needs the ages of every klantgroep; {gemeente}'s parameter file "
+                    f"has no leeftijd for {', '.join(missing)}",
+                )
+            )
+    return problems
+
+
+def needs_ages(spec: ScenarioFile) -> bool:
+    return spec.aow is not None or any(
+        t.leeftijd_min is not None or t.leeftijd_max is not None for t in spec.traject
+    )
+
+
 def _check_traject(
     path: KeyPath,
     traject: Traject,
@@ -89,6 +117,7 @@ def _check_traject(
     if params is not None:
         groups = set(params.klantgroepen)
         problems += _unknown((*path, "klantgroepen"), traject.klantgroepen, groups)
+        problems += _check_ages_known(path, traject, params)
         problems += _check_effect((*path, "effect"), traject.effect, params)
         if traject.effect_na is not None:
             problems += _check_effect((*path, "effect_na"), traject.effect_na, params)
@@ -96,6 +125,21 @@ def _check_traject(
     problems += _check_intake(path, traject)
     problems += _check_dates(path, traject, start, end)
     return problems
+
+
+def _check_ages_known(path: KeyPath, traject: Traject, params: ParameterFile) -> list[Problem]:
+    if traject.leeftijd_min is None and traject.leeftijd_max is None:
+        return []
+    groups = params.klantgroepen
+    ageless = [g for g in traject.klantgroepen if g in groups and groups[g].leeftijd is None]
+    if not ageless:
+        return []
+    return [
+        _problem(
+            (*path, "leeftijd_min" if traject.leeftijd_min is not None else "leeftijd_max"),
+            f"selecting by age needs leeftijd in the parameter file for {', '.join(ageless)}",
+        )
+    ]
 
 
 def _check_traject_gemeente(path: KeyPath, traject: Traject, spec: ScenarioFile) -> list[Problem]:
@@ -147,6 +191,7 @@ def _check_intake(path: KeyPath, traject: Traject) -> list[Problem]:
             )
         )
     problems += _unknown((*path, "prioriteit"), traject.prioriteit, set(traject.klantgroepen))
+    problems += _check_range(path, "leeftijd", traject.leeftijd_min, traject.leeftijd_max)
     if (
         traject.duur_min_maanden is not None
         and traject.duur_max_maanden is not None
@@ -160,6 +205,12 @@ def _check_intake(path: KeyPath, traject: Traject) -> list[Problem]:
             )
         )
     return problems
+
+
+def _check_range(path: KeyPath, key: str, low: float | None, high: float | None) -> list[Problem]:
+    if low is None or high is None or low < high:
+        return []
+    return [_problem((*path, f"{key}_max"), f"{high:g} must be more than {key}_min ({low:g})")]
 
 
 def _check_dates(path: KeyPath, traject: Traject, start: dt.date, end: dt.date) -> list[Problem]:

@@ -32,7 +32,9 @@ from simbijstand.scenario.schema_money import (
     Vangnet,
     YearKey,
 )
-from simbijstand.scenario.schema_policy import Beleid, Macro, Statushouders, Traject
+from simbijstand.scenario.schema_policy import Aow, Beleid, Macro, Statushouders, Traject
+
+AGE_BAND = r"^\d{2}-\d{2,3}$"
 
 # --- parameter file (rates of one gemeente) -------------------------------------------------
 
@@ -55,6 +57,8 @@ class KlantgroepParameters(Strict):
     uitstroom_routes: dict[Name, Share]
     duur_factor: list[Annotated[float, Field(ge=0, le=100)]] | None = None
     doorstroom_per_jaar: dict[Name, HazardPerYear] = {}
+    # shares of age bands "18-27" (from 18 up to 27 years), for the initial caseload and inflow
+    leeftijd: dict[Annotated[str, Field(pattern=AGE_BAND)], Share] | None = None
 
 
 class ParameterFile(Strict):
@@ -137,6 +141,7 @@ class ScenarioFile(Strict):
     statushouders: Statushouders | None = None
     traject: list[Traject] = []
     beleid: Beleid | None = None
+    aow: Aow | None = None
     vangnet: Vangnet = Vangnet()
 
 

@@ -97,6 +97,8 @@ class Traject(Strict):
     klantgroepen: Annotated[list[Name], Field(min_length=1)]
     duur_min_maanden: Annotated[float, Field(ge=0, le=1200)] | None = None
     duur_max_maanden: Annotated[float, Field(gt=0, le=1200)] | None = None
+    leeftijd_min: Annotated[float, Field(ge=0, le=120)] | None = None
+    leeftijd_max: Annotated[float, Field(gt=0, le=120)] | None = None
     deelname: Share = 1.0
     capaciteit: Capaciteit
     intake: Literal["volgorde", "prioriteit"] = "volgorde"
@@ -118,6 +120,22 @@ class Beleid(Strict):
         dict[Annotated[str, Field(pattern=MONTH_KEY)], Share], Field(min_length=1)
     ]
     preventiequote_referentie: Annotated[float, Field(ge=0, lt=1)]
+    bron: str = ""
+
+
+class Aow(Strict):
+    """State pension age by year ("66-4": 66 years and 4 months). A client leaves by `route` on
+    reaching the age that applies in that year, so the route's hazard in the parameter files is
+    not used (it would count these exits twice); every klantgroep then needs `leeftijd`."""
+
+    leeftijd: Annotated[
+        dict[
+            Annotated[str, Field(pattern=r"^\d{4}$")],
+            Annotated[str, Field(pattern=r"^\d{2}-([0-9]|1[01])$")],
+        ],
+        Field(min_length=1),
+    ]
+    route: Name = "aow"
     bron: str = ""
 
 
