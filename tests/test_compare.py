@@ -59,12 +59,11 @@ def test_common_random_numbers_make_the_difference_far_more_precise(tmp_path: Pa
         row = table.filter(scenario="tweede-golf", year=year, quantity="expenditure_eur")
         return float(row["diff_mean_high"][0] - row["diff_mean_low"][0])
 
-    # The second half of 2020, where the scenarios first part: paired, the interval is a
-    # fraction of the independent one (0.15 at 60 replications).
-    assert width(paired.table, 2020) < 0.4 * width(independent, 2020)
-    # Later years gain less: a replication has one stream, and once the scenarios draw a
-    # different number of events their streams no longer line up (0.6-0.7 at 60 replications).
-    assert width(paired.table, 2023) < width(independent, 2023)
+    # Paired, the interval is a fraction of the independent one: about 0.3 of it in 2020-2022
+    # at 30 replications; the gain fades (0.5 in 2023) as the scenarios' caseloads drift apart.
+    for year in (2020, 2021, 2022):
+        assert width(paired.table, year) < 0.5 * width(independent, year), year
+    assert width(paired.table, 2023) < 0.75 * width(independent, 2023)
 
 
 def test_a_finance_only_variant_differs_without_any_noise(tmp_path: Path) -> None:
