@@ -17,7 +17,6 @@ Measures (trajecten) that a run writes in `trajecten.parquet` add their cost per
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +24,10 @@ from pathlib import Path
 import polars as pl
 from scipy import stats
 
-from simbijstand.errors import RunDirectoryError, SimbijstandError
+from simbijstand.errors import SimbijstandError
 from simbijstand.execution import Progress
 from simbijstand.finance.summary import QUANTILES, per_replication, summarise
-from simbijstand.runner import OUTPUTS, RunResult, run
+from simbijstand.runner import RunResult, new_run_dir, run
 from simbijstand.scenario import Scenario, load_scenario
 
 CONFIDENCE = 0.90
@@ -74,7 +73,7 @@ def compare(
     sim = loaded[base].spec.simulatie
     seed = sim.seed if seed is None else seed
     replications = sim.replicaties if replications is None else replications
-    compare_dir = _new_compare_dir(out)
+    compare_dir = new_run_dir(out, "compare")
     runs = {
         name: run(
             scenario,
@@ -120,19 +119,6 @@ def _baseline(loaded: dict[str, Scenario], given: Sequence[str | Path], name: st
     raise CompareError(
         f"--baseline = {name!r}: not one of the scenarios; choose one of {', '.join(loaded)}"
     )
-
-
-def _new_compare_dir(out: str | Path | None) -> Path:
-    if out is None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = Path(OUTPUTS) / f"compare-{stamp}"
-    path = Path(out)
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise RunDirectoryError(
-            f"{path}: exists and is not an empty directory; choose another --out or remove it"
-        )
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _with_notes(table: pl.DataFrame, runs: dict[str, RunResult]) -> pl.DataFrame:

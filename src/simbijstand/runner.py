@@ -112,7 +112,7 @@ def run(
     prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
     scenario = prepared.scenario
     sim = scenario.spec.simulatie
-    run_dir = _new_run_dir(out, scenario.name)
+    run_dir = new_run_dir(out, scenario.name)
     keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
     chunks = plan_chunks(sim.replicaties, prepared.model.expected_initial_size())
     prepared_at = time.perf_counter()
@@ -263,7 +263,7 @@ def _manifest(
     }
 
 
-def _new_run_dir(out: str | Path | None, name: str) -> Path:
+def new_run_dir(out: str | Path | None, name: str) -> Path:
     if out is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         base = Path(OUTPUTS) / f"{name}-{stamp}"

@@ -37,13 +37,15 @@ from simbijstand.scenario import Scenario
 from simbijstand.scenario.money import complete_years, value_for_year
 from simbijstand.scenario.schema import Gemeente, Realisatie
 
-SCHEMA = {
+SIMULATED = {  # the columns expenditure_frame gives, kept as they were
     "replication": pl.Int32,
     "year": pl.Int32,
     "gemeente": pl.String,
     "months": pl.Int32,
     "benefit_months": pl.Float64,
     "expenditure_eur": pl.Float64,
+}
+ADDED = {
     "realised_months": pl.Int32,
     "complete": pl.Boolean,
     "gross_expenditure_eur": pl.Float64,
@@ -61,15 +63,7 @@ SCHEMA = {
     "vangnet_eur": pl.Int64,
     "remaining_deficit_eur": pl.Int64,
 }
-VANGNET_COLUMNS = (
-    "deficit_eur",
-    "deficit_pct",
-    "meets_single_year",
-    "meets_multi_year",
-    "vangnet_eligible",
-    "vangnet_eur",
-    "remaining_deficit_eur",
-)
+SCHEMA = SIMULATED | ADDED
 
 Values = float | np.ndarray  # one number for every replication, or one each
 
@@ -83,6 +77,10 @@ class FinancePlan:
     gemeenten: Mapping[str, Gemeente]
     regimes: RegimeSet
     chosen: Mapping[int, str]  # year -> the regime the scenario names for it
+
+    @property
+    def horizon_months(self) -> int:
+        return sum(self.months.values())
 
     def regime(self, year: int) -> str:
         return select_regime(self.regimes, year, self.chosen.get(year))[0]
@@ -116,12 +114,11 @@ def plan_finance(scenario: Scenario) -> FinancePlan:
 
 
 def _years_with_deficit(plan: FinancePlan) -> set[int]:
-    months = sum(plan.months.values())
     return {
         year
         for g in plan.gemeenten.values()
         if g.budget is not None
-        for year in complete_years(plan.start, months, g)
+        for year in complete_years(plan.start, plan.horizon_months, g)
     }
 
 
@@ -147,12 +144,13 @@ class _Books:
         rows = self.simulated.filter(pl.col("year") == year).sort("replication")
         months = self.plan.months[year]
         realised = self._realised(year)
-        complete = months + (self.plan.start.month - 1 if realised else 0) == 12
+        realised_months = self.plan.start.month - 1 if realised else 0
+        complete = months + realised_months == 12
         amounts = self._amounts(year, rows["expenditure_eur"].to_numpy(), months, realised)
         budget = year_budget(self.gemeente.budget, year, self._net_of)
         self.budget[year] = budget
         columns = {
-            "realised_months": (self.plan.start.month - 1) if realised else 0,
+            "realised_months": realised_months,
             "complete": complete,
             **(amounts if complete else dict.fromkeys(amounts)),
             "budget_eur": budget.amount,
@@ -259,17 +257,16 @@ def _vangnet_columns(results: list[VangnetResult]) -> dict[str, object]:
 
 
 def _frame(rows: pl.DataFrame, columns: dict[str, object]) -> pl.DataFrame:
-    """The year's simulated rows with `columns` (a value for all, or one per replication)."""
-    height = rows.height
-    data = dict.fromkeys(VANGNET_COLUMNS) | columns
-    extra = {
-        name: pl.Series(name, _per_row(data.get(name), height), dtype=SCHEMA[name], strict=False)
-        for name in list(SCHEMA)[6:]
+    """The year's simulated rows with the ADDED columns: `columns` gives each a value for all
+    replications or one per replication; those it leaves out are null."""
+    added = {
+        name: pl.Series(name, _per_row(columns.get(name), rows.height), dtype=dtype, strict=False)
+        for name, dtype in ADDED.items()
     }
-    return rows.select(list(SCHEMA)[:6]).with_columns(**extra)
+    return rows.select(list(SIMULATED)).with_columns(**added)
 
 
 def _per_row(value: object, height: int) -> list[object]:
-    if value is None or isinstance(value, str | bool | int | float):
-        return [value] * height
-    return list(np.asarray(value).tolist()) if isinstance(value, np.ndarray) else list(value)  # type: ignore[call-overload]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return list(value) if isinstance(value, list) else [value] * height

@@ -174,8 +174,8 @@ def _history_note(plan: FinancePlan, gemeente: Gemeente, year: int) -> list[str]
 
 def _result_known(plan: FinancePlan, gemeente: Gemeente, year: int) -> bool:
     if year >= plan.start.year:
-        months = sum(plan.months.values())
-        return gemeente.budget is not None and year in complete_years(plan.start, months, gemeente)
+        complete = complete_years(plan.start, plan.horizon_months, gemeente)
+        return gemeente.budget is not None and year in complete
     realised = gemeente.realisatie.get(str(year))
     if realised is None:
         return False
