@@ -275,6 +275,18 @@ BAD: list[tuple[str, dict[str, Any], dict[str, Any], list[str]]] = [
         ["gemeenten.Testdorp.inwoners", "44000", "under 15,000 inwoners"],
     ),
     (
+        "historical model without the lasten two years earlier",
+        {"inwoners": 9_000, "budget": {"historisch": {"macrofactor": 1.0}}},
+        {"months": 12},
+        ["budget.historisch", "net lasten of 2019", 'realisatie."2019".lasten'],
+    ),
+    (
+        "receipts given two ways",
+        {"baten": {"aandeel": 0.02, "per_jaar": 1e4}},
+        {},
+        ["gemeenten.Testdorp.baten", "exactly one of aandeel", "per_jaar"],
+    ),
+    (
         "year with no vangnet regime",
         {"budget": {"jaren": {"2013": {"definitief": 1e6}, "2014": {"definitief": 1e6}}}},
         {"start": dt.date(2013, 1, 1)},
@@ -294,7 +306,8 @@ def test_bad_money_input_is_one_line_with_exit_code_2(
     tmp_path: Path, money: dict[str, Any], extra: dict[str, Any], words: list[str]
 ) -> None:
     start = extra.pop("start", dt.date(2021, 1, 1))
-    path = steady(tmp_path, money, start=start, **extra)
+    months = extra.pop("months", 24)
+    path = steady(tmp_path, money, start=start, months=months, **extra)
     result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "r")])
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
@@ -317,3 +330,21 @@ def test_a_misspelt_gemeente_in_a_variant_is_named_with_the_known_ones(
     assert result.exit_code == 2
     assert "gemeenten.Testdrop: unknown gemeente" in result.stderr
     assert "known: Testdorp; did you mean 'Testdorp'?" in result.stderr
+
+
+def test_totaal_sums_the_gemeenten(tmp_path: Path) -> None:
+    write_toml(tmp_path / "params.toml", one_group_parameters(exit_per_year=0.0))
+    gemeente = {
+        "parameters": "params.toml",
+        "beginstand": {"aantallen": {"a": 100}},
+        "budget": {"jaren": {"2021": {"definitief": 1_000_000.0}}},
+        "realisatie": {"2019": {"resultaat": 0.0}, "2020": {"resultaat": 0.0}},
+    }
+    data = scenario_data(months=12, replications=2, gemeenten={"A": gemeente, "B": gemeente})
+    result = finance_run(write_toml(tmp_path / "scenario.toml", data), tmp_path)
+    summary = result.finance_summary.filter(gemeente="totaal")
+    means = dict(zip(summary["quantity"], summary["mean"], strict=True))
+    # Each gemeente: lasten 1,200,000, deficit 200,000 = 20%: vangnet 25,000 + 75,000 = 100,000.
+    assert means["net_expenditure_eur"] == pytest.approx(2_400_000)
+    assert (means["deficit_eur"], means["vangnet_eur"]) == (400_000, 200_000)
+    assert "p_vangnet_pct" not in means  # a probability does not add up over gemeenten

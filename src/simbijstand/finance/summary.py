@@ -51,15 +51,15 @@ MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt
 
 def per_replication(finance: pl.DataFrame) -> pl.DataFrame:
     """Long: replication, gemeente, year, quantity, value; probabilities as 0 or 100."""
+    # A quantity that no replication has is left out (a partial year's deficit), except in a
+    # gemeente's year with a deficit, where an empty vangnet means "not known" and must show.
     wide = finance.with_columns(
         pl.col(*AMOUNTS).cast(pl.Float64),
         *((expr.cast(pl.Float64) * 100).alias(name) for name, expr in PROBABILITIES.items()),
+        pl.col("deficit_eur").is_not_null().alias("has_deficit"),
     )
     if finance["gemeente"].n_unique() > 1:
         wide = pl.concat([wide, _totals(wide)], how="diagonal_relaxed")
-    # A quantity that no replication has is left out (a partial year's deficit), except in a
-    # year with a deficit, where an empty vangnet means "not known" and must show.
-    wide = wide.with_columns(pl.col("deficit_eur").is_not_null().alias("has_deficit"))
     long = wide.unpivot(
         on=list(QUANTITIES),
         index=["replication", "gemeente", "year", "has_deficit"],
@@ -72,9 +72,11 @@ def per_replication(finance: pl.DataFrame) -> pl.DataFrame:
 
 
 def _totals(wide: pl.DataFrame) -> pl.DataFrame:
-    """Amounts summed over gemeenten; null when a gemeente has none (sum would hide that)."""
+    """Amounts summed over gemeenten; null when a gemeente has none (sum would hide that).
+    Percentages and probabilities do not add up, so the total has none."""
     return wide.group_by("replication", "year").agg(
         pl.lit(TOTAL).alias("gemeente"),
+        pl.lit(False).alias("has_deficit"),
         *(pl.when(pl.col(c).null_count() == 0).then(pl.col(c).sum()).alias(c) for c in AMOUNTS),
     )
 
