@@ -274,10 +274,11 @@ class Population:
 
     def _lam_until(self, state: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Each state's Λ at moment t, or at the horizon's end when t lies beyond it."""
-        day = np.minimum(t, self._end - 0.5).astype(np.int64)  # month starts fall on whole days
+        capped = np.minimum(t, self._end)  # keeps inf (an open band) out of the arithmetic
+        day = np.minimum(capped, self._end - 0.5).astype(np.int64)  # month starts are whole days
         month = self._month_of_day[day]
         inside = self.lam[state, month] + self._rate[month, state] * (
-            t - self.model.boundaries[month]
+            capped - self.model.boundaries[month]
         )
         beyond = t >= self._end
         inside[beyond] = self.lam[state[beyond], self.months]
