@@ -17,7 +17,9 @@ from click.testing import CliRunner
 
 from conftest import one_group_parameters, scenario_data, write_toml
 from simbijstand.cli import main
+from simbijstand.finance.cost import price_level
 from simbijstand.runner import RunResult, run
+from simbijstand.scenario.schema import Kosten
 
 FINANCE_COLUMNS = [
     "replication",
@@ -348,3 +350,20 @@ def test_totaal_sums_the_gemeenten(tmp_path: Path) -> None:
     assert means["net_expenditure_eur"] == pytest.approx(2_400_000)
     assert (means["deficit_eur"], means["vangnet_eur"]) == (400_000, 200_000)
     assert "p_vangnet_pct" not in means  # a probability does not add up over gemeenten
+
+
+def test_dated_norm_indexation_takes_effect_in_its_month() -> None:
+    """Rises on 1 January 2023 (10.15%) and 1 July 2023 (3%); 2024 by the yearly default."""
+    kosten = Kosten.model_validate(
+        {
+            "prijsjaar": 2022,
+            "per_maand": {"x": 1.0},
+            "indexatie_per_jaar": 0.02,
+            "indexatie": {"2023-01": 0.1015, "2023-07": 0.03},
+        }
+    )
+    assert price_level(kosten, dt.date(2022, 12, 1)) == pytest.approx(1.0)
+    assert price_level(kosten, dt.date(2023, 6, 1)) == pytest.approx(1.1015)
+    assert price_level(kosten, dt.date(2023, 7, 1)) == pytest.approx(1.1015 * 1.03)
+    assert price_level(kosten, dt.date(2024, 1, 1)) == pytest.approx(1.1015 * 1.03 * 1.02)
+    assert price_level(kosten, dt.date(2021, 1, 1)) == pytest.approx(1 / 1.02)

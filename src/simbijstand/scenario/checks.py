@@ -117,6 +117,16 @@ def _check_beginstand(spec: ScenarioFile, name: str, params: ParameterFile | Non
 
 def _check_costs(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> list[Problem]:
     problems = []
+    years = {key for key in spec.kosten.indexatie if len(key) == 4}
+    for key in spec.kosten.indexatie:
+        if len(key) > 4 and key[:4] in years:
+            problems.append(
+                _problem(
+                    ("kosten", "indexatie", key),
+                    f'{key[:4]} is given as a year and by month; give either "{key[:4]}" '
+                    f"(a rise on 1 January) or its dated rises, not both",
+                )
+            )
     for gemeente, params in parameters.items():
         for name, group in params.klantgroepen.items():
             if group.buig and group.regeling not in spec.kosten.per_maand:

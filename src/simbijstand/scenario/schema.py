@@ -106,8 +106,10 @@ class Kosten(Strict):
     prijsjaar: Annotated[int, Field(ge=1990, le=2100)]
     per_maand: dict[Name, Euro]
     indexatie_per_jaar: Annotated[float, Field(ge=-0.5, le=1)] = 0.0
+    # a year's rise on 1 January ("2023"), or dated rises on the first of a month ("2023-07")
     indexatie: dict[
-        Annotated[str, Field(pattern=r"^\d{4}$")], Annotated[float, Field(ge=-0.5, le=1)]
+        Annotated[str, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")],
+        Annotated[float, Field(ge=-0.5, le=1)],
     ] = {}
 
 
