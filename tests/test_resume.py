@@ -12,10 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 import simbijstand
+from conftest import SCENARIOS
 from scaled import run_files, scaled_scenario
 from simbijstand.cli import main
 from simbijstand.errors import RunDirectoryError
 from simbijstand.store.files import orphans
+from simbijstand.store.verify import verify_run
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +128,25 @@ def test_a_fresh_run_records_its_settings_before_simulating(finished: Path) -> N
     assert {Path(i["file"]).name for i in record["inputs"]} == {"scenario.toml", "parameters.toml"}
     manifest = json.loads((finished / "manifest.json").read_text())
     assert len(manifest["checkpoints"]) == 4
+
+
+def test_a_run_with_measures_resumes_to_the_same_bytes(tmp_path: Path) -> None:
+    """Checkpoints also carry the events of measures (trajecten), kept unfolded by the fold."""
+    scenario = SCENARIOS / "jongeren-begeleiding.toml"
+    first = simbijstand.run(scenario, replications=160, out=tmp_path / "whole", workers=1)
+    assert first.manifest["execution"]["chunks"] > 1
+    assert "trajecten.parquet" in first.manifest["outputs"]
+    run_dir = interrupted(tmp_path / "whole", tmp_path / "run", lose_first_chunk)
+    resumed = simbijstand.resume(run_dir, workers=1)
+    assert (
+        resumed.manifest["execution"]["chunks_resumed"] == first.manifest["execution"]["chunks"] - 1
+    )
+    assert run_files(run_dir) == run_files(tmp_path / "whole")
+    names = ["trajecten.parquet", "finance_summary.csv"]
+    assert all((run_dir / n).read_bytes() == (tmp_path / "whole" / n).read_bytes() for n in names)
+    assert verify_run(run_dir).ok  # the log's traject events are not mistaken for caseload
+
+
+def lose_first_chunk(run_dir: Path) -> None:
+    (run_dir / "trajecten.parquet").unlink()
+    next((run_dir / "chunks").glob("chunk-000000-*.npz")).unlink()

@@ -2,9 +2,10 @@
 
 One file per chunk, `chunks/chunk-<first>-<last>.npz`, written beside the chunk's event segment
 (temporary name, then rename) after the segment itself: a checkpoint exists only for a chunk
-whose segment is complete. It holds the three projection arrays exactly (int32 and float64, so a
-resumed run's outputs are byte-identical) and a JSON record of the chunk (replications, events,
-segment with its checksum) with a SHA-256 digest over all of it, checked on every load.
+whose segment is complete. It holds the projection arrays exactly (int32 and float64, so a
+resumed run's outputs are byte-identical), the events of measures the fold keeps as they are
+(one array per column), and a JSON record of the chunk (replications, events, segment with its
+checksum), with a SHA-256 digest over all of it, checked on every load.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from typing import Any
 
 import numpy as np
 
+from simbijstand.engine import EventBatch
 from simbijstand.projections import Projections
 from simbijstand.store.files import sha256_of, write_atomic
 
 CHECKPOINTS_DIR = "chunks"
 CHECKPOINT_VERSION = 1
 _ARRAYS = ("caseload", "flows", "benefit_months")
+_EVENT_PREFIX = "measure_events."
+_EVENT_ARRAYS = tuple(_EVENT_PREFIX + column for column in EventBatch.__slots__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +45,7 @@ def save_checkpoint(run_dir: Path, first: int, last: int, checkpoint: Checkpoint
     name = checkpoint_name(first, last)
     path = run_dir / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {a: getattr(checkpoint.projections, a) for a in _ARRAYS}
+    arrays = _arrays(checkpoint.projections)
     record = {"version": CHECKPOINT_VERSION, **checkpoint.record}
     text = json.dumps(record, sort_keys=True).encode()
     contents = {
@@ -74,7 +78,7 @@ def load_checkpoint(run_dir: Path, first: int, last: int) -> Checkpoint | None:
 
 def _read(path: Path) -> Checkpoint | None:
     with np.load(path, allow_pickle=False) as data:
-        arrays = {a: data[a] for a in _ARRAYS}
+        arrays = {a: data[a] for a in (*_ARRAYS, *_EVENT_ARRAYS)}
         text = data["record"].tobytes()
         digest = data["digest"].tobytes().decode()
     if digest != _digest(text, arrays):
@@ -82,8 +86,16 @@ def _read(path: Path) -> Checkpoint | None:
     record = json.loads(text)
     if record.pop("version", None) != CHECKPOINT_VERSION:
         return None
-    projections = Projections(first_replication=record["first"], **arrays)
+    events = EventBatch(*(arrays.pop(a) for a in _EVENT_ARRAYS))
+    projections = Projections(record["first"], **arrays, measure_events=events)
     return Checkpoint(projections, record)
+
+
+def _arrays(projections: Projections) -> dict[str, np.ndarray]:
+    arrays = {a: getattr(projections, a) for a in _ARRAYS}
+    for column in EventBatch.__slots__:
+        arrays[_EVENT_PREFIX + column] = getattr(projections.measure_events, column)
+    return arrays
 
 
 def _matches(record: dict[str, Any], first: int, last: int) -> bool:
@@ -101,7 +113,7 @@ def _segment_intact(run_dir: Path, segment: dict[str, Any] | None) -> bool:
 
 def _digest(record: bytes, arrays: dict[str, np.ndarray]) -> str:
     digest = hashlib.sha256(record)
-    for name in _ARRAYS:
+    for name in (*_ARRAYS, *_EVENT_ARRAYS):
         array = np.ascontiguousarray(arrays[name])
         digest.update(f"{name}:{array.dtype.str}:{array.shape}".encode())
         digest.update(array.tobytes())

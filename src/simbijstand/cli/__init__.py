@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import click
 
+from simbijstand.cli.compare import compare
 from simbijstand.cli.replay import replay
 from simbijstand.cli.run import run
+from simbijstand.cli.scenarios import scenarios
 from simbijstand.cli.shared import version
 from simbijstand.cli.validate import validate
 from simbijstand.cli.vangnet import vangnet
@@ -27,11 +29,14 @@ def main() -> None:
       simbijstand run scenarios/tweede-golf.toml
       simbijstand replay outputs/<run> --at 2022-01-01
       simbijstand verify outputs/<run>
+      simbijstand compare scenarios/basis.toml scenarios/tweede-golf.toml
     """
 
 
 main.add_command(run)
 main.add_command(validate)
+main.add_command(scenarios)
 main.add_command(replay)
 main.add_command(vangnet)
 main.add_command(verify)
+main.add_command(compare)

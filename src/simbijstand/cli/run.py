@@ -134,5 +134,6 @@ def _report(result: RunResult, quiet: bool) -> None:
             result.summary,
             result.finance,
             str(result.run_dir),
+            result.finance_summary,
         )
     )

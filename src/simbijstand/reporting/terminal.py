@@ -7,14 +7,11 @@ import datetime as dt
 import polars as pl
 
 from simbijstand.projections import TOTAL
+from simbijstand.reporting.finance_text import finance_block
+from simbijstand.reporting.table import number
+from simbijstand.reporting.table import table as _table
 
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-
-
-def number(value: float, decimals: int = 0) -> str:
-    """Dutch notation: 12.345.678 and 1.234,5."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def euro_millions(value: float) -> str:
@@ -31,6 +28,7 @@ def run_summary(
     summary: pl.DataFrame,
     finance: pl.DataFrame,
     run_dir: str,
+    finance_summary: pl.DataFrame | None = None,
 ) -> str:
     last_day = end - dt.timedelta(days=1)
     lines = [
@@ -42,6 +40,7 @@ def run_summary(
         *_group_table(summary, start, end),
         "",
         *_cost_table(finance),
+        *(finance_block(finance_summary, finance) if finance_summary is not None else []),
         "",
         f"Uitvoer: {run_dir}",
     ]
@@ -116,14 +115,3 @@ def _year_label(year: int, months: int) -> str:
 
 def _date(day: dt.date) -> str:
     return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-        return "  " + "  ".join([first, *rest])
-
-    return [line(header), *(line(r) for r in rows)]

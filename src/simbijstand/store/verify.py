@@ -18,6 +18,7 @@ import polars as pl
 
 from simbijstand.store.files import orphans, sha256_of
 from simbijstand.store.manifest import read_manifest
+from simbijstand.store.replay import caseload_events
 
 KEYS = ["replication", "gemeente", "klantgroep"]
 FLOW_KEYS = ["replication", "month", "gemeente", "klantgroep", "event", "route", "klantgroep_from"]
@@ -115,8 +116,9 @@ def _check_replay(run_dir: Path, segments: list[dict[str, Any]], result: Verific
 
 
 def _events(path: Path, dates_us: np.ndarray) -> pl.DataFrame:
-    """The segment's events with `index`: the first date (index into `dates_us`) they count at."""
-    events = pl.read_parquet(path)
+    """The segment's caseload events (not those of measures) with `index`: the first date (index
+    into `dates_us`) they count at."""
+    events = caseload_events(pl.scan_parquet(path)).collect()
     after = np.searchsorted(dates_us, events["time"].dt.epoch("us").to_numpy(), side="right")
     return events.with_columns(index=pl.Series(after, dtype=pl.Int64))
 
