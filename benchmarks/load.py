@@ -14,6 +14,10 @@ tree (the run and every worker, including a LocalCluster's scheduler, nannies an
 - peak_rss_bound_mb: the sum of every process's own peak (VmHWM), an upper bound that no short
   spike between two samples can escape.
 
+The machine may be shared: cpu_seconds (user + system time of the whole tree) and the load
+average before and after tell how much of the wall time was waiting for a core; cpu_seconds / 2
+is about the wall time on an idle 2-core machine.
+
 Exit code 1 when a mode exceeds a limit.
 """
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -46,6 +51,7 @@ class TreeMemory:
         self.root = psutil.Process(pid)
         self.peak_sum = 0
         self.peaks: dict[int, int] = {}  # pid -> its own peak resident memory (VmHWM)
+        self.cpu: dict[int, float] = {}  # pid -> its user + system seconds, as last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -64,6 +70,8 @@ class TreeMemory:
                 try:
                     total += process.memory_info().rss
                     self.peaks[process.pid] = max(self.peaks.get(process.pid, 0), _hwm(process))
+                    times = process.cpu_times()
+                    self.cpu[process.pid] = times.user + times.system
                 except (psutil.NoSuchProcess, psutil.AccessDenied, OSError):
                     continue
             self.peak_sum = max(self.peak_sum, total)
@@ -105,6 +113,7 @@ def measure(scenario: Path, out: Path, replications: int, workers: int, mode: st
         "-q",
         *MODES[mode],
     ]
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     with TreeMemory(process.pid) as memory:
@@ -119,6 +128,8 @@ def measure(scenario: Path, out: Path, replications: int, workers: int, mode: st
         "peak_rss_mb": round(memory.peak_sum / 2**20),
         "peak_rss_bound_mb": round(sum(memory.peaks.values()) / 2**20),
         "processes": len(memory.peaks),
+        "cpu_seconds": round(sum(memory.cpu.values()), 1),
+        "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "events": manifest["events"]["total_events"],
         "events_per_s": round(manifest["events"]["total_events"] / seconds),
         "chunks": manifest["execution"]["chunks"],
@@ -155,6 +166,7 @@ def main() -> None:
             print(
                 f"{r['mode']:11s} {r['seconds']:7.1f} s  peak {r['peak_rss_mb']:6,} MB "
                 f"(bound {r['peak_rss_bound_mb']:,} MB, {r['processes']} processes)  "
+                f"cpu {r['cpu_seconds']:,} s, load {r['load_average_before_after']}  "
                 f"{r['events']:,} events, {r['events_per_s']:,}/s"
             )
         print(f"limits: {LIMIT_SECONDS:.0f} s, {LIMIT_MB:.0f} MB: {'FAILED' if failed else 'met'}")
