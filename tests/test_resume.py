@@ -115,6 +115,9 @@ def test_the_command_line_resumes_and_refuses_other_settings(
     refused = runner.invoke(main, ["run", "--resume", str(run_dir), "-n", "5"])
     assert refused.exit_code == 2
     assert "drop -n" in refused.output
+    neither = runner.invoke(main, ["run"])
+    assert neither.exit_code == 2
+    assert "give a SCENARIO to run, or --resume RUN_DIR" in neither.output
     done = runner.invoke(main, ["run", "--resume", str(run_dir), "--workers", "1", "-q"])
     assert done.exit_code == 0, done.output
     assert done.output.strip() == str(run_dir)
