@@ -21,6 +21,7 @@ from simbijstand.errors import InputDataError, RunDirectoryError
 from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
+from simbijstand.reporting.report import REPORT, write_report
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
@@ -88,6 +89,7 @@ def run(
     workers: int | None = None,
     keep_events: int | None = None,
     progress: Progress | None = None,
+    report: bool = True,
 ) -> RunResult:
     """Simulate a scenario and write its run directory.
 
@@ -98,6 +100,8 @@ def run(
         keep_events: store the event log of the first N replications only (default all);
             projections always cover all replications.
         progress: called with (replications done, replications in all).
+        report: write report.html (about a second); batch users may skip it and make it
+            later with `simbijstand report RUN_DIR`.
     """
     started = time.perf_counter()
     if not isinstance(scenario, Scenario):
@@ -124,6 +128,8 @@ def run(
         "write_s": time.perf_counter() - simulated_at,
     }
     manifest = _manifest(prepared, results, outputs, keep, workers or _cpu_count(), timings)
+    if report:
+        _write_report(run_dir, manifest)
     write_manifest(run_dir, manifest)
     return RunResult(
         run_dir,
@@ -178,6 +184,16 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
     for name, write in files.items():
         write_atomic(run_dir / name, write)
     return {name: sha256_of(run_dir / name) for name in files}
+
+
+def _write_report(run_dir: Path, manifest: dict[str, Any]) -> None:
+    """report.html before the manifest, so the manifest's checksums cover it too."""
+    started = time.perf_counter()
+    write_report(run_dir, manifest)
+    manifest["outputs"][REPORT] = sha256_of(run_dir / REPORT)
+    timings = manifest["timings"]
+    timings["report_s"] = round(time.perf_counter() - started, 3)
+    timings["total_s"] = round(timings["total_s"] + timings["report_s"], 3)
 
 
 def _manifest(

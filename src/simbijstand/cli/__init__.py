@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from simbijstand.cli.replay import replay
+from simbijstand.cli.report import report
 from simbijstand.cli.run import run
 from simbijstand.cli.shared import version
 from simbijstand.cli.validate import validate
@@ -25,10 +26,12 @@ def main() -> None:
       simbijstand validate scenarios/*.toml
       simbijstand run scenarios/tweede-golf.toml
       simbijstand replay outputs/<run> --at 2022-01-01
+      simbijstand report outputs/<run>
     """
 
 
 main.add_command(run)
 main.add_command(validate)
 main.add_command(replay)
+main.add_command(report)
 main.add_command(vangnet)

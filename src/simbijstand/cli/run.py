@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from simbijstand.cli.shared import LazyProgressBar, user_errors
-from simbijstand.reporting.terminal import run_summary
+from simbijstand.reporting.json_summary import run_json
+from simbijstand.reporting.rundata import load_run
+from simbijstand.reporting.terminal import run_details, run_summary
 from simbijstand.runner import run as run_scenario
 
 
@@ -39,6 +42,19 @@ from simbijstand.runner import run as run_scenario
     help="Store the event log of the first N replications only [default: all].",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the run directory.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON summary for scripts (caseload and cost quantiles; keys in the README).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="More detail: per gemeente and klantgroep, flows per year by route, timings.",
+)
+@click.option("--no-report", is_flag=True, help="Do not write report.html (see `report`).")
 @user_errors
 def run(
     scenario: Path,
@@ -48,19 +64,26 @@ def run(
     workers: int | None,
     keep_events: int | None,
     quiet: bool,
+    as_json: bool,
+    verbose: bool,
+    no_report: bool,
 ) -> None:
     """Simulate a scenario and write its run directory.
 
-    The run directory holds the event log, caseload, flows, finance, summary.csv and
-    manifest.json; the terminal shows a summary in Dutch.
+    The run directory holds the event log, caseload, flows, finance, summary.csv, report.html
+    (charts in Dutch, opens offline) and manifest.json; the terminal shows a summary in Dutch.
+    With --json or --quiet, stdout holds only the JSON or the run directory.
 
     \b
     Examples:
       simbijstand run scenarios/tweede-golf.toml
       simbijstand run scenarios/basis.toml -n 1000 --seed 7 --out outputs/basis-1000
       simbijstand run scenarios/basis.toml --keep-events 10 --quiet
+      simbijstand run scenarios/tweede-golf.toml --json > tweede-golf.json
+      simbijstand run scenarios/tweede-golf.toml -v
     """
-    bar = LazyProgressBar("replicaties", enabled=not quiet)
+    _check_output_flags(quiet, as_json, verbose)
+    bar = LazyProgressBar("replicaties", enabled=not (quiet or as_json))
     try:
         result = run_scenario(
             scenario,
@@ -70,13 +93,18 @@ def run(
             workers=workers,
             keep_events=keep_events,
             progress=bar,
+            report=not no_report,
         )
     finally:
         bar.close()
     if quiet:
         click.echo(str(result.run_dir))
         return
+    if as_json:
+        click.echo(json.dumps(run_json(load_run(result.run_dir)), indent=2, ensure_ascii=False))
+        return
     sim = result.scenario.spec.simulatie
+    details = run_details(load_run(result.run_dir)) if verbose else ""
     click.echo(
         run_summary(
             result.scenario.name,
@@ -88,5 +116,14 @@ def run(
             result.summary,
             result.finance,
             str(result.run_dir),
+            details,
         )
     )
+
+
+def _check_output_flags(quiet: bool, as_json: bool, verbose: bool) -> None:
+    chosen = [name for name, on in (("--quiet", quiet), ("--json", as_json)) if on]
+    if verbose:
+        chosen.append("--verbose")
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be combined; choose one")

@@ -1,0 +1,301 @@
+"""The charts of a run's report, each returned as an inline SVG string."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import matplotlib.dates as mdates
+import numpy as np
+import polars as pl
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+
+from simbijstand.projections import TOTAL
+from simbijstand.reporting import tables
+from simbijstand.reporting.chartkit import (
+    BLUE,
+    GREEN,
+    GREY,
+    INK,
+    ORANGE,
+    SKY,
+    VERMILLION,
+    count_axis,
+    euro_axis,
+    figure,
+    legend_above,
+    month_axis,
+    signed_counts,
+    to_svg,
+)
+from simbijstand.reporting.numbers import euro_mln, label, number, percent
+from simbijstand.reporting.rundata import RunData
+
+BAND_OUTER, BAND_INNER = "#A6CEE8", "#5DA4D3"  # light and mid blue around the dark median
+
+
+def gemeente_title(gemeente: str) -> str:
+    return "Totaal van de gemeenten" if gemeente == TOTAL else gemeente
+
+
+def caseload_fan(data: RunData) -> str:
+    """Median and P25-P75 and P10-P90 bands per gemeente shown, after the observed history."""
+    gemeenten = tables.shown_gemeenten(data.summary)
+    columns = 1 if len(gemeenten) == 1 else 2
+    rows = math.ceil(len(gemeenten) / columns)
+    with figure(height=4.2 if rows == 1 and columns == 1 else 3.3 * rows + 0.4) as fig:
+        axes = fig.subplots(rows, columns, squeeze=False).ravel()
+        for ax, gemeente in zip(axes, gemeenten, strict=False):
+            _fan_panel(ax, data, gemeente, title=len(gemeenten) > 1)
+        for ax in axes[len(gemeenten) :]:
+            ax.set_visible(False)
+        legend_above(axes[0], columns=5 if columns == 1 else 3)
+        return to_svg(fig, "bestand", "Bestand met onzekerheidsbanden")
+
+
+def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, title: bool) -> None:
+    fan = tables.band(data.summary, gemeente)
+    dates = fan["date"].to_list()
+    history = tables.history_of(data, gemeente)
+    if history is not None:
+        ax.plot(history["date"], history["count"], color=INK, marker="o", markersize=3,
+                linewidth=1.4, label="waargenomen")  # fmt: skip
+    ax.fill_between(dates, fan["p10"], fan["p90"], color=BAND_OUTER, linewidth=0,
+                    label="80% zeker (P10–P90)")  # fmt: skip
+    ax.fill_between(dates, fan["p25"], fan["p75"], color=BAND_INNER, linewidth=0,
+                    label="50% zeker (P25–P75)")  # fmt: skip
+    ax.plot(dates, fan["p50"], color=BLUE, linewidth=2.2, label="mediaan")
+    ax.axvline(data.start, color=GREY, linewidth=1, linestyle=(0, (4, 3)), label="start prognose")
+    _label_end(ax, dates[-1], fan.row(-1, named=True))
+    first = history["date"].min() if history is not None else dates[0]
+    month_axis(ax, min(first, dates[0]), dates[-1])
+    ax.set_xlim(min(first, dates[0]), _months_after(dates[-1], 4))
+    count_axis(ax, "uitkeringen (aantal)")
+    if title:
+        ax.set_title(gemeente_title(gemeente), pad=30 if ax.get_subplotspec().is_first_row() else 8)
+
+
+def _label_end(ax: Axes, day: dt.date, last: dict[str, float]) -> None:
+    """The last median and its P10-P90 range, written at the end of the line."""
+    ax.annotate(
+        f"{number(last['p50'])}\n({number(last['p10'])}–{number(last['p90'])})",
+        xy=(day, last["p50"]),
+        xytext=(5, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=9,
+        color=BLUE,
+    )
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def klantgroepen_chart(data: RunData) -> str:
+    """One small panel per klantgroep: median and P10-P90 over all gemeenten, from zero."""
+    groups = tables.klantgroepen(data.summary)
+    buig = {k for _, k in data.buig_groups}
+    columns = 3 if len(groups) > 4 else 2
+    rows = math.ceil(len(groups) / columns)
+    height = 2.5 * rows + 0.2
+    with figure(height=height, constrained=False) as fig:
+        margins = {"left": 0.075, "right": 0.985, "top": 1 - 0.55 / height,
+                   "bottom": 0.5 / height, "wspace": 0.22, "hspace": 0.75}  # fmt: skip
+        axes = fig.subplots(rows, columns, squeeze=False, sharex=True, gridspec_kw=margins)
+        for ax, group in zip(axes.ravel(), groups, strict=False):
+            _group_panel(ax, tables.band(data.summary, TOTAL, group), group, group in buig)
+        for ax in axes.ravel()[len(groups) :]:
+            ax.set_visible(False)
+        for ax in axes[:, 0]:
+            ax.set_ylabel("uitkeringen")
+        for ax in axes.ravel()[len(groups) - columns : len(groups)]:
+            ax.xaxis.set_tick_params(labelbottom=True)  # the lowest panel of every column
+        return to_svg(fig, "klantgroepen", "Bestand per klantgroep")
+
+
+def _group_panel(ax: Axes, fan: pl.DataFrame, group: str, buig: bool) -> None:
+    dates = fan["date"].to_list()
+    ax.fill_between(dates, fan["p10"], fan["p90"], color=BAND_OUTER, linewidth=0)
+    ax.plot(dates, fan["p50"], color=BLUE, linewidth=2)
+    ax.set_ylim(0, max(fan["p90"].max() * 1.15, 5))
+    count_axis(ax, "")
+    month_axis(ax, dates[0], dates[-1])
+    suffix = "" if buig else " (geen BUIG)"
+    start, end = fan["p50"][0], fan["p50"][-1]
+    ax.set_title(f"{label(group)}{suffix}\n{number(start)} → {number(end)}", fontsize=10)
+
+
+def flows_chart(data: RunData) -> str:
+    """Mean inflow (up) and outflow per route (down) per month, stacked, with the balance."""
+    flows = tables.monthly_flows(data)
+    wide = flows.pivot(on="category", index="month", values="mean").fill_null(0).sort("month")
+    months = wide["month"].to_list()
+    inflow = [c for c in (tables.INFLOW, tables.FROM_OTHER) if c in wide.columns]
+    outflow = _by_size(flows.filter(pl.col("kind") == "uit"))
+    with figure(height=4.6) as fig:
+        ax = fig.subplots()
+        _stacked_bars(ax, wide, inflow, [BLUE, SKY][: len(inflow)], sign=1)
+        _stacked_bars(ax, wide, outflow, _outflow_colours(len(outflow)), sign=-1)
+        ax.plot(months, _balance(wide, inflow, outflow), color=INK, linewidth=1.6, marker="o",
+                markersize=2.5, label="saldo (in − uit)")  # fmt: skip
+        ax.axhline(0, color=INK, linewidth=0.8)
+        count_axis(ax, "uitkeringen per maand (gemiddeld)\n← uitstroom · instroom →")
+        ax.yaxis.set_major_formatter(signed_counts())
+        month_axis(ax, months[0], months[-1])
+        ax.set_xlim(_days(months[0], -20), _days(months[-1], 20))
+        legend_above(ax, columns=4)
+        return to_svg(fig, "stromen", "Instroom en uitstroom per maand")
+
+
+def _stacked_bars(
+    ax: Axes, wide: pl.DataFrame, categories: list[str], palette: list[str], sign: int
+) -> None:
+    """One collection of monthly bars per category, stacked away from zero (up for sign 1).
+
+    A PolyCollection per category, not ax.bar: one artist instead of one per month keeps a
+    report of a long horizon fast."""
+    left = mdates.date2num(wide["month"].to_list()) - 12  # bars 24 days wide, centred
+    base = np.zeros(wide.height)
+    for category, colour in zip(categories, palette, strict=True):
+        top = base + sign * wide[category].to_numpy()
+        boxes = [
+            [(x, b), (x + 24, b), (x + 24, t), (x, t)]
+            for x, b, t in zip(left, base, top, strict=True)
+        ]
+        name = category if sign > 0 else f"uitstroom: {label(category)}"
+        ax.add_collection(PolyCollection(boxes, facecolors=colour, linewidths=0, label=name))
+        base = top
+    ax.autoscale_view()
+
+
+def _days(day: dt.date, days: int) -> dt.date:
+    return day + dt.timedelta(days=days)
+
+
+def _by_size(outflow: pl.DataFrame) -> list[str]:
+    """Outflow categories, largest first, so the big routes sit next to the zero line."""
+    totals = outflow.group_by("category").agg(pl.col("mean").sum()).sort("mean", descending=True)
+    return totals["category"].to_list()
+
+
+def _outflow_colours(n: int) -> list[str]:
+    # Skip the two blues: they belong to the inflow above the zero line.
+    palette = [ORANGE, VERMILLION, GREEN, "#CC79A7", "#F0E442", "#000000", "#999933", "#882255"]
+    return (palette * (n // len(palette) + 1))[:n] if n > len(palette) else palette[:n]
+
+
+def _balance(wide: pl.DataFrame, inflow: list[str], outflow: list[str]) -> list[float]:
+    plus = wide.select(pl.sum_horizontal(inflow)).to_series() if inflow else 0
+    minus = wide.select(pl.sum_horizontal(outflow)).to_series() if outflow else 0
+    return (plus - minus).to_list()  # type: ignore[union-attr]
+
+
+def year_labels(yearly: pl.DataFrame) -> list[str]:
+    return [
+        str(y) if m == 12 else f"{y}\n({m} mnd)"
+        for y, m in zip(yearly["year"], yearly["months"], strict=True)
+    ]
+
+
+def finance_chart(data: RunData) -> str:
+    """Yearly BUIG expenditure (with the budget where known); below it the deficit and the
+    vangnet where finance.parquet has them."""
+    yearly = tables.yearly_finance(data.finance)
+    has_gap = "deficit_eur_mean" in yearly.columns
+    with figure(height=7.6 if has_gap else 4.0) as fig:
+        axes = fig.subplots(2 if has_gap else 1, 1, squeeze=False).ravel()
+        _expenditure_panel(axes[0], yearly)
+        if has_gap:
+            _gap_panel(axes[1], yearly)
+        return to_svg(fig, "financien", "BUIG-lasten per jaar")
+
+
+def _expenditure_panel(ax: Axes, yearly: pl.DataFrame) -> None:
+    x = list(range(yearly.height))
+    mean = yearly["expenditure_eur_mean"].to_list()
+    errors = _errors(yearly, "expenditure_eur")
+    ax.bar(x, mean, 0.55, color=BLUE, label="BUIG-lasten (gemiddeld)")
+    ax.errorbar(x, mean, yerr=errors, fmt="none", ecolor=INK, capsize=4, linewidth=1.2,
+                label="80% zeker (P10–P90)")  # fmt: skip
+    if "budget_eur_mean" in yearly.columns:
+        ax.scatter(x, yearly["budget_eur_mean"], marker="_", s=1400, linewidths=2.6,
+                   color=ORANGE, zorder=3, label="BUIG-budget")  # fmt: skip
+    for xi, value, high in zip(x, mean, yearly["expenditure_eur_p90"], strict=True):
+        ax.annotate(euro_mln(value), (xi, high), xytext=(0, 4), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=9)  # fmt: skip
+    top = max(yearly["expenditure_eur_p90"].max(), yearly.get_column("budget_eur_mean").max()
+              if "budget_eur_mean" in yearly.columns else 0)  # fmt: skip
+    ax.set_ylim(0, top * 1.15)
+    euro_axis(ax, "euro per jaar")
+    ax.set_xticks(x, year_labels(yearly))
+    legend_above(ax, columns=3)
+
+
+def _gap_panel(ax: Axes, yearly: pl.DataFrame) -> None:
+    x = list(range(yearly.height))
+    series = [("deficit_eur", "tekort (gemiddeld)", VERMILLION)]
+    series += [
+        (column, name, colour)
+        for column, name, colour in (
+            ("vangnet_eur", "vangnetuitkering (gemiddeld)", GREEN),
+            ("remaining_deficit_eur", "resterend tekort (gemiddeld)", ORANGE),
+        )
+        if f"{column}_mean" in yearly.columns
+    ]
+    width = 0.8 / len(series)
+    for i, (column, name, colour) in enumerate(series):
+        offset = [xi + (i - (len(series) - 1) / 2) * width for xi in x]
+        ax.bar(offset, yearly[f"{column}_mean"], width * 0.92, color=colour, label=name)
+        if column == "deficit_eur":
+            ax.errorbar(offset, yearly["deficit_eur_mean"], yerr=_errors(yearly, column),
+                        fmt="none", ecolor=INK, capsize=3, linewidth=1.1)  # fmt: skip
+    ax.axhline(0, color=INK, linewidth=0.8)
+    low = min(yearly["deficit_eur_p10"].min(), 0)
+    high = max(yearly["deficit_eur_p90"].max(), 0)
+    span = (high - low) or 1e6
+    ax.set_ylim(low - 0.08 * span, high + 0.22 * span)
+    euro_axis(ax, "euro per jaar\n← overschot · tekort →")
+    ax.set_xticks(x, year_labels(yearly))
+    if "p_vangnet" in yearly.columns:
+        for xi, p in zip(x, yearly["p_vangnet"], strict=True):
+            ax.annotate(f"kans op vangnet: {percent(p)}", (xi, high + 0.12 * span), ha="center",
+                        fontsize=9, color=INK)  # fmt: skip
+    legend_above(ax, columns=len(series))
+
+
+def _errors(yearly: pl.DataFrame, column: str) -> list[list[float]]:
+    mean = yearly[f"{column}_mean"]
+    return [
+        (mean - yearly[f"{column}_p10"]).clip(lower_bound=0).to_list(),
+        (yearly[f"{column}_p90"] - mean).clip(lower_bound=0).to_list(),
+    ]
+
+
+def trajecten_chart(data: RunData) -> str | None:
+    """Participants and queue per month, one panel per traject; None without trajecten."""
+    monthly = tables.monthly_trajecten(data)
+    if monthly is None or monthly.height == 0:
+        return None
+    names = monthly["traject"].unique(maintain_order=True).sort().to_list()
+    columns = min(len(names), 2)
+    rows = math.ceil(len(names) / columns)
+    with figure(height=3.0 * rows + 0.5) as fig:
+        axes = fig.subplots(rows, columns, squeeze=False).ravel()
+        for ax, name in zip(axes, names, strict=False):
+            one = monthly.filter(pl.col("traject") == name)
+            ax.plot(one["month"], one["participants"], color=BLUE, linewidth=2,
+                    label="deelnemers")  # fmt: skip
+            ax.plot(one["month"], one["queue"], color=VERMILLION, linewidth=2,
+                    linestyle=(0, (4, 2)), label="wachtrij")  # fmt: skip
+            ax.set_ylim(0, max(one["participants"].max(), one["queue"].max(), 1) * 1.15)
+            ax.set_title(label(name), fontsize=10)
+            count_axis(ax, "cliënten (gemiddeld)", integer=False)
+            month_axis(ax, one["month"].min(), one["month"].max())
+        for ax in axes[len(names) :]:
+            ax.set_visible(False)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper left", ncol=2)
+        return to_svg(fig, "trajecten", "Deelnemers en wachtrij per traject")

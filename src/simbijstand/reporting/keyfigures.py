@@ -1,0 +1,143 @@
+"""The key-figure tables of a report. Every figure carries its exact value and a key
+(`data-key`, `data-value`), so tests and scripts can check the page against summary.csv and
+finance.parquet without parsing Dutch number formats."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from simbijstand.projections import TOTAL
+from simbijstand.reporting import tables
+from simbijstand.reporting.charts import gemeente_title
+from simbijstand.reporting.html import Cell, esc, table
+from simbijstand.reporting.numbers import date_nl, euro, euro_mln, label, number, percent
+from simbijstand.reporting.rundata import RunData
+
+FINANCE_COLUMNS = (  # (column of tables.yearly_finance, header, format)
+    ("expenditure_eur_mean", "lasten (gem.)", "euro"),
+    ("expenditure_eur_p10", "lasten P10", "euro"),
+    ("expenditure_eur_p90", "lasten P90", "euro"),
+    ("budget_eur_mean", "budget (gem.)", "euro"),
+    ("deficit_eur_mean", "tekort (gem.)", "euro"),
+    ("deficit_eur_p10", "tekort P10", "euro"),
+    ("deficit_eur_p90", "tekort P90", "euro"),
+    ("p_deficit", "kans op tekort", "percent"),
+    ("p_vangnet", "kans op vangnet", "percent"),
+    ("vangnet_eur_mean", "vangnet (gem.)", "euro"),
+    ("remaining_deficit_eur_mean", "resterend tekort (gem.)", "euro"),
+)
+
+
+def caseload_table(data: RunData) -> str:
+    """Median, P10 and P90 of the BUIG caseload per peildatum and gemeente shown."""
+    gemeenten = tables.shown_gemeenten(data.summary)
+    dates = tables.peildata(data.summary["date"].unique().sort().to_list(), data.start, data.end)
+    rows: list[list[Cell | str]] = []
+    for day in dates:
+        row: list[Cell | str] = [date_nl(day)]
+        for gemeente in gemeenten:
+            found = tables.band(data.summary, gemeente).filter(pl.col("date") == day)
+            row += [_count(f"bestand|{gemeente}|{day}|{q}", found[q][0]) for q in QUANTILES]
+        rows.append(row)
+    header = ["peildatum"]
+    for gemeente in gemeenten:
+        name = gemeente_title(gemeente) if len(gemeenten) > 1 else "bestand"
+        header += [f"{name}: mediaan", "P10", "P90"]
+    return table(header, rows, "bestand")
+
+
+QUANTILES = ("p50", "p10", "p90")
+
+
+def groups_table(data: RunData) -> str:
+    """Median caseload per klantgroep (all gemeenten together) per peildatum."""
+    groups = tables.klantgroepen(data.summary)
+    dates = tables.peildata(data.summary["date"].unique().sort().to_list(), data.start, data.end)
+    rows: list[list[Cell | str]] = []
+    for day in dates:
+        on_day = data.summary.filter((pl.col("gemeente") == TOTAL) & (pl.col("date") == day))
+        medians = dict(zip(on_day["klantgroep"], on_day["p50"], strict=True))
+        row: list[Cell | str] = [date_nl(day)]
+        row += [_count(f"klantgroep|{g}|{day}|p50", medians[g]) for g in [*groups, TOTAL]]
+        rows.append(row)
+    header = ["peildatum", *(label(g) for g in groups), "totaal BUIG"]
+    return table(header, rows, "klantgroepen")
+
+
+def flows_table(data: RunData) -> str:
+    """Mean yearly in- and outflow of the BUIG caseload by category, and the balance."""
+    yearly = tables.yearly_flows(data)
+    years = sorted(yearly["year"].unique().to_list())
+    rows: list[list[Cell | str]] = []
+    for (kind, category), group in yearly.group_by("kind", "category", maintain_order=True):
+        values = dict(group.select("year", "mean").iter_rows())
+        row: list[Cell | str] = [flow_name(str(kind), str(category))]
+        row += [_count(f"stroom|{kind}|{category}|{y}", values.get(y, 0.0)) for y in years]
+        rows.append(row)
+    return table(["gemiddeld per jaar", *(str(y) for y in years)], rows, "stromen")
+
+
+def flow_name(kind: str, category: str) -> str:
+    return {"in": category, "saldo": "saldo (in − uit)"}.get(kind, f"uitstroom: {label(category)}")
+
+
+def finance_table(data: RunData) -> str:
+    """BUIG per year: expenditure and, where the run has them, budget, deficit and vangnet."""
+    yearly = tables.yearly_finance(data.finance)
+    columns = [c for c in FINANCE_COLUMNS if c[0] in yearly.columns]
+    rows: list[list[Cell | str]] = []
+    for record in yearly.iter_rows(named=True):
+        year = record["year"]
+        row: list[Cell | str] = [
+            str(year) if record["months"] == 12 else f"{year} ({record['months']} mnd)"
+        ]
+        row += [_money_or_share(f"financien|{year}|{c}", record[c], kind) for c, _, kind in columns]
+        rows.append(row)
+    return table(["jaar", *(h for _, h, _ in columns)], rows, "financien")
+
+
+def _money_or_share(key: str, value: float, kind: str) -> Cell:
+    text = euro(value) if kind == "euro" else percent(value)
+    return Cell(text, key, float(value))
+
+
+def _count(key: str, value: float) -> Cell:
+    return Cell(number(value), key, float(value))
+
+
+def headline(data: RunData) -> list[str]:
+    """The sentences a reader takes away, as HTML list items."""
+    items = []
+    for gemeente in tables.shown_gemeenten(data.summary):
+        fan = tables.band(data.summary, gemeente)
+        first, last = fan.row(0, named=True), fan.row(-1, named=True)
+        where = f"{esc(gemeente_title(gemeente))}: het" if len(data.gemeenten) > 1 else "Het"
+        items.append(
+            f"{where} bestand {_direction(first['p50'], last['p50'])} van "
+            f"<strong>{number(first['p50'])}</strong> uitkeringen op {date_nl(first['date'])} "
+            f"naar <strong>{number(last['p50'])}</strong> op {date_nl(last['date'])} "
+            f"(80% zeker: tussen {number(last['p10'])} en {number(last['p90'])})."
+        )
+    items.append(_finance_headline(tables.yearly_finance(data.finance)))
+    return items
+
+
+def _direction(first: float, last: float) -> str:
+    if abs(last - first) <= 0.01 * first:
+        return "blijft naar verwachting ongeveer gelijk: het gaat"
+    return "stijgt naar verwachting" if last > first else "daalt naar verwachting"
+
+
+def _finance_headline(yearly: pl.DataFrame) -> str:
+    full = yearly.filter(pl.col("months") == 12)
+    last = (full if full.height else yearly).row(-1, named=True)
+    text = (
+        f"BUIG-lasten {last['year']}: gemiddeld <strong>{euro_mln(last['expenditure_eur_mean'])}"
+        f"</strong> (80% zeker: tussen {euro_mln(last['expenditure_eur_p10'])} en "
+        f"{euro_mln(last['expenditure_eur_p90'])})"
+    )
+    if "p_deficit" in last:
+        text += f"; kans op een tekort {percent(last['p_deficit'])}"
+    if "p_vangnet" in last:
+        text += f", kans op een vangnetuitkering {percent(last['p_vangnet'])}"
+    return text + "."

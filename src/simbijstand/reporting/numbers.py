@@ -1,0 +1,47 @@
+"""Numbers, amounts and dates the way Dutch readers write them: 1.234, € 12,3 mln, 1 jul 2020."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """Dutch notation: 12.345.678 and 1.234,5."""
+    text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not any(c not in "-0.," for c in text):
+        text = text[1:]  # -0 and -0,0 after rounding read as 0
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def euro(value: float) -> str:
+    """Whole euros: € 12.345 and -€ 1.200."""
+    sign = "-" if round(value) < 0 else ""
+    return f"{sign}€ {number(abs(value))}"
+
+
+def euro_mln(value: float, decimals: int = 1) -> str:
+    """Millions of euros: € 12,3 mln and -€ 0,4 mln."""
+    sign = "-" if round(value / 1e6, decimals) < 0 else ""
+    return f"{sign}€ {number(abs(value) / 1e6, decimals)} mln"
+
+
+def percent(share: float, decimals: int = 0) -> str:
+    """A share (0.125) as a Dutch percentage: 12,5%."""
+    return f"{number(share * 100, decimals)}%"
+
+
+def date_nl(day: dt.date) -> str:
+    """1 jul 2020."""
+    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+
+
+def month_nl(day: dt.date) -> str:
+    """jul 2020."""
+    return f"{MONTHS_NL[day.month - 1]} {day.year}"
+
+
+def label(name: str) -> str:
+    """A key as a reader sees it: leren_en_ontwikkelen -> leren en ontwikkelen."""
+    return name.replace("_", " ")
