@@ -39,7 +39,7 @@ PALETTE = (
     "#882255",
     "#999933",
 )
-BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE = PALETTE[:6]
+BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW = PALETTE[:7]
 GREY, INK, GRID = "#8C8C8C", "#222222", "#E4E4E4"
 WIDTH = 10.0  # inches; the page shows charts about 1,000 pixels wide
 
@@ -112,16 +112,25 @@ def _formatter(format_value: Callable[[float], str]) -> FuncFormatter:
     return FuncFormatter(lambda value, _position: format_value(value))
 
 
-def count_axis(ax: Axes, label: str, *, integer: bool = True) -> None:
-    """A y-axis of counts with Dutch thousands separators."""
+def count_axis(ax: Axes, label: str) -> None:
+    """A y-axis of counts with Dutch thousands separators, at round steps (1, 2, 2,5, 5, 10)."""
     ax.set_ylabel(label)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=integer))
-    ax.yaxis.set_major_formatter(_formatter(lambda v: number(v, 0 if integer else 1)))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(_formatter(_count_tick(ax)))
+
+
+def _count_tick(ax: Axes) -> Callable[[float], str]:
+    def format_tick(value: float) -> str:
+        ticks = ax.get_yticks()
+        step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+        return number(value, 0 if step >= 1 else 1)
+
+    return format_tick
 
 
 def signed_counts() -> FuncFormatter:
     """Counts with a real minus sign: −20."""
-    return _formatter(lambda v: ("−" if v < 0 else "") + number(abs(v)))
+    return _formatter(lambda v: ("−" if v < 0 else "") + number(abs(v), 0 if v == int(v) else 1))
 
 
 def euro_axis(ax: Axes, label: str) -> None:
@@ -131,7 +140,7 @@ def euro_axis(ax: Axes, label: str) -> None:
     ticks = ax.get_yticks()
     step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1e6
     decimals = 0 if step >= 1e6 else 1 if step >= 1e5 else 2
-    ax.yaxis.set_major_formatter(_formatter(lambda v: euro_mln(v, decimals)))
+    ax.yaxis.set_major_formatter(_formatter(lambda v: euro_mln(v, decimals) if v else "€ 0"))
 
 
 def percent_axis(ax: Axes, label: str) -> None:
@@ -141,18 +150,23 @@ def percent_axis(ax: Axes, label: str) -> None:
     ax.yaxis.set_major_formatter(_formatter(percent))
 
 
-def month_axis(ax: Axes, first: dt.date, last: dt.date) -> None:
-    """Dates on the x-axis in Dutch: a tick per quarter or half year, the year at January."""
-    months = (last.year - first.year) * 12 + last.month - first.month
-    step = 3 if months <= 48 else 6 if months <= 96 else 12
+def month_axis(ax: Axes, first: dt.date, last: dt.date, max_ticks: int = 16) -> None:
+    """Dates on the x-axis in Dutch, at most `max_ticks` of them: every quarter, half year or
+    year, with the year under each January."""
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next((s for s in (1, 3, 6, 12, 24) if months / s <= max_ticks), 60)
     # Fixed ticks computed here: matplotlib's rrule-based MonthLocator is several times slower.
     ticks = [
         dt.date(index // 12, index % 12 + 1, 1)
         for index in range(first.year * 12 + first.month - 1, last.year * 12 + last.month)
-        if (index % 12) % step == 0
+        if (index % 12) % min(step, 12) == 0 and (index // 12) % max(step // 12, 1) == 0
     ]
     ax.xaxis.set_major_locator(FixedLocator(mdates.date2num(ticks)))
-    ax.xaxis.set_major_formatter(_formatter(_month_tick))
+    ax.xaxis.set_major_formatter(_formatter(_year_tick if step >= 12 else _month_tick))
+
+
+def _year_tick(value: float) -> str:
+    return str(mdates.num2date(value).year)
 
 
 def _month_tick(value: float) -> str:

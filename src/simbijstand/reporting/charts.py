@@ -19,8 +19,10 @@ from simbijstand.reporting.chartkit import (
     GREY,
     INK,
     ORANGE,
+    PURPLE,
     SKY,
     VERMILLION,
+    YELLOW,
     count_axis,
     euro_axis,
     figure,
@@ -57,7 +59,7 @@ def caseload_fan(data: RunData) -> str:
 def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, title: bool) -> None:
     fan = tables.band(data.summary, gemeente)
     dates = fan["date"].to_list()
-    history = tables.history_of(data, gemeente)
+    history = _recent(tables.history_of(data, gemeente), data)
     if history is not None:
         ax.plot(history["date"], history["count"], color=INK, marker="o", markersize=3,
                 linewidth=1.4, label="waargenomen")  # fmt: skip
@@ -68,9 +70,9 @@ def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, title: bool) -> None:
     ax.plot(dates, fan["p50"], color=BLUE, linewidth=2.2, label="mediaan")
     ax.axvline(data.start, color=GREY, linewidth=1, linestyle=(0, (4, 3)), label="start prognose")
     _label_end(ax, dates[-1], fan.row(-1, named=True))
-    first = history["date"].min() if history is not None else dates[0]
-    month_axis(ax, min(first, dates[0]), dates[-1])
-    ax.set_xlim(min(first, dates[0]), _months_after(dates[-1], 4))
+    first = min(history["date"].min(), dates[0]) if history is not None else dates[0]
+    month_axis(ax, first, dates[-1], max_ticks=8 if title else 16)
+    ax.set_xlim(first, _months_after(dates[-1], 4))
     count_axis(ax, "uitkeringen (aantal)")
     if title:
         ax.set_title(gemeente_title(gemeente), pad=30 if ax.get_subplotspec().is_first_row() else 8)
@@ -122,7 +124,7 @@ def _group_panel(ax: Axes, fan: pl.DataFrame, group: str, buig: bool) -> None:
     ax.plot(dates, fan["p50"], color=BLUE, linewidth=2)
     ax.set_ylim(0, max(fan["p90"].max() * 1.15, 5))
     count_axis(ax, "")
-    month_axis(ax, dates[0], dates[-1])
+    month_axis(ax, dates[0], dates[-1], max_ticks=5)
     suffix = "" if buig else " (geen BUIG)"
     start, end = fan["p50"][0], fan["p50"][-1]
     ax.set_title(f"{label(group)}{suffix}\n{number(start)} → {number(end)}", fontsize=10)
@@ -182,9 +184,9 @@ def _by_size(outflow: pl.DataFrame) -> list[str]:
 
 
 def _outflow_colours(n: int) -> list[str]:
-    # Skip the two blues: they belong to the inflow above the zero line.
-    palette = [ORANGE, VERMILLION, GREEN, "#CC79A7", "#F0E442", "#000000", "#999933", "#882255"]
-    return (palette * (n // len(palette) + 1))[:n] if n > len(palette) else palette[:n]
+    # No blues (they mark inflow above the line), and orange and vermillion never side by side.
+    palette = [ORANGE, GREEN, VERMILLION, PURPLE, YELLOW, GREY, "#999933", "#882255", "#332288"]
+    return [palette[i % len(palette)] for i in range(n)]
 
 
 def _balance(wide: pl.DataFrame, inflow: list[str], outflow: list[str]) -> list[float]:
@@ -200,6 +202,19 @@ def year_labels(yearly: pl.DataFrame) -> list[str]:
     ]
 
 
+HISTORY_MONTHS = 24  # at least this much observed history before the start, or the horizon
+
+
+def _recent(history: pl.DataFrame | None, data: RunData) -> pl.DataFrame | None:
+    """The observed history shown: no longer than the forecast (or two years), so that a long
+    series does not squeeze the forecast into a corner."""
+    if history is None:
+        return None
+    months = max(HISTORY_MONTHS, int(data.manifest["horizon"]["months"]))
+    shown = history.filter(pl.col("date") >= _months_after(data.start, -months))
+    return shown if shown.height else None
+
+
 def finance_chart(data: RunData) -> str:
     """Yearly BUIG expenditure (with the budget where known); below it the deficit and the
     vangnet where finance.parquet has them."""
@@ -210,6 +225,7 @@ def finance_chart(data: RunData) -> str:
         _expenditure_panel(axes[0], yearly)
         if has_gap:
             _gap_panel(axes[1], yearly)
+        fig.get_layout_engine().set(hspace=0.12)  # room between the panels' legends
         return to_svg(fig, "financien", "BUIG-lasten per jaar")
 
 
@@ -221,8 +237,8 @@ def _expenditure_panel(ax: Axes, yearly: pl.DataFrame) -> None:
     ax.errorbar(x, mean, yerr=errors, fmt="none", ecolor=INK, capsize=4, linewidth=1.2,
                 label="80% zeker (P10–P90)")  # fmt: skip
     if "budget_eur_mean" in yearly.columns:
-        ax.scatter(x, yearly["budget_eur_mean"], marker="_", s=1400, linewidths=2.6,
-                   color=ORANGE, zorder=3, label="BUIG-budget")  # fmt: skip
+        ax.hlines(yearly["budget_eur_mean"], [xi - 0.36 for xi in x], [xi + 0.36 for xi in x],
+                  color=ORANGE, linewidth=3, zorder=3, label="BUIG-budget")  # fmt: skip
     for xi, value, high in zip(x, mean, yearly["expenditure_eur_p90"], strict=True):
         ax.annotate(euro_mln(value), (xi, high), xytext=(0, 4), textcoords="offset points",
                     ha="center", va="bottom", fontsize=9)  # fmt: skip
@@ -292,8 +308,8 @@ def trajecten_chart(data: RunData) -> str | None:
                     linestyle=(0, (4, 2)), label="wachtrij")  # fmt: skip
             ax.set_ylim(0, max(one["participants"].max(), one["queue"].max(), 1) * 1.15)
             ax.set_title(label(name), fontsize=10)
-            count_axis(ax, "cliënten (gemiddeld)", integer=False)
-            month_axis(ax, one["month"].min(), one["month"].max())
+            count_axis(ax, "cliënten (gemiddeld)")
+            month_axis(ax, one["month"].min(), one["month"].max(), max_ticks=16 // columns)
         for ax in axes[len(names) :]:
             ax.set_visible(False)
         handles, labels = axes[0].get_legend_handles_labels()

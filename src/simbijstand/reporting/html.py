@@ -36,10 +36,11 @@ table { border-collapse: collapse; margin: 8px 0 14px; font-size: 0.92rem; }
 th, td { padding: 4px 12px 4px 0; border-bottom: 1px solid var(--line); text-align: left;
   vertical-align: top; }
 th { font-weight: 600; border-bottom: 2px solid var(--ink); }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, td:first-child { white-space: nowrap; }
+table[data-table="inputs"] td:last-child, table[data-table="outputs"] td:last-child {
+  font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 0.8rem; }
 .scroll { overflow-x: auto; }
-code, .hash { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
-  font-size: 0.85rem; word-break: break-all; }
 footer { color: var(--muted); font-size: 0.85rem; padding-top: 16px; }
 @media print { main { padding: 0; } section { break-inside: avoid; } nav { display: none; } }
 """

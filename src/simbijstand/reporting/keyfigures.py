@@ -10,17 +10,28 @@ from simbijstand.projections import TOTAL
 from simbijstand.reporting import tables
 from simbijstand.reporting.charts import gemeente_title
 from simbijstand.reporting.html import Cell, esc, table
-from simbijstand.reporting.numbers import date_nl, euro, euro_mln, label, number, percent
+from simbijstand.reporting.numbers import (
+    date_nl,
+    euro,
+    euro_mln,
+    label,
+    month_nl,
+    number,
+    percent,
+)
 from simbijstand.reporting.rundata import RunData
 
-FINANCE_COLUMNS = (  # (column of tables.yearly_finance, header, format)
+# (column of tables.yearly_finance, header, format), in two tables so both fit the page.
+EXPENDITURE_COLUMNS = (
     ("expenditure_eur_mean", "lasten (gem.)", "euro"),
-    ("expenditure_eur_p10", "lasten P10", "euro"),
-    ("expenditure_eur_p90", "lasten P90", "euro"),
+    ("expenditure_eur_p10", "P10", "euro"),
+    ("expenditure_eur_p90", "P90", "euro"),
     ("budget_eur_mean", "budget (gem.)", "euro"),
+)
+GAP_COLUMNS = (
     ("deficit_eur_mean", "tekort (gem.)", "euro"),
-    ("deficit_eur_p10", "tekort P10", "euro"),
-    ("deficit_eur_p90", "tekort P90", "euro"),
+    ("deficit_eur_p10", "P10", "euro"),
+    ("deficit_eur_p90", "P90", "euro"),
     ("p_deficit", "kans op tekort", "percent"),
     ("p_vangnet", "kans op vangnet", "percent"),
     ("vangnet_eur_mean", "vangnet (gem.)", "euro"),
@@ -41,8 +52,8 @@ def caseload_table(data: RunData) -> str:
         rows.append(row)
     header = ["peildatum"]
     for gemeente in gemeenten:
-        name = gemeente_title(gemeente) if len(gemeenten) > 1 else "bestand"
-        header += [f"{name}: mediaan", "P10", "P90"]
+        name = f"{gemeente_title(gemeente)}: mediaan" if len(gemeenten) > 1 else "mediaan"
+        header += [name, "P10", "P90"]
     return table(header, rows, "bestand")
 
 
@@ -60,7 +71,9 @@ def groups_table(data: RunData) -> str:
         row: list[Cell | str] = [date_nl(day)]
         row += [_count(f"klantgroep|{g}|{day}|p50", medians[g]) for g in [*groups, TOTAL]]
         rows.append(row)
-    header = ["peildatum", *(label(g) for g in groups), "totaal BUIG"]
+    buig = {k for _, k in data.buig_groups}
+    names = [label(g) if g in buig else f"{label(g)} (geen BUIG)" for g in groups]
+    header = ["peildatum", *names, "totaal BUIG"]
     return table(header, rows, "klantgroepen")
 
 
@@ -81,19 +94,31 @@ def flow_name(kind: str, category: str) -> str:
     return {"in": category, "saldo": "saldo (in − uit)"}.get(kind, f"uitstroom: {label(category)}")
 
 
-def finance_table(data: RunData) -> str:
-    """BUIG per year: expenditure and, where the run has them, budget, deficit and vangnet."""
+def finance_tables(data: RunData) -> list[str]:
+    """BUIG expenditure (and budget) per year; deficit and vangnet where the run has them."""
     yearly = tables.yearly_finance(data.finance)
-    columns = [c for c in FINANCE_COLUMNS if c[0] in yearly.columns]
+    parts = [_yearly_table(yearly, EXPENDITURE_COLUMNS, "financien")]
+    if "deficit_eur_mean" in yearly.columns:
+        parts += [
+            "<h3>Tekort en vangnet per jaar</h3>",
+            _yearly_table(yearly, GAP_COLUMNS, "tekort"),
+        ]
+    return parts
+
+
+def _yearly_table(yearly: pl.DataFrame, wanted: tuple[tuple[str, str, str], ...], name: str) -> str:
+    columns = [c for c in wanted if c[0] in yearly.columns]
     rows: list[list[Cell | str]] = []
     for record in yearly.iter_rows(named=True):
         year = record["year"]
-        row: list[Cell | str] = [
-            str(year) if record["months"] == 12 else f"{year} ({record['months']} mnd)"
-        ]
+        row: list[Cell | str] = [year_label(year, record["months"])]
         row += [_money_or_share(f"financien|{year}|{c}", record[c], kind) for c, _, kind in columns]
         rows.append(row)
-    return table(["jaar", *(h for _, h, _ in columns)], rows, "financien")
+    return table(["jaar", *(h for _, h, _ in columns)], rows, name)
+
+
+def year_label(year: int, months: int) -> str:
+    return str(year) if months == 12 else f"{year} ({months} mnd)"
 
 
 def _money_or_share(key: str, value: float, kind: str) -> Cell:
@@ -116,10 +141,24 @@ def headline(data: RunData) -> list[str]:
             f"{where} bestand {_direction(first['p50'], last['p50'])} van "
             f"<strong>{number(first['p50'])}</strong> uitkeringen op {date_nl(first['date'])} "
             f"naar <strong>{number(last['p50'])}</strong> op {date_nl(last['date'])} "
-            f"(80% zeker: tussen {number(last['p10'])} en {number(last['p90'])})."
+            f"(80% zeker: tussen {number(last['p10'])} en {number(last['p90'])})"
+            f"{_peak(fan, first['p50'], last['p50'])}."
         )
     items.append(_finance_headline(tables.yearly_finance(data.finance)))
     return items
+
+
+def _peak(fan: pl.DataFrame, first: float, last: float) -> str:
+    """Mention a top or a dip in between that stands out from both ends (2% or more)."""
+    top, bottom = (
+        fan.row(fan["p50"].arg_max(), named=True),
+        fan.row(fan["p50"].arg_min(), named=True),
+    )
+    if top["p50"] >= 1.02 * max(first, last):
+        return f", met een hoogtepunt van {number(top['p50'])} rond {month_nl(top['date'])}"
+    if bottom["p50"] <= 0.98 * min(first, last):
+        return f", met een dal van {number(bottom['p50'])} rond {month_nl(bottom['date'])}"
+    return ""
 
 
 def _direction(first: float, last: float) -> str:

@@ -71,8 +71,8 @@ def _key_figures(data: RunData) -> list[str]:
         f'<ul class="keys">{items}</ul>',
         "<h3>Bestand op peildata (uitkeringen met BUIG-financiering)</h3>",
         keyfigures.caseload_table(data),
-        "<h3>BUIG per jaar</h3>",
-        keyfigures.finance_table(data),
+        "<h3>BUIG-lasten per jaar</h3>",
+        *keyfigures.finance_tables(data),
     ]
 
 
