@@ -61,12 +61,21 @@ def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, title: bool) -> None:
     dates = fan["date"].to_list()
     history = _recent(tables.history_of(data, gemeente), data)
     if history is not None:
-        ax.plot(history["date"], history["count"], color=INK, marker="o", markersize=3,
-                linewidth=1.4, label="waargenomen")  # fmt: skip
-    ax.fill_between(dates, fan["p10"], fan["p90"], color=BAND_OUTER, linewidth=0,
-                    label="80% zeker (P10–P90)")  # fmt: skip
-    ax.fill_between(dates, fan["p25"], fan["p75"], color=BAND_INNER, linewidth=0,
-                    label="50% zeker (P25–P75)")  # fmt: skip
+        ax.plot(
+            history["date"],
+            history["count"],
+            color=INK,
+            marker="o",
+            markersize=3,
+            linewidth=1.4,
+            label="waargenomen",
+        )
+    ax.fill_between(
+        dates, fan["p10"], fan["p90"], color=BAND_OUTER, linewidth=0, label="80% zeker (P10–P90)"
+    )
+    ax.fill_between(
+        dates, fan["p25"], fan["p75"], color=BAND_INNER, linewidth=0, label="50% zeker (P25–P75)"
+    )
     ax.plot(dates, fan["p50"], color=BLUE, linewidth=2.2, label="mediaan")
     ax.axvline(data.start, color=GREY, linewidth=1, linestyle=(0, (4, 3)), label="start prognose")
     _label_end(ax, dates[-1], fan.row(-1, named=True))
@@ -104,8 +113,14 @@ def klantgroepen_chart(data: RunData) -> str:
     rows = math.ceil(len(groups) / columns)
     height = 2.5 * rows + 0.2
     with figure(height=height, constrained=False) as fig:
-        margins = {"left": 0.075, "right": 0.985, "top": 1 - 0.55 / height,
-                   "bottom": 0.5 / height, "wspace": 0.22, "hspace": 0.75}  # fmt: skip
+        margins = {
+            "left": 0.075,
+            "right": 0.985,
+            "top": 1 - 0.55 / height,
+            "bottom": 0.5 / height,
+            "wspace": 0.22,
+            "hspace": 0.75,
+        }
         axes = fig.subplots(rows, columns, squeeze=False, sharex=True, gridspec_kw=margins)
         for ax, group in zip(axes.ravel(), groups, strict=False):
             _group_panel(ax, tables.band(data.summary, TOTAL, group), group, group in buig)
@@ -141,8 +156,15 @@ def flows_chart(data: RunData) -> str:
         ax = fig.subplots()
         _stacked_bars(ax, wide, inflow, [BLUE, SKY][: len(inflow)], sign=1)
         _stacked_bars(ax, wide, outflow, _outflow_colours(len(outflow)), sign=-1)
-        ax.plot(months, _balance(wide, inflow, outflow), color=INK, linewidth=1.6, marker="o",
-                markersize=2.5, label="saldo (in − uit)")  # fmt: skip
+        ax.plot(
+            months,
+            _balance(wide, inflow, outflow),
+            color=INK,
+            linewidth=1.6,
+            marker="o",
+            markersize=2.5,
+            label="saldo (in − uit)",
+        )
         ax.axhline(0, color=INK, linewidth=0.8)
         count_axis(ax, "uitkeringen per maand (gemiddeld)\n← uitstroom · instroom →")
         ax.yaxis.set_major_formatter(signed_counts())
@@ -234,16 +256,40 @@ def _expenditure_panel(ax: Axes, yearly: pl.DataFrame) -> None:
     mean = yearly["expenditure_eur_mean"].to_list()
     errors = _errors(yearly, "expenditure_eur")
     ax.bar(x, mean, 0.55, color=BLUE, label="BUIG-lasten (gemiddeld)")
-    ax.errorbar(x, mean, yerr=errors, fmt="none", ecolor=INK, capsize=4, linewidth=1.2,
-                label="80% zeker (P10–P90)")  # fmt: skip
+    ax.errorbar(
+        x,
+        mean,
+        yerr=errors,
+        fmt="none",
+        ecolor=INK,
+        capsize=4,
+        linewidth=1.2,
+        label="80% zeker (P10–P90)",
+    )
     if "budget_eur_mean" in yearly.columns:
-        ax.hlines(yearly["budget_eur_mean"], [xi - 0.36 for xi in x], [xi + 0.36 for xi in x],
-                  color=ORANGE, linewidth=3, zorder=3, label="BUIG-budget")  # fmt: skip
+        ax.hlines(
+            yearly["budget_eur_mean"],
+            [xi - 0.36 for xi in x],
+            [xi + 0.36 for xi in x],
+            color=ORANGE,
+            linewidth=3,
+            zorder=3,
+            label="BUIG-budget",
+        )
     for xi, value, high in zip(x, mean, yearly["expenditure_eur_p90"], strict=True):
-        ax.annotate(euro_mln(value), (xi, high), xytext=(0, 4), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=9)  # fmt: skip
-    top = max(yearly["expenditure_eur_p90"].max(), yearly.get_column("budget_eur_mean").max()
-              if "budget_eur_mean" in yearly.columns else 0)  # fmt: skip
+        ax.annotate(
+            euro_mln(value),
+            (xi, high),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
+    top = max(
+        yearly["expenditure_eur_p90"].max(),
+        yearly.get_column("budget_eur_mean").max() if "budget_eur_mean" in yearly.columns else 0,
+    )
     ax.set_ylim(0, top * 1.15)
     euro_axis(ax, "euro per jaar")
     ax.set_xticks(x, year_labels(yearly))
@@ -266,8 +312,15 @@ def _gap_panel(ax: Axes, yearly: pl.DataFrame) -> None:
         offset = [xi + (i - (len(series) - 1) / 2) * width for xi in x]
         ax.bar(offset, yearly[f"{column}_mean"], width * 0.92, color=colour, label=name)
         if column == "deficit_eur":
-            ax.errorbar(offset, yearly["deficit_eur_mean"], yerr=_errors(yearly, column),
-                        fmt="none", ecolor=INK, capsize=3, linewidth=1.1)  # fmt: skip
+            ax.errorbar(
+                offset,
+                yearly["deficit_eur_mean"],
+                yerr=_errors(yearly, column),
+                fmt="none",
+                ecolor=INK,
+                capsize=3,
+                linewidth=1.1,
+            )
     ax.axhline(0, color=INK, linewidth=0.8)
     low = min(yearly["deficit_eur_p10"].min(), 0)
     high = max(yearly["deficit_eur_p90"].max(), 0)
@@ -277,8 +330,13 @@ def _gap_panel(ax: Axes, yearly: pl.DataFrame) -> None:
     ax.set_xticks(x, year_labels(yearly))
     if "p_vangnet" in yearly.columns:
         for xi, p in zip(x, yearly["p_vangnet"], strict=True):
-            ax.annotate(f"kans op vangnet: {percent(p)}", (xi, high + 0.12 * span), ha="center",
-                        fontsize=9, color=INK)  # fmt: skip
+            ax.annotate(
+                f"kans op vangnet: {percent(p)}",
+                (xi, high + 0.12 * span),
+                ha="center",
+                fontsize=9,
+                color=INK,
+            )
     legend_above(ax, columns=len(series))
 
 
@@ -302,10 +360,15 @@ def trajecten_chart(data: RunData) -> str | None:
         axes = fig.subplots(rows, columns, squeeze=False).ravel()
         for ax, name in zip(axes, names, strict=False):
             one = monthly.filter(pl.col("traject") == name)
-            ax.plot(one["month"], one["participants"], color=BLUE, linewidth=2,
-                    label="deelnemers")  # fmt: skip
-            ax.plot(one["month"], one["queue"], color=VERMILLION, linewidth=2,
-                    linestyle=(0, (4, 2)), label="wachtrij")  # fmt: skip
+            ax.plot(one["month"], one["participants"], color=BLUE, linewidth=2, label="deelnemers")
+            ax.plot(
+                one["month"],
+                one["queue"],
+                color=VERMILLION,
+                linewidth=2,
+                linestyle=(0, (4, 2)),
+                label="wachtrij",
+            )
             ax.set_ylim(0, max(one["participants"].max(), one["queue"].max(), 1) * 1.15)
             ax.set_title(label(name), fontsize=10)
             count_axis(ax, "cliënten (gemiddeld)")

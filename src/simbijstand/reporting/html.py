@@ -37,7 +37,7 @@ th, td { padding: 4px 12px 4px 0; border-bottom: 1px solid var(--line); text-ali
   vertical-align: top; }
 th { font-weight: 600; border-bottom: 2px solid var(--ink); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num, td:first-child { white-space: nowrap; }
+td.num, td:first-child, table[data-table^="vergelijking"] td { white-space: nowrap; }
 table[data-table="inputs"] td:last-child, table[data-table="outputs"] td:last-child {
   font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 0.8rem; }
 .scroll { overflow-x: auto; }

@@ -194,3 +194,32 @@ def yearly_trajecten_cost(data: RunData) -> pl.DataFrame | None:
         .agg(cost_eur=pl.col("cost_eur").sum() / data.replications)
         .sort("traject", "year")
     )
+
+
+def differences(base: pl.DataFrame, other: pl.DataFrame, paired: bool) -> pl.DataFrame:
+    """year and, per amount both finance tables have, the difference other - base:
+    `<amount>_diff_mean`, and when paired (same seed and replications: common random numbers)
+    also `_diff_p10` and `_diff_p90` over the replication-by-replication differences."""
+    left, right = finance_per_replication(base), finance_per_replication(other)
+    amounts = [c for c in AMOUNTS if c in left.columns and c in right.columns]
+    if not paired:
+        means = [pl.col(c).mean() for c in amounts]
+        joined = (
+            left.group_by("year")
+            .agg(means)
+            .join(right.group_by("year").agg(means), on="year", suffix="_other")
+        )
+        return joined.select(
+            "year", *((pl.col(f"{c}_other") - pl.col(c)).alias(f"{c}_diff_mean") for c in amounts)
+        ).sort("year")
+    joined = left.join(right, on=["replication", "year"], suffix="_other")
+    diffs = joined.select("year", *((pl.col(f"{c}_other") - pl.col(c)).alias(c) for c in amounts))
+    aggregations = []
+    for c in amounts:
+        values = pl.col(c)
+        aggregations += [
+            values.mean().alias(f"{c}_diff_mean"),
+            values.quantile(0.1, interpolation="linear").alias(f"{c}_diff_p10"),
+            values.quantile(0.9, interpolation="linear").alias(f"{c}_diff_p90"),
+        ]
+    return diffs.group_by("year").agg(aggregations).sort("year")

@@ -175,8 +175,13 @@ def _flow_table(data: RunData) -> list[str]:
 
 def _timings(manifest: dict[str, Any]) -> list[str]:
     timings = manifest.get("timings", {})
-    names = {"prepare_s": "voorbereiden", "simulate_s": "simuleren", "write_s": "wegschrijven",
-             "report_s": "rapport", "total_s": "totaal"}  # fmt: skip
+    names = {
+        "prepare_s": "voorbereiden",
+        "simulate_s": "simuleren",
+        "write_s": "wegschrijven",
+        "report_s": "rapport",
+        "total_s": "totaal",
+    }
     body = [[name, f"{number(timings[k], 2)} s"] for k, name in names.items() if k in timings]
     execution = manifest.get("execution", {})
     events = manifest.get("events", {})
