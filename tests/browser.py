@@ -73,7 +73,9 @@ def render(page: Path, screenshot: Path, timeout: float = 60) -> Page:
     """Load `page` (an HTML file without scripts) and screenshot it whole."""
     probe = _probe(page, timeout)
     height = max(int(probe["height"]), 200)
-    _chromium([f"--screenshot={screenshot}", f"--window-size={WIDTH},{height}", page.as_uri()], timeout)
+    _chromium(
+        [f"--screenshot={screenshot}", f"--window-size={WIDTH},{height}", page.as_uri()], timeout
+    )
     return Page(
         screenshot, probe["charts"], probe["errors"], probe["resources"], probe["sections"], height
     )
@@ -81,7 +83,9 @@ def render(page: Path, screenshot: Path, timeout: float = 60) -> Page:
 
 def _probe(page: Path, timeout: float) -> dict:
     html = page.read_text(encoding="utf-8")
-    html = html.replace("<head>", "<head>" + PROBE_HEAD, 1).replace("</body>", PROBE_BODY + "</body>", 1)
+    html = html.replace("<head>", "<head>" + PROBE_HEAD, 1).replace(
+        "</body>", PROBE_BODY + "</body>", 1
+    )
     probed = page.with_name(f".{page.stem}-probe.html")
     probed.write_text(html, encoding="utf-8")
     try:

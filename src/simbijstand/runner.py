@@ -21,7 +21,7 @@ from simbijstand.errors import InputDataError, RunDirectoryError
 from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
-from simbijstand.reporting.report import REPORT, write_report
+from simbijstand.reporting.rundata import REPORT
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
@@ -188,6 +188,10 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
 
 def _write_report(run_dir: Path, manifest: dict[str, Any]) -> None:
     """report.html before the manifest, so the manifest's checksums cover it too."""
+    # Imported here: worker processes are spawned and import this module, and matplotlib would
+    # add about a second to each of them.
+    from simbijstand.reporting.report import write_report
+
     started = time.perf_counter()
     write_report(run_dir, manifest)
     manifest["outputs"][REPORT] = sha256_of(run_dir / REPORT)

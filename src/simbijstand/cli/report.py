@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from simbijstand.cli.shared import user_errors
-from simbijstand.reporting.report import write_report
 
 
 @click.command()
@@ -30,4 +29,7 @@ def report(run_dir: Path, out: Path | None) -> None:
       simbijstand report outputs/basis-20261123-120000
       simbijstand report outputs/basis-20261123-120000 --out wethouder/basis.html
     """
+    # Imported here so that every other command starts without loading matplotlib.
+    from simbijstand.reporting.report import write_report
+
     click.echo(str(write_report(run_dir, out=out)))

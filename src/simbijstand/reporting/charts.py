@@ -31,14 +31,10 @@ from simbijstand.reporting.chartkit import (
     signed_counts,
     to_svg,
 )
-from simbijstand.reporting.numbers import euro_mln, label, number, percent
+from simbijstand.reporting.numbers import euro_mln, gemeente_title, label, number, percent
 from simbijstand.reporting.rundata import RunData
 
 BAND_OUTER, BAND_INNER = "#A6CEE8", "#5DA4D3"  # light and mid blue around the dark median
-
-
-def gemeente_title(gemeente: str) -> str:
-    return "Totaal van de gemeenten" if gemeente == TOTAL else gemeente
 
 
 def caseload_fan(data: RunData) -> str:

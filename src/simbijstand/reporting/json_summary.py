@@ -23,8 +23,7 @@ import polars as pl
 
 from simbijstand.projections.summary import QUANTILES
 from simbijstand.reporting import tables
-from simbijstand.reporting.report import REPORT
-from simbijstand.reporting.rundata import RunData
+from simbijstand.reporting.rundata import REPORT, RunData
 
 
 def run_json(data: RunData) -> dict[str, Any]:

@@ -8,12 +8,13 @@ import polars as pl
 
 from simbijstand.projections import TOTAL
 from simbijstand.reporting import tables
-from simbijstand.reporting.charts import gemeente_title
 from simbijstand.reporting.html import Cell, esc, table
 from simbijstand.reporting.numbers import (
     date_nl,
     euro,
     euro_mln,
+    flow_name,
+    gemeente_title,
     label,
     month_nl,
     number,
@@ -88,10 +89,6 @@ def flows_table(data: RunData) -> str:
         row += [_count(f"stroom|{kind}|{category}|{y}", values.get(y, 0.0)) for y in years]
         rows.append(row)
     return table(["gemiddeld per jaar", *(str(y) for y in years)], rows, "stromen")
-
-
-def flow_name(kind: str, category: str) -> str:
-    return {"in": category, "saldo": "saldo (in − uit)"}.get(kind, f"uitstroom: {label(category)}")
 
 
 def finance_tables(data: RunData) -> list[str]:

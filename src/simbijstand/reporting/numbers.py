@@ -1,4 +1,5 @@
-"""Numbers, amounts and dates the way Dutch readers write them: 1.234, € 12,3 mln, 1 jul 2020."""
+"""Numbers, amounts, dates and names the way Dutch readers write them: 1.234, € 12,3 mln,
+1 jul 2020, leren en ontwikkelen."""
 
 from __future__ import annotations
 
@@ -45,3 +46,12 @@ def month_nl(day: dt.date) -> str:
 def label(name: str) -> str:
     """A key as a reader sees it: leren_en_ontwikkelen -> leren en ontwikkelen."""
     return name.replace("_", " ")
+
+
+def gemeente_title(gemeente: str) -> str:
+    return "Totaal van de gemeenten" if gemeente == "totaal" else gemeente
+
+
+def flow_name(kind: str, category: str) -> str:
+    """A row of the flow tables: instroom, uitstroom: werk, saldo (in − uit)."""
+    return {"in": category, "saldo": "saldo (in − uit)"}.get(kind, f"uitstroom: {label(category)}")

@@ -9,10 +9,8 @@ from simbijstand.errors import RunDirectoryError
 from simbijstand.reporting import charts, keyfigures, tables
 from simbijstand.reporting.html import esc, figure, howto, manifest_section, nav, page, section
 from simbijstand.reporting.numbers import date_nl, label, number
-from simbijstand.reporting.rundata import RunData, load_run
+from simbijstand.reporting.rundata import REPORT, RunData, load_run
 from simbijstand.store.files import write_atomic
-
-REPORT = "report.html"
 
 
 def write_report(

@@ -21,6 +21,7 @@ FLOWS = "flows.parquet"
 FINANCE = "finance.parquet"
 HISTORY = "historie.parquet"
 TRAJECTEN = "trajecten.parquet"  # written by runs of scenarios with measures (trajecten)
+REPORT = "report.html"
 
 
 @dataclass(frozen=True, slots=True)

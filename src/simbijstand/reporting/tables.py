@@ -2,6 +2,10 @@
 
 Means over replications divide by the run's number of replications, not by the rows present:
 flows.parquet and trajecten.parquet leave out zero counts.
+
+The same run must give the same report byte for byte, so floats are only summed over rows in a
+fixed order: counts are summed as integers and divided last, and tables are sorted before they
+are aggregated again (polars returns groups, and joins return rows, in no fixed order).
 """
 
 from __future__ import annotations
@@ -80,7 +84,8 @@ def monthly_flows(data: RunData) -> pl.DataFrame:
     return (
         pl.concat([inflow, outflow])
         .group_by("month", "kind", "category")
-        .agg(mean=pl.col("count").sum() / data.replications)
+        .agg(total=pl.col("count").sum())  # integers: exact in any order
+        .with_columns(mean=pl.col("total") / data.replications)
         .sort("month", "kind", "category")
     )
 
@@ -118,16 +123,19 @@ def yearly_flows(data: RunData) -> pl.DataFrame:
         monthly_flows(data)
         .with_columns(year=pl.col("month").dt.year())
         .group_by("year", "kind", "category")
-        .agg(pl.col("mean").sum())
+        .agg(pl.col("total").sum())
     )
-    signed = pl.when(pl.col("kind") == "in").then(pl.col("mean")).otherwise(-pl.col("mean"))
+    signed = pl.when(pl.col("kind") == "in").then(pl.col("total")).otherwise(-pl.col("total"))
     balance = yearly.group_by("year").agg(
-        kind=pl.lit("saldo"), category=pl.lit("saldo"), mean=signed.sum()
+        kind=pl.lit("saldo"), category=pl.lit("saldo"), total=signed.sum()
+    )
+    yearly = pl.concat([yearly, balance.select(yearly.columns)]).with_columns(
+        mean=pl.col("total") / data.replications
     )
     # Inflow, then outflow routes from the largest, then the balance: the order readers scan.
     size = pl.col("mean").abs().sum().over("kind", "category")
     rank = pl.col("kind").replace_strict({"in": 0, "uit": 1, "saldo": 2}, return_dtype=pl.Int8)
-    return pl.concat([yearly, balance.select(yearly.columns)]).sort(rank, -size, "category", "year")
+    return yearly.sort(rank, -size, "category", "year").drop("total")
 
 
 def finance_per_replication(finance: pl.DataFrame) -> pl.DataFrame:
@@ -139,7 +147,8 @@ def finance_per_replication(finance: pl.DataFrame) -> pl.DataFrame:
         aggregations.append(pl.col(ELIGIBLE).any())
     elif "vangnet_eur" in finance.columns:
         aggregations.append((pl.col("vangnet_eur") > 0).any().alias(ELIGIBLE))
-    totals = finance.group_by("replication", "year").agg(aggregations)
+    ordered = finance.sort("replication", "year", "gemeente")
+    totals = ordered.group_by("replication", "year").agg(aggregations)
     if "deficit_eur" not in totals.columns and "budget_eur" in totals.columns:
         totals = totals.with_columns(deficit_eur=pl.col("expenditure_eur") - pl.col("budget_eur"))
     return totals.sort("replication", "year")
@@ -175,7 +184,8 @@ def monthly_trajecten(data: RunData) -> pl.DataFrame | None:
     if data.trajecten is None:
         return None
     return (
-        data.trajecten.group_by("traject", "month")
+        data.trajecten.sort("traject", "month", "gemeente", "replication")
+        .group_by("traject", "month")
         .agg(
             participants=pl.col("participants").sum() / data.replications,
             queue=pl.col("queue").sum() / data.replications,
@@ -189,7 +199,8 @@ def yearly_trajecten_cost(data: RunData) -> pl.DataFrame | None:
     if data.trajecten is None:
         return None
     return (
-        data.trajecten.with_columns(year=pl.col("month").dt.year())
+        data.trajecten.sort("traject", "month", "gemeente", "replication")
+        .with_columns(year=pl.col("month").dt.year())
         .group_by("traject", "year")
         .agg(cost_eur=pl.col("cost_eur").sum() / data.replications)
         .sort("traject", "year")
@@ -212,7 +223,9 @@ def differences(base: pl.DataFrame, other: pl.DataFrame, paired: bool) -> pl.Dat
         return joined.select(
             "year", *((pl.col(f"{c}_other") - pl.col(c)).alias(f"{c}_diff_mean") for c in amounts)
         ).sort("year")
-    joined = left.join(right, on=["replication", "year"], suffix="_other")
+    joined = left.join(right, on=["replication", "year"], suffix="_other").sort(
+        "year", "replication"
+    )
     diffs = joined.select("year", *((pl.col(f"{c}_other") - pl.col(c)).alias(c) for c in amounts))
     aggregations = []
     for c in amounts:

@@ -10,10 +10,8 @@ import polars as pl
 
 from simbijstand.projections import TOTAL
 from simbijstand.reporting import tables
-from simbijstand.reporting.keyfigures import flow_name
-from simbijstand.reporting.numbers import date_nl, label, number
-from simbijstand.reporting.report import REPORT
-from simbijstand.reporting.rundata import RunData
+from simbijstand.reporting.numbers import date_nl, flow_name, label, number
+from simbijstand.reporting.rundata import REPORT, RunData
 
 
 def euro_millions(value: float) -> str:

@@ -1,9 +1,11 @@
-"""Hand-made additions to a run directory, standing in for outputs other parts of simbijstand
-will write: finance columns (budget, deficit, vangnet) and trajecten.parquet (measures)."""
+"""Helpers for the report tests: hand-made additions to a run directory, standing in for outputs
+other parts of simbijstand will write (finance columns with budget, deficit and vangnet;
+trajecten.parquet for measures), and reading the figures of a page back."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html.parser
 from pathlib import Path
 
 import numpy as np
@@ -46,10 +48,22 @@ def write_trajecten(run_dir: Path, replications: int, start: dt.date, months: in
         for r in range(replications):
             queue = 0.0
             for m in range(months):
-                month = dt.date(start.year + (start.month - 1 + m) // 12, (start.month - 1 + m) % 12 + 1, 1)
+                month = dt.date(
+                    start.year + (start.month - 1 + m) // 12, (start.month - 1 + m) % 12 + 1, 1
+                )
                 participants = min(capacity, intake * (m + 1))
                 queue = max(0.0, queue + rng.poisson(intake) - (capacity - participants) - 4)
-                rows.append((r, month, "Steenwijkerland", traject, participants, int(queue), participants * 250.0))
+                rows.append(
+                    (
+                        r,
+                        month,
+                        "Steenwijkerland",
+                        traject,
+                        participants,
+                        int(queue),
+                        participants * 250.0,
+                    )
+                )
     frame = pl.DataFrame(
         rows,
         schema={
@@ -65,3 +79,25 @@ def write_trajecten(run_dir: Path, replications: int, start: dt.date, months: in
     )
     frame.write_parquet(run_dir / "trajecten.parquet")
     return frame
+
+
+class _Figures(html.parser.HTMLParser):
+    """data-key -> data-value of every figure in a page, and the ids of its sections."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, float] = {}
+        self.sections: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if "data-key" in found:
+            self.values[str(found["data-key"])] = float(str(found["data-value"]))
+        if tag == "section":
+            self.sections.append(str(found["id"]))
+
+
+def figures(page: Path) -> _Figures:
+    parser = _Figures()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
