@@ -38,21 +38,30 @@ BAND_OUTER, BAND_INNER = "#A6CEE8", "#5DA4D3"  # light and mid blue around the d
 
 
 def caseload_fan(data: RunData) -> str:
-    """Median and P25-P75 and P10-P90 bands per gemeente shown, after the observed history."""
+    """Median and P25-P75 and P10-P90 bands per gemeente shown, after the observed history.
+
+    With several gemeenten their total comes first, full width, then the gemeenten two by two."""
     gemeenten = tables.shown_gemeenten(data.summary)
-    columns = 1 if len(gemeenten) == 1 else 2
-    rows = math.ceil(len(gemeenten) / columns)
-    with figure(height=4.2 if rows == 1 and columns == 1 else 3.3 * rows + 0.4) as fig:
-        axes = fig.subplots(rows, columns, squeeze=False).ravel()
-        for ax, gemeente in zip(axes, gemeenten, strict=False):
-            _fan_panel(ax, data, gemeente, title=len(gemeenten) > 1)
-        for ax in axes[len(gemeenten) :]:
-            ax.set_visible(False)
-        legend_above(axes[0], columns=5 if columns == 1 else 3)
-        return to_svg(fig, "bestand", "Bestand met onzekerheidsbanden")
+    if len(gemeenten) == 1:
+        with figure(height=4.2) as fig:
+            ax = fig.subplots()
+            _fan_panel(ax, data, gemeenten[0], small=False)
+            legend_above(ax, columns=5)
+            return to_svg(fig, "bestand", "Bestand met onzekerheidsbanden")
+    parts = [g for g in gemeenten if g != TOTAL]
+    rows = 1 + math.ceil(len(parts) / 2)
+    with figure(height=3.2 * rows + 0.5) as fig:
+        grid = fig.add_gridspec(rows, 2)
+        total = fig.add_subplot(grid[0, :])
+        _fan_panel(total, data, TOTAL, small=False)
+        for i, gemeente in enumerate(parts):
+            _fan_panel(fig.add_subplot(grid[1 + i // 2, i % 2]), data, gemeente, small=True)
+        handles, labels = total.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper left", ncol=5)
+        return to_svg(fig, "bestand", "Bestand met onzekerheidsbanden per gemeente")
 
 
-def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, title: bool) -> None:
+def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, small: bool) -> None:
     fan = tables.band(data.summary, gemeente)
     dates = fan["date"].to_list()
     history = _recent(tables.history_of(data, gemeente), data)
@@ -76,11 +85,11 @@ def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, title: bool) -> None:
     ax.axvline(data.start, color=GREY, linewidth=1, linestyle=(0, (4, 3)), label="start prognose")
     _label_end(ax, dates[-1], fan.row(-1, named=True))
     first = min(history["date"].min(), dates[0]) if history is not None else dates[0]
-    month_axis(ax, first, dates[-1], max_ticks=8 if title else 16)
-    ax.set_xlim(first, _months_after(dates[-1], 4))
+    month_axis(ax, first, dates[-1], max_ticks=8 if small else 16)
+    ax.set_xlim(first, _months_after(dates[-1], 6 if small else 4))
     count_axis(ax, "uitkeringen (aantal)")
-    if title:
-        ax.set_title(gemeente_title(gemeente), pad=30 if ax.get_subplotspec().is_first_row() else 8)
+    if len(data.gemeenten) > 1:
+        ax.set_title(gemeente_title(gemeente))
 
 
 def _label_end(ax: Axes, day: dt.date, last: dict[str, float]) -> None:
@@ -115,7 +124,7 @@ def klantgroepen_chart(data: RunData) -> str:
             "top": 1 - 0.55 / height,
             "bottom": 0.5 / height,
             "wspace": 0.22,
-            "hspace": 0.75,
+            "hspace": 0.6,
         }
         axes = fig.subplots(rows, columns, squeeze=False, sharex=True, gridspec_kw=margins)
         for ax, group in zip(axes.ravel(), groups, strict=False):
