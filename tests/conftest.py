@@ -14,12 +14,23 @@ from click.testing import CliRunner
 
 import simbijstand
 from report_helpers import add_finance_columns, write_trajecten
+from simbijstand import runner
 from simbijstand.cli import main
 from simbijstand.reporting.compare_report import write_comparison_report
 from simbijstand.reporting.report import write_report
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
+
+
+@pytest.fixture(autouse=True)
+def _report_only_where_asked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing report.html takes about a second a run, and most tests run many: only tests
+    marked `report` draw it (and session fixtures, which are made before this applies)."""
+    if request.node.get_closest_marker("report") is None:
+        monkeypatch.setattr(runner, "_write_report", lambda run_dir, manifest: None)
 
 
 def one_group_parameters(

@@ -22,7 +22,7 @@ def add_finance_columns(run_dir: Path, budgets: dict[int, float] | None = None) 
     remaining_deficit_eur, by the single-year rule of the 2019 regime (own risk 7.5% of the
     budget, half of 7.5-12.5%, all above); returns the new table."""
     budgets = budgets or BUDGETS
-    finance = pl.read_parquet(run_dir / "finance.parquet")
+    finance = simulated_only(run_dir)
     budget = pl.col("year").replace_strict(budgets, return_dtype=pl.Float64)
     deficit = pl.col("expenditure_eur") - pl.col("budget_eur")
     share = pl.col("deficit_eur") / pl.col("budget_eur")
@@ -36,6 +36,17 @@ def add_finance_columns(run_dir: Path, budgets: dict[int, float] | None = None) 
         )
         .with_columns(remaining_deficit_eur=pl.col("deficit_eur") - pl.col("vangnet_eur"))
     )
+    finance.write_parquet(run_dir / "finance.parquet")
+    return finance
+
+
+SIMULATED = ("replication", "year", "gemeente", "months", "benefit_months", "expenditure_eur")
+
+
+def simulated_only(run_dir: Path) -> pl.DataFrame:
+    """Rewrite finance.parquet with the simulated expenditure only, as a run without budget
+    (or of an older simbijstand) has it; returns the new table."""
+    finance = pl.read_parquet(run_dir / "finance.parquet").select(SIMULATED)
     finance.write_parquet(run_dir / "finance.parquet")
     return finance
 

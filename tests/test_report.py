@@ -16,16 +16,19 @@ import pytest
 from click.testing import CliRunner
 
 import simbijstand
-from conftest import REPO, one_group_parameters, scenario_data, write_toml
-from report_helpers import add_finance_columns, figures
+from conftest import REPO, SCENARIOS, one_group_parameters, scenario_data, write_toml
+from report_helpers import add_finance_columns, figures, simulated_only
 from simbijstand.cli import main
 from simbijstand.errors import RunDirectoryError
 from simbijstand.reporting import charts, keyfigures, tables
+from simbijstand.reporting.finance_charts import finance_chart
 from simbijstand.reporting.report import write_report
 from simbijstand.reporting.rundata import load_run
 from simbijstand.store.files import sha256_of
 
 # --- the run pipeline ---------------------------------------------------------------------------
+
+pytestmark = pytest.mark.report
 
 
 def test_the_run_writes_the_report_before_the_manifest_and_checksums_it(
@@ -147,6 +150,32 @@ def test_finance_figures_equal_finance_parquet(full_run: Path) -> None:
         assert values[f"{key}|vangnet_eur_mean"] == pytest.approx(rows["vangnet_eur"].mean())
 
 
+def test_finance_figures_of_a_real_run_equal_finance_summary_csv(basis_with_history: Path) -> None:
+    """basis.toml has budgets: the report's figures agree with the finance module's own
+    summary, partial first year (no deficit) and undecided vangnet eligibility included."""
+    values = figures(basis_with_history / "report.html").values
+    summary = pl.read_csv(basis_with_history / "finance_summary.csv")
+    names = {
+        "expenditure_eur": "expenditure_eur_mean",
+        "net_expenditure_eur": "net_expenditure_eur_mean",
+        "budget_eur": "budget_eur_mean",
+        "deficit_eur": "deficit_eur_mean",
+        "p_deficit_pct": "p_deficit",
+        "p_vangnet_pct": "p_vangnet",
+    }
+    checked = 0
+    for row in summary.filter(pl.col("quantity").is_in(list(names))).iter_rows(named=True):
+        key = f"financien|{row['year']}|{names[row['quantity']]}"
+        scale = 100 if row["quantity"].startswith("p_") else 1
+        if row["mean"] is None:
+            assert key not in values  # shown as a dash, or as an upper bound
+        else:
+            assert values[key] * scale == pytest.approx(row["mean"], abs=0.006)
+            checked += 1
+    assert checked >= 15
+    assert "financien|2020|deficit_eur_mean" not in values  # half a year: no deficit
+
+
 def test_flows_add_up_to_the_change_in_the_caseload(basis_with_history: Path) -> None:
     """in - out per month, as charted, equals the change of the mean BUIG total in summary.csv
     (which holds two decimals)."""
@@ -167,9 +196,9 @@ def test_flows_add_up_to_the_change_in_the_caseload(basis_with_history: Path) ->
 def test_charts_leave_no_global_state_behind_and_repeat_exactly(full_run: Path) -> None:
     data = load_run(full_run)
     before = dict(mpl.rcParams)
-    first = charts.finance_chart(data)
+    first = finance_chart(data)
     charts.trajecten_chart(data)
-    assert charts.finance_chart(data) == first
+    assert finance_chart(data) == first
     assert dict(mpl.rcParams) == before
 
 
@@ -182,11 +211,11 @@ def test_the_money_chart_draws_what_finance_parquet_has(
 ) -> None:
     run_dir = tmp_path / "run"
     shutil.copytree(basis_with_history, run_dir, ignore=shutil.ignore_patterns("events"))
-    assert _axes(charts.finance_chart(load_run(run_dir))) == 1  # expenditure only
-    finance = pl.read_parquet(run_dir / "finance.parquet")
+    finance = simulated_only(run_dir)
+    assert _axes(finance_chart(load_run(run_dir))) == 1  # expenditure only
     finance.with_columns(budget_eur=pl.lit(1.0e7)).write_parquet(run_dir / "finance.parquet")
     with_budget = load_run(run_dir)
-    assert _axes(charts.finance_chart(with_budget)) == 2  # the deficit follows from the budget
+    assert _axes(finance_chart(with_budget)) == 2  # the deficit follows from the budget
     assert "kans op vangnet" not in "".join(keyfigures.finance_tables(with_budget))
     add_finance_columns(run_dir)
     page = "".join(keyfigures.finance_tables(load_run(run_dir)))
@@ -219,3 +248,18 @@ def test_report_of_a_missing_directory_is_a_user_error(tmp_path: Path) -> None:
 def test_readme_documents_the_report() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "simbijstand report" in readme and "report.html" in readme
+
+
+def test_a_scenario_with_measures_shows_participants_queue_and_cost(tmp_path: Path) -> None:
+    """parttime-naar-fulltime.toml: real trajecten.parquet from the engine, not a hand-made one."""
+    out = tmp_path / "run"
+    simbijstand.run(SCENARIOS / "parttime-naar-fulltime.toml", replications=6, out=out, workers=1)
+    found = figures(out / "report.html")
+    assert "trajecten" in found.sections
+    trajecten = pl.read_parquet(out / "trajecten.parquet")
+    per_year = trajecten.group_by(pl.col("month").dt.year().alias("year")).agg(
+        pl.col("cost_eur").sum() / 6
+    )
+    for year, cost in per_year.iter_rows():
+        assert found.values[f"traject|parttime_naar_fulltime|{year}"] == pytest.approx(cost)
+    assert _axes(charts.trajecten_chart(load_run(out)) or "") == 1

@@ -16,10 +16,13 @@ from PIL import Image
 
 from browser import Page, chromium, render
 
-pytestmark = pytest.mark.skipif(
-    chromium() is None,
-    reason="Chromium is not installed (apt-get install chromium; .ci/run installs it)",
-)
+pytestmark = [
+    pytest.mark.report,
+    pytest.mark.skipif(
+        chromium() is None,
+        reason="Chromium is not installed (apt-get install chromium; .ci/run installs it)",
+    ),
+]
 WHITE = 245  # a channel at or above this counts as page background
 SATURATED = 60  # max - min channel: a colour, not the black, greys and white of axes and text
 

@@ -20,7 +20,10 @@ from simbijstand.engine import CompiledModel, compile_model
 from simbijstand.errors import InputDataError, RunDirectoryError
 from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
+from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
+from simbijstand.finance.summary import finance_summary
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
+from simbijstand.projections.measures import measures_frame
 from simbijstand.reporting.rundata import REPORT
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
@@ -41,6 +44,7 @@ class Prepared:
     model: CompiledModel
     input_files: tuple[Path, ...]
     history: pl.DataFrame | None  # observed caseload: date, gemeente, count
+    finance: FinancePlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,9 @@ class RunResult:
     finance: pl.DataFrame
     summary: pl.DataFrame
     history: pl.DataFrame | None
+    measures: pl.DataFrame | None  # trajecten.parquet, when the scenario has measures
     manifest: dict[str, Any]
+    finance_summary: pl.DataFrame
 
 
 def prepare(scenario: Scenario | str | Path) -> Prepared:
@@ -77,7 +83,8 @@ def prepare(scenario: Scenario | str | Path) -> Prepared:
         except InputDataError as exc:
             raise InputDataError(f"{scenario.path}: historie.bestand: {exc}") from None
         files.append(path)
-    return Prepared(scenario, compile_model(scenario, initial), tuple(files), history)
+    finance = plan_finance(scenario)
+    return Prepared(scenario, compile_model(scenario, initial), tuple(files), history, finance)
 
 
 def run(
@@ -109,7 +116,7 @@ def run(
     prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
     scenario = prepared.scenario
     sim = scenario.spec.simulatie
-    run_dir = _new_run_dir(out, scenario.name)
+    run_dir = new_run_dir(out, scenario.name)
     keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
     chunks = plan_chunks(sim.replicaties, prepared.model.expected_initial_size())
     prepared_at = time.perf_counter()
@@ -139,7 +146,9 @@ def run(
         frames["finance"],
         frames["summary"],
         prepared.history,
+        frames.get("measures"),
         manifest,
+        frames["finance_summary"],
     )
 
 
@@ -164,12 +173,18 @@ def _initial_state(scenario: Scenario, gemeente: str) -> tuple[InitialState, lis
 
 def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFrame]:
     model = prepared.model
-    return {
+    expenditure = expenditure_frame(model, prepared.scenario.spec.kosten, projections)
+    finance = finance_frame(prepared.finance, expenditure)
+    frames = {
         "caseload": caseload_frame(model, projections),
         "flows": flows_frame(model, projections),
-        "finance": expenditure_frame(model, prepared.scenario.spec.kosten, projections),
+        "finance": finance,
+        "finance_summary": finance_summary(prepared.finance, finance),
         "summary": summary_frame(model, projections),
     }
+    if model.modifiers.measures:
+        frames["measures"] = measures_frame(model, projections)
+    return frames
 
 
 def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
@@ -178,9 +193,12 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
         "flows.parquet": lambda p: frames["flows"].write_parquet(p),
         "finance.parquet": lambda p: frames["finance"].write_parquet(p),
         "summary.csv": lambda p: frames["summary"].write_csv(p, float_precision=2),
+        "finance_summary.csv": lambda p: frames["finance_summary"].write_csv(p, float_precision=2),
     }
     if "history" in frames:
         files["historie.parquet"] = lambda p: frames["history"].write_parquet(p)
+    if "measures" in frames:
+        files["trajecten.parquet"] = lambda p: frames["measures"].write_parquet(p)
     for name, write in files.items():
         write_atomic(run_dir / name, write)
     return {name: sha256_of(run_dir / name) for name in files}
@@ -265,7 +283,7 @@ def _manifest(
     }
 
 
-def _new_run_dir(out: str | Path | None, name: str) -> Path:
+def new_run_dir(out: str | Path | None, name: str) -> Path:
     if out is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         base = Path(OUTPUTS) / f"{name}-{stamp}"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import click
 
+from simbijstand.cli.compare import compare
 from simbijstand.cli.replay import replay
 from simbijstand.cli.report import report
 from simbijstand.cli.run import run
+from simbijstand.cli.scenarios import scenarios
 from simbijstand.cli.shared import version
 from simbijstand.cli.validate import validate
 from simbijstand.cli.vangnet import vangnet
@@ -26,12 +28,15 @@ def main() -> None:
       simbijstand validate scenarios/*.toml
       simbijstand run scenarios/tweede-golf.toml
       simbijstand replay outputs/<run> --at 2022-01-01
+      simbijstand compare scenarios/basis.toml scenarios/tweede-golf.toml
       simbijstand report outputs/<run>
     """
 
 
 main.add_command(run)
 main.add_command(validate)
+main.add_command(scenarios)
 main.add_command(replay)
 main.add_command(report)
 main.add_command(vangnet)
+main.add_command(compare)

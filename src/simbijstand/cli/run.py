@@ -116,6 +116,7 @@ def run(
             result.summary,
             result.finance,
             str(result.run_dir),
+            result.finance_summary,
             details,
         )
     )

@@ -24,14 +24,13 @@ from simbijstand.reporting.chartkit import (
     VERMILLION,
     YELLOW,
     count_axis,
-    euro_axis,
     figure,
     legend_above,
     month_axis,
     signed_counts,
     to_svg,
 )
-from simbijstand.reporting.numbers import euro_mln, gemeente_title, label, number, percent
+from simbijstand.reporting.numbers import gemeente_title, label, number
 from simbijstand.reporting.rundata import RunData
 
 BAND_OUTER, BAND_INNER = "#A6CEE8", "#5DA4D3"  # light and mid blue around the dark median
@@ -153,7 +152,7 @@ def _group_panel(ax: Axes, fan: pl.DataFrame, group: str, buig: bool) -> None:
 def flows_chart(data: RunData) -> str:
     """Mean inflow (up) and outflow per route (down) per month, stacked, with the balance."""
     flows = tables.monthly_flows(data)
-    wide = flows.pivot(on="category", index="month", values="mean").fill_null(0).sort("month")
+    wide = _every_month(data, flows)
     months = wide["month"].to_list()
     inflow = [c for c in (tables.INFLOW, tables.FROM_OTHER) if c in wide.columns]
     outflow = _by_size(flows.filter(pl.col("kind") == "uit"))
@@ -216,17 +215,20 @@ def _outflow_colours(n: int) -> list[str]:
     return [palette[i % len(palette)] for i in range(n)]
 
 
+def _every_month(data: RunData, flows: pl.DataFrame) -> pl.DataFrame:
+    """month and one column per category, for every simulated month (zero without flows)."""
+    months = pl.DataFrame({"month": sorted(data.summary["date"].unique())[:-1]})
+    if flows.height == 0:
+        return months
+    wide = flows.pivot(on="category", index="month", values="mean")
+    return months.join(wide, on="month", how="left").fill_null(0).sort("month")
+
+
 def _balance(wide: pl.DataFrame, inflow: list[str], outflow: list[str]) -> list[float]:
-    plus = wide.select(pl.sum_horizontal(inflow)).to_series() if inflow else 0
-    minus = wide.select(pl.sum_horizontal(outflow)).to_series() if outflow else 0
-    return (plus - minus).to_list()  # type: ignore[union-attr]
-
-
-def year_labels(yearly: pl.DataFrame) -> list[str]:
-    return [
-        str(y) if m == 12 else f"{y}\n({m} mnd)"
-        for y, m in zip(yearly["year"], yearly["months"], strict=True)
-    ]
+    signed = [pl.col(c) for c in inflow] + [-pl.col(c) for c in outflow]
+    if not signed:
+        return [0.0] * wide.height
+    return wide.select(pl.sum_horizontal(signed)).to_series().to_list()
 
 
 HISTORY_MONTHS = 24  # at least this much observed history before the start, or the horizon
@@ -240,117 +242,6 @@ def _recent(history: pl.DataFrame | None, data: RunData) -> pl.DataFrame | None:
     months = max(HISTORY_MONTHS, int(data.manifest["horizon"]["months"]))
     shown = history.filter(pl.col("date") >= _months_after(data.start, -months))
     return shown if shown.height else None
-
-
-def finance_chart(data: RunData) -> str:
-    """Yearly BUIG expenditure (with the budget where known); below it the deficit and the
-    vangnet where finance.parquet has them."""
-    yearly = tables.yearly_finance(data.finance)
-    has_gap = "deficit_eur_mean" in yearly.columns
-    with figure(height=7.6 if has_gap else 4.0) as fig:
-        axes = fig.subplots(2 if has_gap else 1, 1, squeeze=False).ravel()
-        _expenditure_panel(axes[0], yearly)
-        if has_gap:
-            _gap_panel(axes[1], yearly)
-        fig.get_layout_engine().set(hspace=0.12)  # room between the panels' legends
-        return to_svg(fig, "financien", "BUIG-lasten per jaar")
-
-
-def _expenditure_panel(ax: Axes, yearly: pl.DataFrame) -> None:
-    x = list(range(yearly.height))
-    mean = yearly["expenditure_eur_mean"].to_list()
-    errors = _errors(yearly, "expenditure_eur")
-    ax.bar(x, mean, 0.55, color=BLUE, label="BUIG-lasten (gemiddeld)")
-    ax.errorbar(
-        x,
-        mean,
-        yerr=errors,
-        fmt="none",
-        ecolor=INK,
-        capsize=4,
-        linewidth=1.2,
-        label="80% zeker (P10–P90)",
-    )
-    if "budget_eur_mean" in yearly.columns:
-        ax.hlines(
-            yearly["budget_eur_mean"],
-            [xi - 0.36 for xi in x],
-            [xi + 0.36 for xi in x],
-            color=ORANGE,
-            linewidth=3,
-            zorder=3,
-            label="BUIG-budget",
-        )
-    for xi, value, high in zip(x, mean, yearly["expenditure_eur_p90"], strict=True):
-        ax.annotate(
-            euro_mln(value),
-            (xi, high),
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=9,
-        )
-    top = max(
-        yearly["expenditure_eur_p90"].max(),
-        yearly.get_column("budget_eur_mean").max() if "budget_eur_mean" in yearly.columns else 0,
-    )
-    ax.set_ylim(0, top * 1.15)
-    euro_axis(ax, "euro per jaar")
-    ax.set_xticks(x, year_labels(yearly))
-    legend_above(ax, columns=3)
-
-
-def _gap_panel(ax: Axes, yearly: pl.DataFrame) -> None:
-    x = list(range(yearly.height))
-    series = [("deficit_eur", "tekort (gemiddeld)", VERMILLION)]
-    series += [
-        (column, name, colour)
-        for column, name, colour in (
-            ("vangnet_eur", "vangnetuitkering (gemiddeld)", GREEN),
-            ("remaining_deficit_eur", "resterend tekort (gemiddeld)", ORANGE),
-        )
-        if f"{column}_mean" in yearly.columns
-    ]
-    width = 0.8 / len(series)
-    for i, (column, name, colour) in enumerate(series):
-        offset = [xi + (i - (len(series) - 1) / 2) * width for xi in x]
-        ax.bar(offset, yearly[f"{column}_mean"], width * 0.92, color=colour, label=name)
-        if column == "deficit_eur":
-            ax.errorbar(
-                offset,
-                yearly["deficit_eur_mean"],
-                yerr=_errors(yearly, column),
-                fmt="none",
-                ecolor=INK,
-                capsize=3,
-                linewidth=1.1,
-            )
-    ax.axhline(0, color=INK, linewidth=0.8)
-    low = min(yearly["deficit_eur_p10"].min(), 0)
-    high = max(yearly["deficit_eur_p90"].max(), 0)
-    span = (high - low) or 1e6
-    ax.set_ylim(low - 0.08 * span, high + 0.22 * span)
-    euro_axis(ax, "euro per jaar\n← overschot · tekort →")
-    ax.set_xticks(x, year_labels(yearly))
-    if "p_vangnet" in yearly.columns:
-        for xi, p in zip(x, yearly["p_vangnet"], strict=True):
-            ax.annotate(
-                f"kans op vangnet: {percent(p)}",
-                (xi, high + 0.12 * span),
-                ha="center",
-                fontsize=9,
-                color=INK,
-            )
-    legend_above(ax, columns=len(series))
-
-
-def _errors(yearly: pl.DataFrame, column: str) -> list[list[float]]:
-    mean = yearly[f"{column}_mean"]
-    return [
-        (mean - yearly[f"{column}_p10"]).clip(lower_bound=0).to_list(),
-        (yearly[f"{column}_p90"] - mean).clip(lower_bound=0).to_list(),
-    ]
 
 
 def trajecten_chart(data: RunData) -> str | None:

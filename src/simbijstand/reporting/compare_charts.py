@@ -18,7 +18,8 @@ from simbijstand.reporting.chartkit import (
     percent_axis,
     to_svg,
 )
-from simbijstand.reporting.charts import BAND_OUTER, year_labels
+from simbijstand.reporting.charts import BAND_OUTER
+from simbijstand.reporting.finance_charts import year_labels
 from simbijstand.reporting.numbers import percent
 from simbijstand.reporting.rundata import RunData
 
@@ -85,29 +86,36 @@ def _series(
 def yearly_bars(
     yearly: dict[str, pl.DataFrame], column: str, axis_label: str, description: str, key: str
 ) -> str:
-    """Grouped bars per year, one per scenario: the mean of `column` with its P10-P90 range."""
+    """Grouped bars per year, one per scenario: the mean of `column` with its P10-P90 range;
+    no bar where a run has no value (a partial year)."""
     names = list(yearly)
     years = _years(yearly)
     width = 0.8 / len(names)
     with figure(height=4.2) as fig:
         ax = fig.subplots()
         for i, (name, colour) in enumerate(zip(names, colours(len(names)), strict=True)):
-            rows = _aligned(yearly[name], years)
-            x = [j + (i - (len(names) - 1) / 2) * width for j in range(len(years))]
-            mean = rows[f"{column}_mean"].fill_null(0)
-            ax.bar(x, mean, width * 0.9, color=colour, label=name)
-            low = (mean - rows[f"{column}_p10"].fill_null(0)).clip(lower_bound=0)
-            high = (rows[f"{column}_p90"].fill_null(0) - mean).clip(lower_bound=0)
-            ax.errorbar(x, mean, yerr=[low, high], fmt="none", ecolor=INK, capsize=3, linewidth=1.1)
+            rows = _aligned(yearly[name], years).with_columns(
+                x=pl.int_range(pl.len()) + (i - (len(names) - 1) / 2) * width
+            )
+            rows = rows.filter(pl.col(f"{column}_mean").is_not_null())
+            mean = rows[f"{column}_mean"]
+            ax.bar(rows["x"], mean, width * 0.9, color=colour, label=name)
+            low = (mean - rows[f"{column}_p10"]).clip(lower_bound=0)
+            high = (rows[f"{column}_p90"] - mean).clip(lower_bound=0)
+            ax.errorbar(
+                rows["x"], mean, yerr=[low, high], fmt="none", ecolor=INK, capsize=3, linewidth=1.1
+            )
         ax.axhline(0, color=INK, linewidth=0.8)
         euro_axis(ax, axis_label)
         ax.set_xticks(range(len(years)), year_labels(_year_frame(yearly, years)))
+        ax.set_xlim(-0.5, len(years) - 0.5)
         legend_above(ax, columns=min(len(names), 4))
         return to_svg(fig, key, description)
 
 
 def vangnet_chances(yearly: dict[str, pl.DataFrame]) -> str:
-    """The share of replications with a vangnet claim, per year and scenario, labelled."""
+    """The share of replications with a vangnet claim, per year and scenario, labelled; where
+    eligibility is undecided, a hatched bar up to its upper bound."""
     names = list(yearly)
     years = _years(yearly)
     width = 0.8 / len(names)
@@ -116,21 +124,45 @@ def vangnet_chances(yearly: dict[str, pl.DataFrame]) -> str:
         for i, (name, colour) in enumerate(zip(names, colours(len(names)), strict=True)):
             rows = _aligned(yearly[name], years)
             x = [j + (i - (len(names) - 1) / 2) * width for j in range(len(years))]
-            chances = rows["p_vangnet"].to_list()
-            ax.bar(x, [c or 0 for c in chances], width * 0.9, color=colour, label=name)
-            _label_bars(ax, x, chances)
+            exact = rows["p_vangnet"].to_list()
+            bound = _bounds(rows)
+            ax.bar(x, [e or 0 for e in exact], width * 0.9, color=colour, label=name)
+            ax.bar(
+                x,
+                [b or 0 for b in bound],
+                width * 0.9,
+                facecolor="none",
+                edgecolor=colour,
+                hatch="///",
+                linewidth=1,
+            )
+            _label_bars(ax, x, exact, bound)
         percent_axis(ax, "kans op een vangnetuitkering")
         ax.set_xticks(range(len(years)), year_labels(_year_frame(yearly, years)))
+        ax.set_xlim(-0.5, len(years) - 0.5)
         legend_above(ax, columns=min(len(names), 4))
         return to_svg(fig, "vergelijking-vangnet", "Kans op een vangnetuitkering per jaar")
 
 
-def _label_bars(ax: Axes, x: list[float], chances: list[float | None]) -> None:
-    for xi, chance in zip(x, chances, strict=True):
-        text = "–" if chance is None else percent(chance)
+def _bounds(rows: pl.DataFrame) -> list[float | None]:
+    if "p_vangnet_max" not in rows.columns:
+        return [None] * rows.height
+    return rows["p_vangnet_max"].to_list()
+
+
+def _label_bars(
+    ax: Axes, x: list[float], exact: list[float | None], bound: list[float | None]
+) -> None:
+    for xi, chance, most in zip(x, exact, bound, strict=True):
+        if chance is not None:
+            text, height = percent(chance), chance
+        elif most is not None:
+            text, height = f"≤ {percent(most)}", most
+        else:
+            text, height = "–", 0.0
         ax.annotate(
             text,
-            (xi, chance or 0),
+            (xi, height),
             xytext=(0, 3),
             textcoords="offset points",
             ha="center",

@@ -226,7 +226,9 @@ def _vangnet(yearly: dict[str, pl.DataFrame]) -> list[str]:
         howto(
             "Per jaar en scenario het deel van de gesimuleerde verlopen waarin de gemeente recht "
             "heeft op een <strong>vangnetuitkering</strong>: het tekort is groot genoeg voor de "
-            "voorwaarden van dat jaar. Bij meer gemeenten: minstens één gemeente."
+            "voorwaarden van dat jaar. Bij meer gemeenten: minstens één gemeente. Een gearceerde "
+            "balk met ‘≤’ is een bovengrens: in een deel van de verlopen is het recht onbekend, "
+            "omdat een eerder jaarresultaat ontbreekt."
         ),
     ]
 
@@ -336,7 +338,8 @@ def _chance_differences(base: RunData, run: RunData) -> dict[int, float]:
     if "p_vangnet" not in left.columns or "p_vangnet" not in right.columns:
         return {}
     joined = left.join(right, on="year", suffix="_other")
-    return dict(joined.select("year", pl.col("p_vangnet_other") - pl.col("p_vangnet")).iter_rows())
+    chances = joined.select("year", pl.col("p_vangnet_other") - pl.col("p_vangnet"))
+    return dict(chances.drop_nulls().iter_rows())  # only years known in both runs
 
 
 def _runs_section(runs: list[RunData], names: list[str]) -> str:

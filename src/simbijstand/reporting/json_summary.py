@@ -11,8 +11,10 @@ Keys (documented in the README too):
                    p95}, benefits with BUIG funding, as in summary.csv
     cost           per calendar year over all gemeenten: {year, months, expenditure_eur:
                    {mean, p10, p50, p90}}, and when finance.parquet has them the same for
-                   budget_eur, deficit_eur, vangnet_eur, remaining_deficit_eur, plus
-                   p_deficit and p_vangnet (shares of replications, 0 to 1)
+                   net_expenditure_eur, budget_eur, deficit_eur, vangnet_eur,
+                   remaining_deficit_eur, plus p_deficit and p_vangnet (shares of replications,
+                   0 to 1) and p_vangnet_max (an upper bound where eligibility is undecided);
+                   null where a year cannot have the figure (a partial year's deficit)
 """
 
 from __future__ import annotations
@@ -63,6 +65,6 @@ def _cost(data: RunData) -> list[dict[str, Any]]:
         for amount in tables.AMOUNTS:
             if f"{amount}_mean" in row:
                 entry[amount] = {s: row[f"{amount}_{s}"] for s in ("mean", "p10", "p50", "p90")}
-        entry |= {k: row[k] for k in ("p_deficit", "p_vangnet") if k in row}
+        entry |= {k: row[k] for k in ("p_deficit", "p_vangnet", "p_vangnet_max") if k in row}
         result.append(entry)
     return result

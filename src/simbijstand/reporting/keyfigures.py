@@ -10,6 +10,7 @@ from simbijstand.projections import TOTAL
 from simbijstand.reporting import tables
 from simbijstand.reporting.html import Cell, esc, table
 from simbijstand.reporting.numbers import (
+    chance_text,
     date_nl,
     euro,
     euro_mln,
@@ -24,9 +25,10 @@ from simbijstand.reporting.rundata import RunData
 
 # (column of tables.yearly_finance, header, format), in two tables so both fit the page.
 EXPENDITURE_COLUMNS = (
-    ("expenditure_eur_mean", "lasten (gem.)", "euro"),
+    ("expenditure_eur_mean", "lasten gesimuleerd (gem.)", "euro"),
     ("expenditure_eur_p10", "P10", "euro"),
     ("expenditure_eur_p90", "P90", "euro"),
+    ("net_expenditure_eur_mean", "netto lasten (gem.)", "euro"),
     ("budget_eur_mean", "budget (gem.)", "euro"),
 )
 GAP_COLUMNS = (
@@ -109,7 +111,10 @@ def _yearly_table(yearly: pl.DataFrame, wanted: tuple[tuple[str, str, str], ...]
     for record in yearly.iter_rows(named=True):
         year = record["year"]
         row: list[Cell | str] = [year_label(year, record["months"])]
-        row += [_money_or_share(f"financien|{year}|{c}", record[c], kind) for c, _, kind in columns]
+        row += [
+            _money_or_share(f"financien|{year}|{c}", record[c], kind, record.get(f"{c}_max"))
+            for c, _, kind in columns
+        ]
         rows.append(row)
     return table(["jaar", *(h for _, h, _ in columns)], rows, name)
 
@@ -118,7 +123,12 @@ def year_label(year: int, months: int) -> str:
     return str(year) if months == 12 else f"{year} ({months} mnd)"
 
 
-def _money_or_share(key: str, value: float, kind: str) -> Cell:
+def _money_or_share(key: str, value: float | None, kind: str, bound: float | None = None) -> Cell:
+    """A figure; none (a partial year) shows a dash, an undecided chance its upper bound."""
+    if value is None:
+        if bound is not None:
+            return Cell(f"≤ {percent(bound)}", f"{key}_max", float(bound))
+        return Cell("–")
     text = euro(value) if kind == "euro" else percent(value)
     return Cell(text, key, float(value))
 
@@ -172,8 +182,9 @@ def _finance_headline(yearly: pl.DataFrame) -> str:
         f"</strong> (80% zeker: tussen {euro_mln(last['expenditure_eur_p10'])} en "
         f"{euro_mln(last['expenditure_eur_p90'])})"
     )
-    if "p_deficit" in last:
+    if last.get("p_deficit") is not None:
         text += f"; kans op een tekort {percent(last['p_deficit'])}"
-    if "p_vangnet" in last:
-        text += f", kans op een vangnetuitkering {percent(last['p_vangnet'])}"
+    chance = chance_text(last)
+    if chance.startswith("kans op vangnet"):
+        text += ", " + chance.replace("kans op vangnet:", "kans op een vangnetuitkering")
     return text + "."

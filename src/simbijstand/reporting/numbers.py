@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
@@ -55,3 +56,15 @@ def gemeente_title(gemeente: str) -> str:
 def flow_name(kind: str, category: str) -> str:
     """A row of the flow tables: instroom, uitstroom: werk, saldo (in − uit)."""
     return {"in": category, "saldo": "saldo (in − uit)"}.get(kind, f"uitstroom: {label(category)}")
+
+
+def chance_text(row: dict[str, Any]) -> str:
+    """The chance of a vangnet claim of a year (a row of tables.yearly_finance), its upper
+    bound where eligibility is undecided, or why there is none."""
+    if row.get("deficit_eur_mean") is None:
+        return "geen tekort berekend:\ndeel van het jaar"
+    if row.get("p_vangnet") is not None:
+        return f"kans op vangnet: {percent(row['p_vangnet'])}"
+    if row.get("p_vangnet_max") is not None:
+        return f"kans op vangnet: ≤ {percent(row['p_vangnet_max'])}"
+    return ""

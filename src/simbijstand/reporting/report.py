@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from simbijstand.errors import RunDirectoryError
-from simbijstand.reporting import charts, keyfigures, tables
+from simbijstand.reporting import charts, finance_charts, keyfigures, tables
 from simbijstand.reporting.html import esc, figure, howto, manifest_section, nav, page, section
 from simbijstand.reporting.numbers import date_nl, label, number
 from simbijstand.reporting.rundata import REPORT, RunData, load_run
@@ -141,13 +141,32 @@ def _money(data: RunData) -> list[str]:
         "(P10–P90). Bedragen in miljoenen euro’s, in prijzen van het jaar zelf. Een jaar dat maar "
         "deels in de prognose valt, heeft minder maanden (tussen haakjes)."
     ]
+    if "net_expenditure_eur_mean" in yearly.columns:
+        text.append(
+            "Donkerblauw: de <strong>netto</strong> lasten van een volledig jaar (lasten min "
+            "terugvordering en verhaal, plus loonkostensubsidie), die tegen het budget worden "
+            "gezet. Lichtblauw: alleen de gesimuleerde maanden van een jaar dat deels in de "
+            "prognose valt; daarvoor is geen tekort te berekenen."
+        )
     if "budget_eur_mean" in yearly.columns:
         text.append("De oranje streep is het BUIG-budget van het jaar.")
     if "deficit_eur_mean" in yearly.columns:
         text.append(_gap_howto(yearly))
     else:
         text.append("Deze run heeft geen BUIG-budget; tekort en vangnet staan er daarom niet in.")
-    return [figure(charts.finance_chart(data), "financien"), howto(*text)]
+    return [figure(finance_charts.finance_chart(data), "financien"), howto(*text), *_notes(data)]
+
+
+def _notes(data: RunData) -> list[str]:
+    """The finance module's notes: partial years, provisional budgets, unknown results."""
+    if data.finance_notes is None or data.finance_notes.height == 0:
+        return []
+    several = len(data.gemeenten) > 1
+    items = "".join(
+        f"<li>{esc(gemeente) + ', ' if several else ''}{year}: {esc(note)}</li>"
+        for gemeente, year, note in data.finance_notes.iter_rows()
+    )
+    return ["<h3>Toelichting</h3>", f'<ul class="keys note">{items}</ul>']
 
 
 def _gap_howto(yearly: Any) -> str:
@@ -158,7 +177,11 @@ def _gap_howto(yearly: Any) -> str:
     if "vangnet_eur_mean" in yearly.columns:
         text += ", de verwachte vangnetuitkering en het tekort dat de gemeente zelf draagt"
     if "p_vangnet" in yearly.columns:
-        text += "; erboven de kans dat de gemeente recht heeft op een vangnetuitkering"
+        text += (
+            "; erboven de kans dat de gemeente recht heeft op een vangnetuitkering (‘≤’: een "
+            "bovengrens, want in een deel van de verlopen is het recht onbekend omdat een eerder "
+            "jaarresultaat ontbreekt)"
+        )
     return text + "."
 
 

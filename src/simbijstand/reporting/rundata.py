@@ -22,6 +22,7 @@ FINANCE = "finance.parquet"
 HISTORY = "historie.parquet"
 TRAJECTEN = "trajecten.parquet"  # written by runs of scenarios with measures (trajecten)
 REPORT = "report.html"
+FINANCE_SUMMARY = "finance_summary.csv"  # its notes explain partial years and unknowns
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class RunData:
     finance: pl.DataFrame
     history: pl.DataFrame | None
     trajecten: pl.DataFrame | None
+    finance_notes: pl.DataFrame | None = None  # gemeente, year, note (non-empty notes only)
 
     @property
     def name(self) -> str:
@@ -81,6 +83,7 @@ def load_run(run_dir: Path, manifest: dict[str, Any] | None = None) -> RunData:
         finance=_read(run_dir / FINANCE),
         history=_read_optional(run_dir / HISTORY),
         trajecten=_read_optional(run_dir / TRAJECTEN),
+        finance_notes=_notes(run_dir / FINANCE_SUMMARY),
     )
 
 
@@ -99,3 +102,11 @@ def _read(path: Path) -> pl.DataFrame:
 
 def _read_optional(path: Path) -> pl.DataFrame | None:
     return _read(path) if path.exists() else None
+
+
+def _notes(path: Path) -> pl.DataFrame | None:
+    summary = _read_optional(path)
+    if summary is None or "note" not in summary.columns:
+        return None
+    notes = summary.select("gemeente", "year", "note").unique().filter(pl.col("note") != "")
+    return notes.sort("gemeente", "year")

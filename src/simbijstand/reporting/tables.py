@@ -18,8 +18,16 @@ from simbijstand.projections import TOTAL
 from simbijstand.reporting.rundata import RunData
 
 BAND_COLUMNS = ("p10", "p25", "p50", "p75", "p90")
-AMOUNTS = ("expenditure_eur", "budget_eur", "deficit_eur", "vangnet_eur", "remaining_deficit_eur")
-ELIGIBLE = "vangnet_eligible"  # bool: the year meets the vangnet's entry conditions
+AMOUNTS = (
+    "expenditure_eur",  # simulated BUIG lasten of the year's months in the horizon
+    "net_expenditure_eur",  # lasten - baten + LKS of a complete year: set against the budget
+    "budget_eur",
+    "deficit_eur",
+    "vangnet_eur",
+    "remaining_deficit_eur",
+)
+ELIGIBLE = "vangnet_eligible"  # bool, null when undecided: the year meets the entry conditions
+FLAGS = (ELIGIBLE, "meets_single_year")
 INFLOW, FROM_OTHER, TO_OTHER = "instroom", "uit groep zonder BUIG", "naar groep zonder BUIG"
 
 
@@ -139,13 +147,15 @@ def yearly_flows(data: RunData) -> pl.DataFrame:
 
 
 def finance_per_replication(finance: pl.DataFrame) -> pl.DataFrame:
-    """replication, year, months and the amounts summed over the gemeenten; a year is eligible
-    for a vangnet claim when at least one gemeente is. Without deficit_eur, a budget gives it."""
+    """replication, year, months and the amounts summed over the gemeenten (null when a gemeente
+    has none: a sum would hide that). A year is eligible for a vangnet claim when a gemeente is;
+    undecided (null) when none is but some are undecided. Without deficit_eur, a budget gives it.
+    """
     amounts = [c for c in AMOUNTS if c in finance.columns]
-    aggregations = [pl.col("months").max(), *(pl.col(c).sum() for c in amounts)]
-    if ELIGIBLE in finance.columns:
-        aggregations.append(pl.col(ELIGIBLE).any())
-    elif "vangnet_eur" in finance.columns:
+    aggregations = [pl.col("months").max(), *(_sum_or_null(c) for c in amounts)]
+    for flag in (c for c in FLAGS if c in finance.columns):
+        aggregations.append(pl.col(flag).any(ignore_nulls=False))  # true, else null, else false
+    if ELIGIBLE not in finance.columns and "vangnet_eur" in finance.columns:
         aggregations.append((pl.col("vangnet_eur") > 0).any().alias(ELIGIBLE))
     ordered = finance.sort("replication", "year", "gemeente")
     totals = ordered.group_by("replication", "year").agg(aggregations)
@@ -154,26 +164,58 @@ def finance_per_replication(finance: pl.DataFrame) -> pl.DataFrame:
     return totals.sort("replication", "year")
 
 
+def _sum_or_null(column: str) -> pl.Expr:
+    values = pl.col(column).cast(pl.Float64)
+    return pl.when(values.null_count() == 0).then(values.sum()).alias(column)
+
+
 def yearly_finance(finance: pl.DataFrame) -> pl.DataFrame:
-    """Per year: months, each amount's mean, p10, p50, p90 (`<amount>_mean` ...), and where
-    present p_deficit (share of replications with a deficit) and p_vangnet (with a claim)."""
+    """Per year: months; each amount's mean, p10, p50, p90 (`<amount>_mean` ...); and where
+    present p_deficit and p_vangnet, the shares of replications with a deficit and with a
+    vangnet claim. A statistic is null when a replication lacks its value (a partial year), as
+    in finance_summary.csv. When eligibility is undecided in some replications, p_vangnet is
+    null and p_vangnet_max bounds it: the share meeting the single-year condition."""
     per_replication = finance_per_replication(finance)
     aggregations: list[pl.Expr] = [pl.col("months").max()]
     for column in (c for c in AMOUNTS if c in per_replication.columns):
         aggregations += _quantiles(column)
     if "deficit_eur" in per_replication.columns:
-        aggregations.append((pl.col("deficit_eur") > 0).mean().alias("p_deficit"))
+        aggregations.append(_share(pl.col("deficit_eur") > 0).alias("p_deficit"))
     if ELIGIBLE in per_replication.columns:
-        aggregations.append(pl.col(ELIGIBLE).cast(pl.Float64).mean().alias("p_vangnet"))
+        aggregations += _vangnet_chance(per_replication)
     return per_replication.group_by("year").agg(aggregations).sort("year")
+
+
+def _share(condition: pl.Expr) -> pl.Expr:
+    return pl.when(condition.null_count() == 0).then(condition.cast(pl.Float64).mean())
+
+
+def _vangnet_chance(per_replication: pl.DataFrame) -> list[pl.Expr]:
+    eligible = pl.col(ELIGIBLE)
+    columns = per_replication.columns
+    upper = (
+        _share(pl.col("meets_single_year"))
+        if "meets_single_year" in columns
+        else eligible.fill_null(True).cast(pl.Float64).mean()
+    )
+    # A bound only where the deficit is known: a partial year has no chance at all.
+    known = pl.col("deficit_eur").null_count() == 0 if "deficit_eur" in columns else pl.lit(True)
+    undecided = eligible.null_count() > 0
+    return [
+        _share(eligible).alias("p_vangnet"),
+        pl.when(undecided & known).then(upper).alias("p_vangnet_max"),
+    ]
 
 
 def _quantiles(column: str) -> list[pl.Expr]:
     values = pl.col(column)
+    complete = values.null_count() == 0
     return [
-        values.mean().alias(f"{column}_mean"),
+        pl.when(complete).then(values.mean()).alias(f"{column}_mean"),
         *(
-            values.quantile(q, interpolation="linear").alias(f"{column}_{name}")
+            pl.when(complete)
+            .then(values.quantile(q, interpolation="linear"))
+            .alias(f"{column}_{name}")
             for name, q in (("p10", 0.1), ("p50", 0.5), ("p90", 0.9))
         ),
     ]
@@ -210,11 +252,12 @@ def yearly_trajecten_cost(data: RunData) -> pl.DataFrame | None:
 def differences(base: pl.DataFrame, other: pl.DataFrame, paired: bool) -> pl.DataFrame:
     """year and, per amount both finance tables have, the difference other - base:
     `<amount>_diff_mean`, and when paired (same seed and replications: common random numbers)
-    also `_diff_p10` and `_diff_p90` over the replication-by-replication differences."""
+    also `_diff_p10` and `_diff_p90` over the replication-by-replication differences. Null
+    where a replication lacks the amount (a partial year)."""
     left, right = finance_per_replication(base), finance_per_replication(other)
     amounts = [c for c in AMOUNTS if c in left.columns and c in right.columns]
     if not paired:
-        means = [pl.col(c).mean() for c in amounts]
+        means = [_quantiles(c)[0].alias(c) for c in amounts]
         joined = (
             left.group_by("year")
             .agg(means)
@@ -227,12 +270,13 @@ def differences(base: pl.DataFrame, other: pl.DataFrame, paired: bool) -> pl.Dat
         "year", "replication"
     )
     diffs = joined.select("year", *((pl.col(f"{c}_other") - pl.col(c)).alias(c) for c in amounts))
-    aggregations = []
-    for c in amounts:
-        values = pl.col(c)
-        aggregations += [
-            values.mean().alias(f"{c}_diff_mean"),
-            values.quantile(0.1, interpolation="linear").alias(f"{c}_diff_p10"),
-            values.quantile(0.9, interpolation="linear").alias(f"{c}_diff_p90"),
-        ]
-    return diffs.group_by("year").agg(aggregations).sort("year")
+    aggregations = [stat for c in amounts for stat in _quantiles(c)]
+    return (
+        diffs.group_by("year")
+        .agg(aggregations)
+        .sort("year")
+        .rename(
+            {f"{c}_{s}": f"{c}_diff_{s}" for c in amounts for s in ("mean", "p10", "p50", "p90")}
+        )
+        .drop([f"{c}_diff_p50" for c in amounts])
+    )

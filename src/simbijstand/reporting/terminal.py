@@ -10,8 +10,10 @@ import polars as pl
 
 from simbijstand.projections import TOTAL
 from simbijstand.reporting import tables
+from simbijstand.reporting.finance_text import finance_block
 from simbijstand.reporting.numbers import date_nl, flow_name, label, number
 from simbijstand.reporting.rundata import REPORT, RunData
+from simbijstand.reporting.table import table as _table
 
 
 def euro_millions(value: float) -> str:
@@ -28,6 +30,7 @@ def run_summary(
     summary: pl.DataFrame,
     finance: pl.DataFrame,
     run_dir: str,
+    finance_summary: pl.DataFrame | None = None,
     details: str = "",
 ) -> str:
     """The compact summary; `details` (run -v) goes before the closing lines with the paths."""
@@ -41,6 +44,7 @@ def run_summary(
         *_group_table(summary, start, end),
         "",
         *_cost_table(finance),
+        *(finance_block(finance_summary, finance) if finance_summary is not None else []),
         "",
         *([details, ""] if details else []),
         f"Uitvoer: {run_dir}",
@@ -115,17 +119,6 @@ def _cost_table(finance: pl.DataFrame) -> list[str]:
 
 def _year_label(year: int, months: int) -> str:
     return str(year) if months == 12 else f"{year} ({months} mnd)"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-        return "  " + "  ".join([first, *rest])
-
-    return [line(header), *(line(r) for r in rows)]
 
 
 # --- run -v: the detail behind the summary ------------------------------------------------------
