@@ -12,7 +12,7 @@ import pytest
 
 from report_helpers import figures, simulated_only
 from simbijstand.errors import RunDirectoryError
-from simbijstand.reporting import tables
+from simbijstand.reporting import aggregates
 from simbijstand.reporting.compare_report import write_comparison_report
 
 pytestmark = pytest.mark.report
@@ -73,7 +73,7 @@ def test_differences_are_paired_replication_by_replication(comparison: Path) -> 
 
 def test_a_run_compared_with_itself_differs_by_exactly_zero(comparison: Path) -> None:
     finance = pl.read_parquet(comparison.parent / "basis" / "finance.parquet")
-    diffs = tables.differences(finance, finance, paired=True).drop("year")
+    diffs = aggregates.differences(finance, finance, paired=True).drop("year")
     known = [v for column in diffs.iter_columns() for v in column if v is not None]
     assert len(known) > 20 and all(v == 0 for v in known)
 

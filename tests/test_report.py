@@ -20,7 +20,7 @@ from conftest import REPO, SCENARIOS, one_group_parameters, scenario_data, write
 from report_helpers import add_finance_columns, figures, simulated_only
 from simbijstand.cli import main
 from simbijstand.errors import RunDirectoryError
-from simbijstand.reporting import charts, keyfigures, tables
+from simbijstand.reporting import aggregates, charts, keyfigures
 from simbijstand.reporting.finance_charts import finance_chart
 from simbijstand.reporting.report import write_report
 from simbijstand.reporting.rundata import load_run
@@ -180,11 +180,11 @@ def test_flows_add_up_to_the_change_in_the_caseload(basis_with_history: Path) ->
     """in - out per month, as charted, equals the change of the mean BUIG total in summary.csv
     (which holds two decimals)."""
     data = load_run(basis_with_history)
-    flows = tables.monthly_flows(data)
+    flows = aggregates.monthly_flows(data)
     net = flows.group_by("month").agg(
         pl.when(pl.col("kind") == "in").then(pl.col("mean")).otherwise(-pl.col("mean")).sum()
     )
-    means = tables.band(data.summary, "Steenwijkerland")["mean"].to_list()
+    means = aggregates.band(data.summary, "Steenwijkerland")["mean"].to_list()
     changes = [b - a for a, b in itertools.pairwise(means)]
     assert net.sort("month")["mean"].to_list() == pytest.approx(changes, abs=0.011)
     assert set(flows.filter(kind="uit")["category"]) >= {"werk", "verhuizing", "aow"}
@@ -231,7 +231,7 @@ def test_a_run_of_two_gemeenten_shows_each_and_their_total(tmp_path: Path) -> No
     )
     simbijstand.run(scenario, out=tmp_path / "run", workers=1, report=False)
     data = load_run(tmp_path / "run")
-    assert tables.shown_gemeenten(data.summary) == ["Oost", "West", "totaal"]
+    assert aggregates.shown_gemeenten(data.summary) == ["Oost", "West", "totaal"]
     assert _axes(charts.caseload_fan(data)) == 3
     (tmp_path / "table.html").write_text(keyfigures.caseload_table(data))
     values = figures(tmp_path / "table.html").values

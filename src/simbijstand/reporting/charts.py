@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 
 from simbijstand.projections import TOTAL
-from simbijstand.reporting import tables
+from simbijstand.reporting import aggregates
 from simbijstand.reporting.chartkit import (
     BLUE,
     GREEN,
@@ -40,7 +40,7 @@ def caseload_fan(data: RunData) -> str:
     """Median and P25-P75 and P10-P90 bands per gemeente shown, after the observed history.
 
     With several gemeenten their total comes first, full width, then the gemeenten two by two."""
-    gemeenten = tables.shown_gemeenten(data.summary)
+    gemeenten = aggregates.shown_gemeenten(data.summary)
     if len(gemeenten) == 1:
         with figure(height=4.2) as fig:
             ax = fig.subplots()
@@ -61,9 +61,9 @@ def caseload_fan(data: RunData) -> str:
 
 
 def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, small: bool) -> None:
-    fan = tables.band(data.summary, gemeente)
+    fan = aggregates.band(data.summary, gemeente)
     dates = fan["date"].to_list()
-    history = _recent(tables.history_of(data, gemeente), data)
+    history = _recent(aggregates.history_of(data, gemeente), data)
     if history is not None:
         ax.plot(
             history["date"],
@@ -111,7 +111,7 @@ def _months_after(day: dt.date, months: int) -> dt.date:
 
 def klantgroepen_chart(data: RunData) -> str:
     """One small panel per klantgroep: median and P10-P90 over all gemeenten, from zero."""
-    groups = tables.klantgroepen(data.summary)
+    groups = aggregates.klantgroepen(data.summary)
     buig = {k for _, k in data.buig_groups}
     columns = 3 if len(groups) > 4 else 2
     rows = math.ceil(len(groups) / columns)
@@ -127,7 +127,7 @@ def klantgroepen_chart(data: RunData) -> str:
         }
         axes = fig.subplots(rows, columns, squeeze=False, sharex=True, gridspec_kw=margins)
         for ax, group in zip(axes.ravel(), groups, strict=False):
-            _group_panel(ax, tables.band(data.summary, TOTAL, group), group, group in buig)
+            _group_panel(ax, aggregates.band(data.summary, TOTAL, group), group, group in buig)
         for ax in axes.ravel()[len(groups) :]:
             ax.set_visible(False)
         for ax in axes[:, 0]:
@@ -151,10 +151,10 @@ def _group_panel(ax: Axes, fan: pl.DataFrame, group: str, buig: bool) -> None:
 
 def flows_chart(data: RunData) -> str:
     """Mean inflow (up) and outflow per route (down) per month, stacked, with the balance."""
-    flows = tables.monthly_flows(data)
+    flows = aggregates.monthly_flows(data)
     wide = _every_month(data, flows)
     months = wide["month"].to_list()
-    inflow = [c for c in (tables.INFLOW, tables.FROM_OTHER) if c in wide.columns]
+    inflow = [c for c in (aggregates.INFLOW, aggregates.FROM_OTHER) if c in wide.columns]
     outflow = _by_size(flows.filter(pl.col("kind") == "uit"))
     with figure(height=4.6) as fig:
         ax = fig.subplots()
@@ -246,7 +246,7 @@ def _recent(history: pl.DataFrame | None, data: RunData) -> pl.DataFrame | None:
 
 def trajecten_chart(data: RunData) -> str | None:
     """Participants and queue per month, one panel per traject; None without trajecten."""
-    monthly = tables.monthly_trajecten(data)
+    monthly = aggregates.monthly_trajecten(data)
     if monthly is None or monthly.height == 0:
         return None
     names = monthly["traject"].unique(maintain_order=True).sort().to_list()

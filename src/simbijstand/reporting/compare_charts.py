@@ -6,7 +6,7 @@ import polars as pl
 from matplotlib.axes import Axes
 
 from simbijstand.projections import TOTAL
-from simbijstand.reporting import tables
+from simbijstand.reporting import aggregates
 from simbijstand.reporting.chartkit import (
     INK,
     colours,
@@ -30,7 +30,7 @@ def caseload_medians(runs: list[RunData], names: list[str], baseline: int | None
     with figure(height=4.4) as fig:
         ax = fig.subplots()
         if baseline is not None:
-            fan = tables.band(runs[baseline].summary, TOTAL)
+            fan = aggregates.band(runs[baseline].summary, TOTAL)
             ax.fill_between(
                 fan["date"].to_list(),
                 fan["p10"],
@@ -39,7 +39,9 @@ def caseload_medians(runs: list[RunData], names: list[str], baseline: int | None
                 linewidth=0,
                 label=f"80% zeker (P10–P90), {names[baseline]}",
             )
-        history = next((h for r in runs if (h := tables.history_of(r, TOTAL)) is not None), None)
+        history = next(
+            (h for r in runs if (h := aggregates.history_of(r, TOTAL)) is not None), None
+        )
         if history is not None:
             ax.plot(
                 history["date"],
@@ -51,7 +53,7 @@ def caseload_medians(runs: list[RunData], names: list[str], baseline: int | None
                 label="waargenomen",
             )
         for run, name, colour, style in _series(runs, names, baseline):
-            fan = tables.band(run.summary, TOTAL)
+            fan = aggregates.band(run.summary, TOTAL)
             ax.plot(
                 fan["date"].to_list(),
                 fan["p50"],

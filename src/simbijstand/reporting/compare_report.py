@@ -16,7 +16,7 @@ import polars as pl
 
 from simbijstand.errors import RunDirectoryError
 from simbijstand.projections import TOTAL
-from simbijstand.reporting import compare_charts, tables
+from simbijstand.reporting import aggregates, compare_charts
 from simbijstand.reporting.html import (
     Cell,
     esc,
@@ -85,7 +85,7 @@ def _baseline_index(run_dirs: Sequence[Path | str], baseline: Path | str | None)
 
 def comparison_html(runs: list[RunData], baseline: int | None, title: str | None = None) -> str:
     names = run_names(runs)
-    yearly = {n: tables.yearly_finance(r.finance) for n, r in zip(names, runs, strict=True)}
+    yearly = {n: aggregates.yearly_finance(r.finance) for n, r in zip(names, runs, strict=True)}
     sections = [
         ("bestand", "Bestand", _caseload(runs, names, baseline)),
         ("tekort", _money_title(yearly), _gap(yearly)),
@@ -148,9 +148,11 @@ def _caseload(runs: list[RunData], names: list[str], baseline: int | None) -> li
 
 def _caseload_table(runs: list[RunData], names: list[str]) -> str:
     dates = sorted(
-        {d for r in runs for d in tables.peildata(r.summary["date"].to_list(), r.start, r.end)}
+        {d for r in runs for d in aggregates.peildata(r.summary["date"].to_list(), r.start, r.end)}
     )
-    medians = [dict(tables.band(r.summary, TOTAL).select("date", "p50").iter_rows()) for r in runs]
+    medians = [
+        dict(aggregates.band(r.summary, TOTAL).select("date", "p50").iter_rows()) for r in runs
+    ]
     rows: list[list[Cell | str]] = [
         [
             date_nl(day),
@@ -308,7 +310,7 @@ def _differences(runs: list[RunData], names: list[str], baseline: int) -> list[s
 
 def _difference_rows(base: RunData, run: RunData, name: str) -> list[list[Cell | str]]:
     paired = run.manifest["seed"] == base.manifest["seed"] and run.replications == base.replications
-    diffs = tables.differences(base.finance, run.finance, paired)
+    diffs = aggregates.differences(base.finance, run.finance, paired)
     chances = _chance_differences(base, run)
     rows: list[list[Cell | str]] = []
     for record in diffs.iter_rows(named=True):
@@ -334,7 +336,7 @@ STATS = ("mean", "p10", "p90")
 
 
 def _chance_differences(base: RunData, run: RunData) -> dict[int, float]:
-    left, right = tables.yearly_finance(base.finance), tables.yearly_finance(run.finance)
+    left, right = aggregates.yearly_finance(base.finance), aggregates.yearly_finance(run.finance)
     if "p_vangnet" not in left.columns or "p_vangnet" not in right.columns:
         return {}
     joined = left.join(right, on="year", suffix="_other")

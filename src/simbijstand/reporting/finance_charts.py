@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 from matplotlib.axes import Axes
 
-from simbijstand.reporting import tables
+from simbijstand.reporting import aggregates
 from simbijstand.reporting.chartkit import (
     BLUE,
     GREEN,
@@ -47,7 +47,7 @@ def year_labels(yearly: pl.DataFrame) -> list[str]:
 
 def finance_chart(data: RunData) -> str:
     """Yearly BUIG lasten with the budget; below, the deficit and vangnet where present."""
-    yearly = tables.yearly_finance(data.finance)
+    yearly = aggregates.yearly_finance(data.finance)
     gap = "deficit_eur_mean" in yearly.columns and yearly["deficit_eur_mean"].is_not_null().any()
     with figure(height=7.6 if gap else 4.0) as fig:
         axes = fig.subplots(2 if gap else 1, 1, squeeze=False).ravel()

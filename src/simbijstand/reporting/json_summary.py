@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from simbijstand.projections.summary import QUANTILES
-from simbijstand.reporting import tables
+from simbijstand.reporting import aggregates
 from simbijstand.reporting.rundata import REPORT, RunData
 
 
@@ -44,10 +44,12 @@ def run_json(data: RunData) -> dict[str, Any]:
 
 
 def _caseload(data: RunData) -> list[dict[str, Any]]:
-    dates = tables.peildata(data.summary["date"].unique().sort().to_list(), data.start, data.end)
+    dates = aggregates.peildata(
+        data.summary["date"].unique().sort().to_list(), data.start, data.end
+    )
     rows = data.summary.filter(
-        (pl.col("klantgroep") == tables.TOTAL)
-        & pl.col("gemeente").is_in(tables.shown_gemeenten(data.summary))
+        (pl.col("klantgroep") == aggregates.TOTAL)
+        & pl.col("gemeente").is_in(aggregates.shown_gemeenten(data.summary))
         & pl.col("date").is_in(dates)
     )
     return [
@@ -58,11 +60,11 @@ def _caseload(data: RunData) -> list[dict[str, Any]]:
 
 
 def _cost(data: RunData) -> list[dict[str, Any]]:
-    yearly = tables.yearly_finance(data.finance)
+    yearly = aggregates.yearly_finance(data.finance)
     result = []
     for row in yearly.iter_rows(named=True):
         entry: dict[str, Any] = {"year": row["year"], "months": row["months"]}
-        for amount in tables.AMOUNTS:
+        for amount in aggregates.AMOUNTS:
             if f"{amount}_mean" in row:
                 entry[amount] = {s: row[f"{amount}_{s}"] for s in ("mean", "p10", "p50", "p90")}
         entry |= {k: row[k] for k in ("p_deficit", "p_vangnet", "p_vangnet_max") if k in row}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from simbijstand.projections import TOTAL
-from simbijstand.reporting import tables
+from simbijstand.reporting import aggregates
 from simbijstand.reporting.html import Cell, esc, table
 from simbijstand.reporting.numbers import (
     chance_text,
@@ -23,7 +23,7 @@ from simbijstand.reporting.numbers import (
 )
 from simbijstand.reporting.rundata import RunData
 
-# (column of tables.yearly_finance, header, format), in two tables so both fit the page.
+# (column of aggregates.yearly_finance, header, format), in two tables so both fit the page.
 EXPENDITURE_COLUMNS = (
     ("expenditure_eur_mean", "lasten gesimuleerd (gem.)", "euro"),
     ("expenditure_eur_p10", "P10", "euro"),
@@ -44,13 +44,15 @@ GAP_COLUMNS = (
 
 def caseload_table(data: RunData) -> str:
     """Median, P10 and P90 of the BUIG caseload per peildatum and gemeente shown."""
-    gemeenten = tables.shown_gemeenten(data.summary)
-    dates = tables.peildata(data.summary["date"].unique().sort().to_list(), data.start, data.end)
+    gemeenten = aggregates.shown_gemeenten(data.summary)
+    dates = aggregates.peildata(
+        data.summary["date"].unique().sort().to_list(), data.start, data.end
+    )
     rows: list[list[Cell | str]] = []
     for day in dates:
         row: list[Cell | str] = [date_nl(day)]
         for gemeente in gemeenten:
-            found = tables.band(data.summary, gemeente).filter(pl.col("date") == day)
+            found = aggregates.band(data.summary, gemeente).filter(pl.col("date") == day)
             row += [_count(f"bestand|{gemeente}|{day}|{q}", found[q][0]) for q in QUANTILES]
         rows.append(row)
     header = ["peildatum"]
@@ -65,8 +67,10 @@ QUANTILES = ("p50", "p10", "p90")
 
 def groups_table(data: RunData) -> str:
     """Median caseload per klantgroep (all gemeenten together) per peildatum."""
-    groups = tables.klantgroepen(data.summary)
-    dates = tables.peildata(data.summary["date"].unique().sort().to_list(), data.start, data.end)
+    groups = aggregates.klantgroepen(data.summary)
+    dates = aggregates.peildata(
+        data.summary["date"].unique().sort().to_list(), data.start, data.end
+    )
     rows: list[list[Cell | str]] = []
     for day in dates:
         on_day = data.summary.filter((pl.col("gemeente") == TOTAL) & (pl.col("date") == day))
@@ -82,7 +86,7 @@ def groups_table(data: RunData) -> str:
 
 def flows_table(data: RunData) -> str:
     """Mean yearly in- and outflow of the BUIG caseload by category, and the balance."""
-    yearly = tables.yearly_flows(data)
+    yearly = aggregates.yearly_flows(data)
     years = sorted(yearly["year"].unique().to_list())
     rows: list[list[Cell | str]] = []
     for (kind, category), group in yearly.group_by("kind", "category", maintain_order=True):
@@ -95,7 +99,7 @@ def flows_table(data: RunData) -> str:
 
 def finance_tables(data: RunData) -> list[str]:
     """BUIG expenditure (and budget) per year; deficit and vangnet where the run has them."""
-    yearly = tables.yearly_finance(data.finance)
+    yearly = aggregates.yearly_finance(data.finance)
     parts = [_yearly_table(yearly, EXPENDITURE_COLUMNS, "financien")]
     if "deficit_eur_mean" in yearly.columns:
         parts += [
@@ -140,8 +144,8 @@ def _count(key: str, value: float) -> Cell:
 def headline(data: RunData) -> list[str]:
     """The sentences a reader takes away, as HTML list items."""
     items = []
-    for gemeente in tables.shown_gemeenten(data.summary):
-        fan = tables.band(data.summary, gemeente)
+    for gemeente in aggregates.shown_gemeenten(data.summary):
+        fan = aggregates.band(data.summary, gemeente)
         first, last = fan.row(0, named=True), fan.row(-1, named=True)
         where = f"{esc(gemeente_title(gemeente))}: het" if len(data.gemeenten) > 1 else "Het"
         items.append(
@@ -151,7 +155,7 @@ def headline(data: RunData) -> list[str]:
             f"(80% zeker: tussen {number(last['p10'])} en {number(last['p90'])})"
             f"{_peak(fan, first['p50'], last['p50'])}."
         )
-    items.append(_finance_headline(tables.yearly_finance(data.finance)))
+    items.append(_finance_headline(aggregates.yearly_finance(data.finance)))
     return items
 
 
@@ -188,3 +192,18 @@ def _finance_headline(yearly: pl.DataFrame) -> str:
     if chance.startswith("kans op vangnet"):
         text += ", " + chance.replace("kans op vangnet:", "kans op een vangnetuitkering")
     return text + "."
+
+
+def trajecten_cost_table(data: RunData) -> str:
+    """Mean cost per traject and year; empty without trajecten."""
+    cost = aggregates.yearly_trajecten_cost(data)
+    if cost is None or cost.height == 0:
+        return ""
+    years = sorted(cost["year"].unique().to_list())
+    rows: list[list[Cell | str]] = []
+    for name in sorted(cost["traject"].unique().to_list()):
+        values = dict(cost.filter(traject=name).select("year", "cost_eur").iter_rows())
+        row: list[Cell | str] = [label(name)]
+        row += [_money_or_share(f"traject|{name}|{y}", values.get(y, 0.0), "euro") for y in years]
+        rows.append(row)
+    return table(["traject", *(str(y) for y in years)], rows, "trajecten")

@@ -59,7 +59,7 @@ def flow_name(kind: str, category: str) -> str:
 
 
 def chance_text(row: dict[str, Any]) -> str:
-    """The chance of a vangnet claim of a year (a row of tables.yearly_finance), its upper
+    """The chance of a vangnet claim of a year (a row of aggregates.yearly_finance), its upper
     bound where eligibility is undecided, or why there is none."""
     if row.get("deficit_eur_mean") is None:
         return "geen tekort berekend:\ndeel van het jaar"

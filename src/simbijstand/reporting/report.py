@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from simbijstand.errors import RunDirectoryError
-from simbijstand.reporting import charts, finance_charts, keyfigures, tables
+from simbijstand.reporting import aggregates, charts, finance_charts, keyfigures
 from simbijstand.reporting.html import esc, figure, howto, manifest_section, nav, page, section
-from simbijstand.reporting.numbers import date_nl, label, number
+from simbijstand.reporting.numbers import date_nl, number
 from simbijstand.reporting.rundata import REPORT, RunData, load_run
 from simbijstand.store.files import write_atomic
 
@@ -51,8 +54,8 @@ def report_html(data: RunData) -> str:
 
 
 def _header(data: RunData) -> str:
-    last_day = data.end.toordinal() - 1
-    period = f"{date_nl(data.start)} t/m {date_nl(type(data.start).fromordinal(last_day))}"
+    last_day = data.end - dt.timedelta(days=1)  # the end is exclusive
+    period = f"{date_nl(data.start)} t/m {date_nl(last_day)}"
     meta = " · ".join(
         [", ".join(data.gemeenten), period, f"{number(data.replications)} replicaties"]
     )
@@ -76,7 +79,7 @@ def _key_figures(data: RunData) -> list[str]:
 
 def _caseload(data: RunData) -> list[str]:
     history = data.history is not None
-    last = tables.band(data.summary, tables.shown_gemeenten(data.summary)[-1]).row(-1)
+    last = aggregates.band(data.summary, aggregates.shown_gemeenten(data.summary)[-1]).row(-1)
     return [
         figure(charts.caseload_fan(data), "bestand"),
         howto(
@@ -135,7 +138,7 @@ def _has_budget(data: RunData) -> bool:
 
 
 def _money(data: RunData) -> list[str]:
-    yearly = tables.yearly_finance(data.finance)
+    yearly = aggregates.yearly_finance(data.finance)
     text = [
         "De balken zijn de gemiddelde BUIG-lasten per jaar, de zwarte strepen de 80%-band "
         "(P10–P90). Bedragen in miljoenen euro’s, in prijzen van het jaar zelf. Een jaar dat maar "
@@ -169,7 +172,7 @@ def _notes(data: RunData) -> list[str]:
     return ["<h3>Toelichting</h3>", f'<ul class="keys note">{items}</ul>']
 
 
-def _gap_howto(yearly: Any) -> str:
+def _gap_howto(yearly: pl.DataFrame) -> str:
     text = (
         "Onder: het <strong>tekort</strong> (lasten min budget; onder de nullijn een overschot) "
         "met zijn 80%-band"
@@ -198,30 +201,10 @@ def _trajecten(data: RunData) -> list[str]:
             "maatregel afremt.",
         ),
     ]
-    cost = tables.yearly_trajecten_cost(data)
-    if cost is not None and cost.height:
-        parts += ["<h3>Kosten per jaar (gemiddeld, uit het participatiebudget)</h3>", _cost(cost)]
+    cost = keyfigures.trajecten_cost_table(data)
+    if cost:
+        parts += ["<h3>Kosten per jaar (gemiddeld, uit het participatiebudget)</h3>", cost]
     return parts
-
-
-def _cost(cost: Any) -> str:
-    from simbijstand.reporting.html import Cell, table
-    from simbijstand.reporting.numbers import euro
-
-    years = sorted(cost["year"].unique().to_list())
-    rows: list[list[Cell | str]] = []
-    for name in sorted(cost["traject"].unique().to_list()):
-        values = dict(cost.filter(traject=name).select("year", "cost_eur").iter_rows())
-        rows.append(
-            [
-                label(name),
-                *(
-                    Cell(euro(values.get(y, 0.0)), f"traject|{name}|{y}", values.get(y, 0.0))
-                    for y in years
-                ),
-            ]
-        )
-    return table(["traject", *(str(y) for y in years)], rows, "trajecten")
 
 
 def _footer(data: RunData) -> str:

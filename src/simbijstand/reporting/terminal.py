@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from simbijstand.projections import TOTAL
-from simbijstand.reporting import tables
+from simbijstand.reporting import aggregates
 from simbijstand.reporting.finance_text import finance_block
 from simbijstand.reporting.numbers import date_nl, flow_name, label, number
 from simbijstand.reporting.rundata import REPORT, RunData
@@ -127,7 +127,7 @@ def _year_label(year: int, months: int) -> str:
 def run_details(data: RunData) -> str:
     """Per gemeente and klantgroep, flows per year by route, and how the run went."""
     lines: list[str] = []
-    for gemeente in tables.shown_gemeenten(data.summary):
+    for gemeente in aggregates.shown_gemeenten(data.summary):
         lines += [*_gemeente_groups(data, gemeente), ""]
     lines += [*_flow_table(data), "", *_timings(data.manifest)]
     return "\n".join(lines)
@@ -136,7 +136,7 @@ def run_details(data: RunData) -> str:
 def _gemeente_groups(data: RunData, gemeente: str) -> list[str]:
     rows = data.summary.filter(pl.col("gemeente") == gemeente)
     names = [k for k in rows["klantgroep"].unique(maintain_order=True).to_list() if k != TOTAL]
-    dates = tables.peildata(rows["date"].unique().sort().to_list(), data.start, data.end)
+    dates = aggregates.peildata(rows["date"].unique().sort().to_list(), data.start, data.end)
     body = []
     for day in dates:
         on_day = rows.filter(pl.col("date") == day)
@@ -152,7 +152,7 @@ def _band_cell(row: dict[str, Any]) -> str:
 
 
 def _flow_table(data: RunData) -> list[str]:
-    yearly = tables.yearly_flows(data)
+    yearly = aggregates.yearly_flows(data)
     years = sorted(yearly["year"].unique().to_list())
     body = []
     for (kind, category), rows in yearly.group_by("kind", "category", maintain_order=True):
