@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 import simbijstand
 from report_helpers import add_finance_columns, write_trajecten
+from simbijstand import compare as compare_module
 from simbijstand import runner
 from simbijstand.cli import main
 from simbijstand.reporting.compare_report import write_comparison_report
@@ -31,6 +32,7 @@ def _report_only_where_asked(
     marked `report` draw it (and session fixtures, which are made before this applies)."""
     if request.node.get_closest_marker("report") is None:
         monkeypatch.setattr(runner, "_write_report", lambda run_dir, manifest: None)
+        monkeypatch.setattr(compare_module, "_write_report", lambda compare_dir, runs, base: None)
 
 
 def one_group_parameters(
