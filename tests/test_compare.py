@@ -194,3 +194,15 @@ def test_measures_cost_next_to_the_buig_saving_and_the_net_effect(tmp_path: Path
     # The cost also enters the comparison table as a quantity of its own.
     compared = comparison_table(values, "basis").filter(quantity="measures_cost_eur", year=2021)
     assert compared.filter(scenario="maatregel")["mean"][0] == pytest.approx(6_000)
+
+
+@pytest.mark.report
+def test_compare_writes_its_comparison_report(tmp_path: Path) -> None:
+    result = compare(
+        [SCENARIOS / "basis.toml", SCENARIOS / "tweede-golf.toml"],
+        replications=4,
+        out=tmp_path / "cmp",
+        workers=1,
+    )
+    page = (result.compare_dir / "comparison.html").read_text(encoding="utf-8")
+    assert "basis" in page and "tweede-golf" in page and "<svg" in page

@@ -92,7 +92,16 @@ def compare(
     table.write_parquet(compare_dir / "comparison.parquet")
     if measures is not None:
         measures.write_csv(compare_dir / "measures.csv", float_precision=2)
+    _write_report(compare_dir, runs, base)
     return Comparison(compare_dir, base, seed, replications, runs, table, measures)
+
+
+def _write_report(compare_dir: Path, runs: dict[str, RunResult], base: str) -> None:
+    # imported here: matplotlib is slow to load and only the report needs it
+    from simbijstand.reporting.compare_report import write_comparison_report
+
+    run_dirs = [result.run_dir for result in runs.values()]
+    write_comparison_report(run_dirs, compare_dir / "comparison.html", baseline=runs[base].run_dir)
 
 
 def _load(scenarios: Sequence[str | Path]) -> dict[str, Scenario]:

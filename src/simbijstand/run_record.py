@@ -2,9 +2,10 @@
 run can be resumed exactly as it began.
 
 It holds the scenario file, every input file with its SHA-256, the seed, the number of
-replications, how many replications keep their event log, the chunk plan and the versions of the
-packages that decide the bytes of the outputs. A resume refuses to go on when any of these
-changed (naming which), because finished and new chunks would then describe different runs.
+replications, how many replications keep their event log, the chunk plan, whether to write
+report.html and the versions of the packages that decide the bytes of the outputs. A resume
+refuses to go on when any of these changed (naming which), because finished and new chunks
+would then describe different runs.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class RunRecord:
     replications: int
     keep_events: int
     chunks: tuple[tuple[int, int], ...]  # (first replication, count)
+    report: bool  # write report.html
     versions: tuple[tuple[str, str], ...]
 
 
@@ -44,6 +46,7 @@ def new_run_record(
     replications: int,
     keep_events: int,
     chunks: list[tuple[int, int]],
+    report: bool,
 ) -> RunRecord:
     return RunRecord(
         scenario=scenario.resolve(),
@@ -52,6 +55,7 @@ def new_run_record(
         replications=replications,
         keep_events=keep_events,
         chunks=tuple(chunks),
+        report=report,
         versions=package_versions(),
     )
 
@@ -72,6 +76,7 @@ def write_run_record(run_dir: Path, record: RunRecord) -> None:
             "replications": record.replications,
             "keep_events": record.keep_events,
             "chunks": [{"first": f, "count": c} for f, c in record.chunks],
+            "report": record.report,
             "versions": dict(record.versions),
         },
     )
@@ -146,6 +151,7 @@ def _parse(data: dict[str, Any]) -> RunRecord:
         replications=int(data["replications"]),
         keep_events=int(data["keep_events"]),
         chunks=tuple((int(c["first"]), int(c["count"])) for c in data["chunks"]),
+        report=bool(data["report"]),
         versions=tuple((p, str(data["versions"].get(p))) for p in PINNED_PACKAGES),
     )
 

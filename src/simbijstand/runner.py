@@ -24,6 +24,7 @@ from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
 from simbijstand.finance.summary import finance_summary
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
 from simbijstand.projections.measures import measures_frame
+from simbijstand.reporting.rundata import REPORT
 from simbijstand.run_record import RunRecord, new_run_record, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
@@ -96,6 +97,7 @@ def run(
     workers: int | None = None,
     keep_events: int | None = None,
     progress: Progress | None = None,
+    report: bool = True,
     dask: str | None = None,
 ) -> RunResult:
     """Simulate a scenario and write its run directory.
@@ -107,6 +109,8 @@ def run(
         keep_events: store the event log of the first N replications only (default all);
             projections always cover all replications.
         progress: called with (replications done, replications in all).
+        report: write report.html (about a second); batch users may skip it and make it
+            later with `simbijstand report RUN_DIR`.
         dask: run the chunks on a Dask cluster: its scheduler's address, or "local" for a
             LocalCluster of `workers` processes. Results do not depend on it.
 
@@ -128,6 +132,7 @@ def run(
         sim.replicaties,
         keep,
         [(c.first, c.count) for c in chunks],
+        report,
     )
     write_run_record(run_dir, record)  # before any chunk, so every later state can resume
     return finish(prepared, run_dir, record, workers, dask, progress, started)
@@ -167,6 +172,8 @@ def finish(
     manifest["checkpoints"] = [
         {"file": r.checkpoint, "sha256": sha256_of(run_dir / r.checkpoint)} for r in results
     ]
+    if record.report:
+        _write_report(run_dir, manifest)
     write_manifest(run_dir, manifest)
     return RunResult(
         run_dir,
@@ -232,6 +239,20 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
     for name, write in files.items():
         write_atomic(run_dir / name, write)
     return {name: sha256_of(run_dir / name) for name in files}
+
+
+def _write_report(run_dir: Path, manifest: dict[str, Any]) -> None:
+    """report.html before the manifest, so the manifest's checksums cover it too."""
+    # Imported here: worker processes are spawned and import this module, and matplotlib would
+    # add about a second to each of them.
+    from simbijstand.reporting.report import write_report
+
+    started = time.perf_counter()
+    write_report(run_dir, manifest)
+    manifest["outputs"][REPORT] = sha256_of(run_dir / REPORT)
+    timings = manifest["timings"]
+    timings["report_s"] = round(time.perf_counter() - started, 3)
+    timings["total_s"] = round(timings["total_s"] + timings["report_s"], 3)
 
 
 def _manifest(

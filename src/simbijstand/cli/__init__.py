@@ -10,6 +10,7 @@ import click
 
 from simbijstand.cli.compare import compare
 from simbijstand.cli.replay import replay
+from simbijstand.cli.report import report
 from simbijstand.cli.run import run
 from simbijstand.cli.scenarios import scenarios
 from simbijstand.cli.shared import version
@@ -30,6 +31,7 @@ def main() -> None:
       simbijstand replay outputs/<run> --at 2022-01-01
       simbijstand verify outputs/<run>
       simbijstand compare scenarios/basis.toml scenarios/tweede-golf.toml
+      simbijstand report outputs/<run>
     """
 
 
@@ -37,6 +39,7 @@ main.add_command(run)
 main.add_command(validate)
 main.add_command(scenarios)
 main.add_command(replay)
+main.add_command(report)
 main.add_command(vangnet)
 main.add_command(verify)
 main.add_command(compare)

@@ -52,7 +52,8 @@ def compare(
     Every scenario runs with the same seed and number of replications (common random numbers),
     so the difference to the baseline is paired per replication; the interval is the 90%
     confidence interval of the mean paired difference. Writes each run to <out>/<scenario>/
-    and the table to <out>/comparison.csv and comparison.parquet.
+    and the table to <out>/comparison.csv and comparison.parquet, with a report in
+    comparison.html.
 
     \b
     Examples:

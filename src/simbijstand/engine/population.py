@@ -13,6 +13,8 @@ fresh clock, which by memorylessness leaves the law of its future unchanged. All
 replications in a batch move together; every draw comes from the case's own random stream.
 
 Index columns are int64 on purpose: numpy gathers with int32 indices are several times slower.
+The class is long because every transition touches the same columns; their storage lives in
+`columns`, the measures' intake rules in `measures`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 from simbijstand.domain.calendar import DAYS_PER_YEAR
 from simbijstand.domain.events import AFGEROND, NIET_GESTART, UITSTROOM_IN_TRAJECT, EventKind
 from simbijstand.engine.ages import aow_moments, birth_moments
+from simbijstand.engine.columns import ColumnStore
 from simbijstand.engine.events import NO_CODE, EventBatch
 from simbijstand.engine.model import MICROS_PER_DAY, CompiledModel
 from simbijstand.engine.streams import Purpose, ReplicationStreams
@@ -107,12 +110,11 @@ class Population:
         self.next_pid = np.zeros(len(replications), dtype=np.int64)
         self._pending: list[EventBatch] = []
         self._dead = 0
-        self._size = 0
-        self._buffers = {name: np.zeros(0, dtype=dtype) for name, dtype in DTYPES.items()}
+        self._store = ColumnStore(DTYPES, DEFAULTS)
         self._set_views()
 
     def __len__(self) -> int:
-        return self._size
+        return self._store.size
 
     # --- cases arriving -----------------------------------------------------------------------
 
@@ -132,18 +134,17 @@ class Population:
         Cases must come grouped by replication and, within one, in the order to number them.
         """
         rep, cell = rep.astype(INDEX), cell.astype(INDEX)
-        rows = np.arange(self._size, self._size + len(rep))
         sh_end = arrival + self.model.modifiers.statushouder_days if statushouder else np.inf
-        self._append(
-            {
-                "rep": rep,
-                "cell": cell,
-                "band": self._band_at(cell, arrival - start),
-                "start": start,
-                "pid": self._new_ids(rep),
-                "sh_end": np.broadcast_to(sh_end, len(rep)),
-            }
-        )
+        columns = {
+            "rep": rep,
+            "cell": cell,
+            "band": self._band_at(cell, arrival - start),
+            "start": start,
+            "pid": self._new_ids(rep),
+            "sh_end": np.broadcast_to(sh_end, len(rep)),
+        }
+        rows = self._store.append(columns, len(rep))
+        self._set_views()
         if self.model.ages is not None:
             self._give_ages(rows, arrival)
         self.mod[rows] = self._modifier(rows)
@@ -184,12 +185,9 @@ class Population:
 
     def compact(self) -> None:
         """Drop the rows of cases that left, once they add up (they are inert until then)."""
-        if self._dead <= COMPACT_AT * self._size:
+        if self._dead <= COMPACT_AT * len(self):
             return
-        keep = np.flatnonzero(self.pid != LEFT)
-        for buffer in self._buffers.values():
-            buffer[: len(keep)] = buffer[: self._size].take(keep)
-        self._size = len(keep)
+        self._store.keep(np.flatnonzero(self.pid != LEFT))
         self._dead = 0
         self._set_views()
 
@@ -409,24 +407,9 @@ class Population:
         self.next_pid += counts
         return ids
 
-    def _append(self, columns: dict[str, np.ndarray]) -> None:
-        added = len(columns["rep"])
-        size = self._size + added
-        capacity = len(self._buffers["rep"])
-        if size > capacity:
-            grown = max(size, 2 * capacity)
-            for name, buffer in self._buffers.items():
-                bigger = np.empty(grown, dtype=buffer.dtype)
-                bigger[: self._size] = buffer[: self._size]
-                self._buffers[name] = bigger
-        for name, buffer in self._buffers.items():
-            buffer[self._size : size] = columns.get(name, DEFAULTS.get(name, 0))
-        self._size = size
-        self._set_views()
-
     def _set_views(self) -> None:
-        for name, buffer in self._buffers.items():
-            setattr(self, name, buffer[: self._size])
+        for name, view in self._store.views().items():
+            setattr(self, name, view)
 
     def _emit_traject(
         self,

@@ -15,19 +15,10 @@ import polars as pl
 
 from simbijstand.finance.ledger import FinancePlan
 from simbijstand.finance.vangnet import required_previous_years
+from simbijstand.projections.summary import QUANTILES, TOTAL
 from simbijstand.scenario.money import complete_years
 from simbijstand.scenario.schema import Gemeente
 
-TOTAL = "totaal"
-QUANTILES = {
-    "p05": 0.05,
-    "p10": 0.10,
-    "p25": 0.25,
-    "p50": 0.50,
-    "p75": 0.75,
-    "p90": 0.90,
-    "p95": 0.95,
-}
 AMOUNTS = (
     "expenditure_eur",
     "gross_expenditure_eur",

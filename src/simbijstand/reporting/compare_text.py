@@ -49,7 +49,7 @@ def compare_summary(comparison: Comparison) -> str:
         )
     if c.measures is not None:
         lines += ["", *_measures(c.measures, c.baseline)]
-    lines += ["", f"Uitvoer: {c.compare_dir}"]
+    lines += ["", f"Uitvoer: {c.compare_dir}", f"Rapport: {c.compare_dir / 'comparison.html'}"]
     return "\n".join(lines)
 
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
+from simbijstand.reporting.numbers import number  # one Dutch notation for terminal and report
+
 UNKNOWN = "onbekend"
-
-
-def number(value: float, decimals: int = 0) -> str:
-    """Dutch notation: 12.345.678 and 1.234,5."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def euros(value: float | None) -> str:
