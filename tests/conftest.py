@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tomli_w
+from click.testing import CliRunner
+
+import simbijstand
+from report_helpers import add_finance_columns, write_trajecten
+from simbijstand import compare as compare_module
+from simbijstand import runner
+from simbijstand.cli import main
+from simbijstand.reporting.compare_report import write_comparison_report
+from simbijstand.reporting.report import write_report
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
+
+
+@pytest.fixture(autouse=True)
+def _report_only_where_asked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing report.html takes about a second a run, and most tests run many: only tests
+    marked `report` draw it (and session fixtures, which are made before this applies)."""
+    if request.node.get_closest_marker("report") is None:
+        monkeypatch.setattr(runner, "_write_report", lambda run_dir, manifest: None)
+        monkeypatch.setattr(compare_module, "_write_report", lambda compare_dir, runs, base: None)
 
 
 def one_group_parameters(
@@ -79,3 +100,55 @@ def make_scenario(tmp_path: Path) -> Callable[..., Path]:
         return write_toml(tmp_path / name, scenario or scenario_data())
 
     return make
+
+
+# --- runs the report tests share (session scope: each costs a run and a report) ------------------
+
+HISTORY = "datum,gemeente,aantal\n" + "".join(
+    f"{dt.date(2019 + m // 12, m % 12 + 1, 1)},Steenwijkerland,{880 + 3 * m}\n" for m in range(18)
+)
+
+
+@pytest.fixture(scope="session")
+def basis_with_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pristine run of basis.toml (20 replications) with an observed history, via the CLI."""
+    folder = tmp_path_factory.mktemp("report")
+    (folder / "hist.csv").write_text(HISTORY)
+    scenario = folder / "basis-historie.toml"
+    scenario.write_text(
+        f'extends = "{SCENARIOS / "basis.toml"}"\n[historie]\nbestand = "hist.csv"\n'
+    )
+    out = folder / "run"
+    result = CliRunner().invoke(
+        main, ["run", str(scenario), "-n", "20", "--out", str(out), "--workers", "1", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    (folder / "run.json").write_text(result.stdout)
+    return out
+
+
+@pytest.fixture(scope="session")
+def full_run(basis_with_history: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same run with hand-made finance columns and trajecten.parquet, report made again."""
+    out = tmp_path_factory.mktemp("full") / "run"
+    shutil.copytree(basis_with_history, out)
+    add_finance_columns(out)
+    write_trajecten(out, replications=20, start=dt.date(2020, 7, 1), months=42)
+    write_report(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def comparison(basis_with_history: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """comparison.html of basis and tweede-golf (same seed, 20 replications, hand-made finance
+    columns), basis as baseline."""
+    folder = tmp_path_factory.mktemp("compare")
+    basis = folder / "basis"
+    shutil.copytree(basis_with_history, basis, ignore=shutil.ignore_patterns("events"))
+    variant = folder / "tweede-golf"
+    simbijstand.run(
+        SCENARIOS / "tweede-golf.toml", replications=20, out=variant, workers=1, report=False
+    )
+    for run_dir in (basis, variant):
+        add_finance_columns(run_dir)
+    return write_comparison_report([basis, variant], folder / "comparison.html", baseline=basis)

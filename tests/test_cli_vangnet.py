@@ -39,6 +39,9 @@ def test_json_holds_the_worked_example() -> None:
     assert (data["vangnet"], data["remaining_deficit"]) == (32_500, 77_500)
     assert [t["amount"] for t in data["tiers"]] == [0, 25_000, 7_500]
     assert data["tiers"][2]["from_eur"] == 100_000 and data["tiers"][2]["share"] == 0.75
+    # The regimes file speaks Dutch (zekerheid = "gangbaar"); the JSON keeps its English words.
+    assert data["tiers"][2]["certainty"] == "commonly-cited"
+    assert data["multi_year"]["kind"] == "cumulative_deficit"
 
 
 def test_table_is_dutch_and_shows_the_build_up() -> None:

@@ -84,6 +84,7 @@ def write_history(folder: Path, start: dt.date, cases: int, klantgroep: str = "a
             "klantgroep": [klantgroep] * cases,
             "klantgroep_from": [None] * cases,
             "route": [None] * cases,
+            "traject": [None] * cases,
         },
         schema=EVENT_SCHEMA,
     )

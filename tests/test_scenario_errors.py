@@ -91,6 +91,18 @@ EXPECTED = {
         "params_season.toml",
         ["instroom.seizoen", "at least 12", "got 3"],
     ),
+    "measure_capacity_and_dates.toml": (
+        "measure_capacity_and_dates.toml",
+        ["traject[1].capaciteit", "either plaatsen", "traject[1].van", "outside the horizon"],
+    ),
+    "statushouders_unknown_gemeente.toml": (
+        "statushouders_unknown_gemeente.toml",
+        ["statushouders.aandeel.Elders", "known: Testdorp"],
+    ),
+    "aow_without_ages.toml": (
+        "aow_without_ages.toml",
+        ["AOW by age needs the ages", "no leeftijd for a"],
+    ),
     "scenario_parameter_key_typo.toml": (
         "params_typo.toml",
         ["unknown key 'routse'", "did you mean 'routes'"],

@@ -30,7 +30,7 @@ from simbijstand.finance.regimes import (
 from simbijstand.finance.vangnet import VangnetResult, calculate_vangnet, required_previous_years
 
 FAST = settings(max_examples=150, deadline=None)
-CERTAINTIES = {"confirmed", "commonly-cited", "unknown"}
+CERTAINTIES = {"bevestigd", "gangbaar", "onbekend"}
 
 
 def amounts(result: VangnetResult) -> list[int | None]:
@@ -135,6 +135,41 @@ def test_amounts_are_rounded_to_whole_euros_first() -> None:
     assert (result.budget, result.expenditure, result.deficit) == (1_000_000, 1_060_001, 60_001)
 
 
+# --- results of earlier years that are not known ---------------------------------------------
+
+
+def test_an_unknown_earlier_result_leaves_the_multi_year_condition_undecided() -> None:
+    # 2021: deficit 100,000 = 10% > 7.5%, but the 2019 result is not known: the cumulative
+    # deficit cannot be summed, so eligibility and the amount are unknown, never guessed.
+    result = calculate_vangnet(2021, 1_000_000, 1_100_000, [None, 50_000])
+    assert result.meets_single_year
+    assert result.multi_year.total is None and result.meets_multi_year is None
+    assert result.eligible is None and result.vangnet is None and result.remaining_deficit is None
+
+
+def test_an_unknown_earlier_result_does_not_matter_below_the_threshold() -> None:
+    result = calculate_vangnet(2021, 1_000_000, 1_050_000, [None, None])
+    assert result.meets_multi_year is None
+    assert result.eligible is False and (result.vangnet, result.remaining_deficit) == (0, 50_000)
+
+
+@pytest.mark.parametrize(
+    ("previous", "budgets", "met"),
+    [
+        ([60_000, None, 50_000], [1_000_000, None, 1_000_000], True),  # 2 of 3 known: enough
+        ([0, None, 0], [1_000_000, None, 1_000_000], False),  # at most 1 of 3: too few
+        ([60_000, None, 0], [1_000_000, 1_000_000, 1_000_000], None),  # 2024 could tip it
+    ],
+)
+def test_known_years_can_decide_the_extended_net_despite_an_unknown_one(
+    previous: list[int | None], budgets: list[int | None], met: bool | None
+) -> None:
+    result = calculate_vangnet(
+        2025, 1_000_000, 1_080_000, previous, regime="verruimd-2025", previous_budgets=budgets
+    )
+    assert result.meets_multi_year is met and result.eligible is met
+
+
 # --- 2025: regular and extended net ---------------------------------------------------------
 
 
@@ -225,32 +260,34 @@ def test_required_previous_years(year: int, regime: str | None, years: tuple[int
 
 def test_every_regime_entry_and_tier_has_a_source_and_a_certainty() -> None:
     for name, regime in default_regimes().regimes.items():
-        assert regime.entry.source.strip(), name
-        assert regime.entry.certainty in CERTAINTIES - {UNKNOWN}, name
-        for tier in regime.compensation.tiers:
-            assert tier.source.strip(), name
-            assert tier.certainty in CERTAINTIES, name
+        assert regime.voorwaarden.bron.strip(), name
+        assert regime.voorwaarden.zekerheid in CERTAINTIES - {UNKNOWN}, name
+        for tier in regime.vergoeding.schijven:
+            assert tier.bron.strip(), name
+            assert tier.zekerheid in CERTAINTIES, name
 
 
 def test_the_regimes_say_what_vangnet_md_says() -> None:
     regimes = default_regimes().regimes
-    tiers_2018 = regimes["2018"].compensation.tiers
-    assert [(t.from_pct, t.to_pct, t.share) for t in tiers_2018] == [
+    tiers_2018 = regimes["2018"].vergoeding.schijven
+    assert [(t.van_pct, t.tot_pct, t.aandeel) for t in tiers_2018] == [
         (0, 5, 0),
         (5, 10, 0.5),
         (10, 12.5, 0.75),
         (12.5, None, 1),
     ]
-    assert [t.certainty for t in tiers_2018][1:3] == ["confirmed", "commonly-cited"]
-    assert regimes["2018"].entry.certainty == "confirmed"
-    assert [(t.from_pct, t.share) for t in regimes["vanaf-2019"].compensation.tiers] == [
+    assert [t.zekerheid for t in tiers_2018][1:3] == ["bevestigd", "gangbaar"]
+    assert regimes["2018"].voorwaarden.zekerheid == "bevestigd"
+    assert [(t.van_pct, t.aandeel) for t in regimes["vanaf-2019"].vergoeding.schijven] == [
         (0, 0),
         (7.5, 0.5),
         (12.5, 1),
     ]
     extended = regimes["verruimd-2025"]
-    assert not extended.by_default and extended.entry.single_year_threshold_pct == 5
-    assert all(t.share == UNKNOWN and t.certainty == UNKNOWN for t in extended.compensation.tiers)
+    assert not extended.standaard and extended.voorwaarden.drempel_pct == 5
+    assert all(
+        t.aandeel == UNKNOWN and t.zekerheid == UNKNOWN for t in extended.vergoeding.schijven
+    )
 
 
 @pytest.mark.parametrize(
@@ -271,20 +308,20 @@ def test_each_year_from_2015_has_one_default_regime(year: int, name: str) -> Non
 
 def test_an_override_changes_one_key_and_leaves_the_defaults_alone() -> None:
     base = default_regimes()
-    stricter = merge_regimes(base, {"vanaf-2019": {"entry": {"single_year_threshold_pct": 12}}})
+    stricter = merge_regimes(base, {"vanaf-2019": {"voorwaarden": {"drempel_pct": 12}}})
     args = (2021, 1_000_000, 1_100_000, [100_000, 100_000])
     assert calculate_vangnet(*args, regimes=stricter).vangnet == 0
     assert calculate_vangnet(*args).vangnet == 12_500
-    assert base.regimes["vanaf-2019"].entry.single_year_threshold_pct == 7.5
+    assert base.regimes["vanaf-2019"].voorwaarden.drempel_pct == 7.5
 
 
 def test_an_override_can_supply_the_unknown_shares_of_the_extended_net() -> None:
-    cited = {"source": "own estimate", "certainty": "commonly-cited"}
+    cited = {"bron": "own estimate", "zekerheid": "gangbaar"}
     tiers = [
-        {"from_pct": 0, "to_pct": 5, "share": 0, **cited},
-        {"from_pct": 5, "share": 0.5, **cited},
+        {"van_pct": 0, "tot_pct": 5, "aandeel": 0, **cited},
+        {"van_pct": 5, "aandeel": 0.5, **cited},
     ]
-    override = {"verruimd-2025": {"compensation": {"tiers": tiers}}}
+    override = {"verruimd-2025": {"vergoeding": {"schijven": tiers}}}
     regimes = merge_regimes(default_regimes(), override)
     result = calculate_vangnet(
         2025,
@@ -300,7 +337,7 @@ def test_an_override_can_supply_the_unknown_shares_of_the_extended_net() -> None
 
 def test_an_override_can_add_a_regime() -> None:
     new = default_regimes().regimes["vanaf-2019"].model_dump(exclude_none=True)
-    new |= {"first_year": 2030, "by_default": False, "description": "a test regime"}
+    new |= {"eerste_jaar": 2030, "standaard": False, "omschrijving": "a test regime"}
     regimes = merge_regimes(default_regimes(), {"test-2030": new})
     # Deficit 20 of 100: bands at 8 and 13 euros; 50% of 5 rounds to 3, plus 100% of 7.
     result = calculate_vangnet(2030, 100, 120, [0, 0], regime="test-2030", regimes=regimes)
@@ -310,12 +347,15 @@ def test_an_override_can_add_a_regime() -> None:
 @pytest.mark.parametrize(
     ("override", "words"),
     [
-        ({"2018": {"entry": {"single_year_treshold_pct": 6.0}}}, ["unknown key", "did you mean"]),
-        ({"2018": {"entry": {"certainty": "sure"}}}, ["regimes.2018.entry.certainty", "'sure'"]),
-        ({"2018": {"compensation": {"tiers": []}}}, ["regimes.2018.compensation.tiers"]),
-        ({"verruimd-2025": {"by_default": True}}, ["regimes.verruimd-2025", "by_default"]),
-        ({"2017": {"last_year": 2016}}, ["regimes.2017.last_year = 2016", "first_year"]),
-        ({"new": {"first_year": 2030}}, ["missing key 'regimes.new.entry'"]),
+        ({"2018": {"voorwaarden": {"drempel_pc": 6.0}}}, ["unknown key", "did you mean"]),
+        (
+            {"2018": {"voorwaarden": {"zekerheid": "zeker"}}},
+            ["regimes.2018.voorwaarden.zekerheid", "'zeker'"],
+        ),
+        ({"2018": {"vergoeding": {"schijven": []}}}, ["regimes.2018.vergoeding.schijven"]),
+        ({"verruimd-2025": {"standaard": True}}, ["regimes.verruimd-2025", "standaard"]),
+        ({"2017": {"laatste_jaar": 2016}}, ["regimes.2017.laatste_jaar = 2016", "eerste_jaar"]),
+        ({"new": {"eerste_jaar": 2030}}, ["missing key 'regimes.new.voorwaarden'"]),
     ],
 )
 def test_a_bad_override_names_its_origin_and_key_path(override: dict, words: list[str]) -> None:
@@ -330,15 +370,15 @@ def test_a_bad_override_names_its_origin_and_key_path(override: dict, words: lis
 def test_tiers_must_be_contiguous_and_shares_honest(tmp_path: Path) -> None:
     shipped = resources.files("simbijstand.finance") / "vangnet_regimes.toml"
     text = shipped.read_text(encoding="utf-8")
-    text = text.replace("from_pct = 10.0\nto_pct = 12.5", "from_pct = 11.0\nto_pct = 12.5", 1)
-    text = text.replace('share = "unknown"', "share = 0.5", 1)
+    text = text.replace("van_pct = 10.0\ntot_pct = 12.5", "van_pct = 11.0\ntot_pct = 12.5", 1)
+    text = text.replace('aandeel = "onbekend"', "aandeel = 0.5", 1)
     path = tmp_path / "regimes.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError) as caught:
         load_regimes(path)
     text = "\n".join(caught.value.problems)
-    assert f"{path}: regimes.2015.compensation.tiers[3].from_pct = 11.0: must be 10.0" in text
-    assert "verruimd-2025.compensation.tiers[1]: share = 0.5 with certainty = 'unknown'" in text
+    assert f"{path}: regimes.2015.vergoeding.schijven[3].van_pct = 11.0: must be 10.0" in text
+    assert "verruimd-2025.vergoeding.schijven[1]: aandeel = 0.5 with zekerheid = 'onbekend'" in text
 
 
 def test_the_shipped_file_is_what_default_regimes_reads() -> None:
@@ -365,7 +405,7 @@ def generous(year: int, budget: int) -> list[int]:
 
 def threshold_eur(year: int, budget: int) -> Fraction:
     _, regime = select_regime(default_regimes(), year)
-    return Fraction(str(regime.entry.single_year_threshold_pct)) * budget / 100
+    return Fraction(str(regime.voorwaarden.drempel_pct)) * budget / 100
 
 
 def boundaries_eur(year: int, budget: int) -> list[int]:

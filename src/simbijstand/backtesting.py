@@ -47,6 +47,7 @@ from simbijstand.projections import Projections
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.initial_state import InitialCounts
 from simbijstand.scenario.schema import ParameterFile, ScenarioFile
+from simbijstand.scenario.toml_io import MergedToml
 
 OURS = "simbijstand"
 LEVELS = (0.8, 0.9)
@@ -157,34 +158,33 @@ def _simulate(
             {(g, b): n for (g, b), n in caseload_at_end(calibration, gemeente).items()}
         )
     spec = config.spec.backtest
-    scenario_spec = ScenarioFile.model_validate(
-        {
-            "naam": f"backtest-{config.spec.naam}",
-            "simulatie": {
-                "start": origin,
-                "horizon_maanden": months,
-                "replicaties": replications,
-                "seed": seed,
-                "parameteronzekerheid": spec.parameteronzekerheid,
-            },
-            "gemeenten": {
-                g: {"parameters": f"kalibratie:{g}", "beginstand": {"aantallen": {}}}
-                for g in config.gemeenten
-            },
-            "kosten": {
-                "prijsjaar": origin.year,
-                "per_maand": {group.regeling: 0.0 for group in config.spec.klantgroepen.values()},
-            },
-        }
-    )
-    scenario = Scenario(
-        scenario_spec.naam or "backtest", config.path, scenario_spec, parameters, ()
-    )
+    data = {
+        "naam": f"backtest-{config.spec.naam}",
+        "simulatie": {
+            "start": origin,
+            "horizon_maanden": months,
+            "replicaties": replications,
+            "seed": seed,
+            "parameteronzekerheid": spec.parameteronzekerheid,
+        },
+        "gemeenten": {
+            g: {"parameters": f"kalibratie:{g}", "beginstand": {"aantallen": {}}}
+            for g in config.gemeenten
+        },
+        "kosten": {
+            "prijsjaar": origin.year,
+            "per_maand": {group.regeling: 0.0 for group in config.spec.klantgroepen.values()},
+        },
+    }
+    scenario_spec = ScenarioFile.model_validate(data)
+    source = MergedToml(data=data, origins={}, files=(config.path,))
+    name = scenario_spec.naam or "backtest"
+    scenario = Scenario(name, config.path, scenario_spec, parameters, (), source)
     model = compile_model(scenario, initial)
     draws = ParameterDraws(scenario, initial, seed) if spec.parameteronzekerheid else None
     chunks = plan_chunks(replications, model.expected_initial_size(), own_models=draws is not None)
     with tempfile.TemporaryDirectory() as folder:
-        results = run_chunks(model, seed, chunks, Path(folder), 0, workers, None, draws)
+        results = run_chunks(model, seed, chunks, Path(folder), 0, workers, draws=draws)
     caseload = Projections.concat([r.projections for r in results]).caseload  # [R, M+1, C]
     cells = _doel_cells(config, model)
     totals = caseload[:, :, cells].sum(axis=2)

@@ -30,3 +30,7 @@ class RunDirectoryError(SimbijstandError):
 
 class FinanceError(SimbijstandError):
     """Input to a finance calculation (budget, expenditure, vangnet regime) is not allowed."""
+
+
+class ExecutionError(SimbijstandError):
+    """The machinery to run replications is missing or unusable (e.g. a Dask cluster)."""

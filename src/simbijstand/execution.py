@@ -1,19 +1,32 @@
-"""Running replications: fixed chunks, in this process or on a pool of local processes.
+"""Running replications: fixed chunks, in this process, on a pool of local processes or on a
+Dask cluster.
 
 Chunks depend only on the run's size, never on the number of workers, and every replication has
 its own random stream, so the results (and even the event segments) are the same for any
-number of workers.
+number of workers. Each finished chunk leaves a checkpoint (its folded projections) beside its
+event segment; chunks that already have one are loaded, not run, which is how a run resumes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import signal
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from simbijstand.checkpoints import (
+    Checkpoint,
+    checkpoint_name,
+    load_checkpoint,
+    save_checkpoint,
+)
 from simbijstand.engine import CompiledModel, EventBatch, simulate
 from simbijstand.engine.draws import ParameterDraws
 from simbijstand.projections import ProjectionFold, Projections
@@ -43,6 +56,8 @@ class ChunkResult:
     segment: SegmentInfo | None
     events: int
     seconds: float
+    checkpoint: str  # file of the persisted projections, relative to the run directory
+    reused: bool = False  # loaded from a checkpoint of an earlier, interrupted attempt
 
 
 def plan_chunks(replications: int, initial_cases: int, *, own_models: bool = False) -> list[Chunk]:
@@ -79,6 +94,7 @@ def run_chunk(
     keep_below: int,
     draws: ParameterDraws | None = None,
 ) -> ChunkResult:
+    """Simulate one chunk; with `draws`, its single replication on its own parameter draw."""
     started = time.perf_counter()
     if draws is not None:
         assert chunk.count == 1, "replications with their own parameters run one per chunk"
@@ -90,7 +106,50 @@ def run_chunk(
         model, seed, range(chunk.first, chunk.first + chunk.count), _Tee(fold, writer, counter)
     )
     segment = writer.close()
-    return ChunkResult(chunk, fold.result(), segment, counter.events, time.perf_counter() - started)
+    projections = fold.result()
+    seconds = time.perf_counter() - started
+    record = _checkpoint_record(chunk, segment, counter.events)
+    name = save_checkpoint(run_dir, chunk.first, chunk.last, Checkpoint(projections, record))
+    return ChunkResult(chunk, projections, segment, counter.events, seconds, name)
+
+
+def load_finished(run_dir: Path, chunks: list[Chunk]) -> dict[Chunk, ChunkResult]:
+    """The chunks an earlier attempt finished, read from their checkpoints."""
+    finished = {}
+    for chunk in chunks:
+        checkpoint = load_checkpoint(run_dir, chunk.first, chunk.last)
+        if checkpoint is not None:
+            finished[chunk] = _from_checkpoint(chunk, checkpoint)
+    return finished
+
+
+def _checkpoint_record(chunk: Chunk, segment: SegmentInfo | None, events: int) -> dict[str, Any]:
+    """What a resume needs besides the arrays; no timings, so a chunk's checkpoint has the same
+    bytes in every run, like its segment."""
+    stored = None
+    if segment is not None:
+        stored = {
+            "file": segment.file,
+            "replications": list(segment.replications),
+            "rows": segment.rows,
+            "sha256": segment.sha256,
+        }
+    return {
+        "first": chunk.first,
+        "count": chunk.count,
+        "events": events,
+        "segment": stored,
+    }
+
+
+def _from_checkpoint(chunk: Chunk, checkpoint: Checkpoint) -> ChunkResult:
+    record, segment = checkpoint.record, checkpoint.record["segment"]
+    info = None
+    if segment is not None:
+        first, last = segment["replications"]
+        info = SegmentInfo(segment["file"], (first, last), segment["rows"], segment["sha256"])
+    name = checkpoint_name(chunk.first, chunk.last)
+    return ChunkResult(chunk, checkpoint.projections, info, record["events"], 0.0, name, True)
 
 
 def run_chunks(
@@ -101,13 +160,20 @@ def run_chunks(
     keep_below: int,
     workers: int,
     progress: Progress | None = None,
+    dask: str | None = None,
     draws: ParameterDraws | None = None,
 ) -> list[ChunkResult]:
-    """Run every chunk; with `draws`, each replication on the model of its own parameter draw."""
+    """Every chunk's result: loaded from its checkpoint if an earlier attempt finished it,
+    otherwise run here, on `workers` local processes, or on the Dask cluster at `dask`; with
+    `draws`, each replication on the model of its own parameter draw."""
     total = sum(c.count for c in chunks)
-    done = 0
-    results: list[ChunkResult] = []
-    for result in _results(model, seed, chunks, run_dir, keep_below, workers, draws):
+    finished = load_finished(run_dir, chunks)
+    results = list(finished.values())
+    done = sum(c.count for c in finished)
+    if progress is not None and done:
+        progress(done, total)
+    missing = [c for c in chunks if c not in finished]
+    for result in _results(model, seed, missing, run_dir, keep_below, workers, dask, draws):
         results.append(result)
         done += result.chunk.count
         if progress is not None:
@@ -122,8 +188,16 @@ def _results(
     run_dir: Path,
     keep_below: int,
     workers: int,
+    dask: str | None,
     draws: ParameterDraws | None,
-):
+) -> Iterator[ChunkResult]:
+    if not chunks:
+        return
+    if dask is not None:
+        from simbijstand.dask_execution import dask_results  # dask is an optional extra
+
+        yield from dask_results(dask, model, seed, chunks, run_dir, keep_below, workers, draws)
+        return
     if workers <= 1 or len(chunks) == 1:
         for chunk in chunks:
             yield run_chunk(model, seed, chunk, run_dir, keep_below, draws)
@@ -145,11 +219,22 @@ def _results(
 
 _WORKER_MODEL: CompiledModel | None = None
 _WORKER_DRAWS: ParameterDraws | None = None
+_PR_SET_PDEATHSIG = 1
 
 
-def _set_model(model: CompiledModel, draws: ParameterDraws | None) -> None:
+def _set_model(model: CompiledModel, draws: ParameterDraws | None = None) -> None:
     global _WORKER_MODEL, _WORKER_DRAWS
     _WORKER_MODEL, _WORKER_DRAWS = model, draws
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the run process dies, so a killed run stops working
+    at once instead of leaving workers that finish their chunk behind a resume's back."""
+    if sys.platform.startswith("linux"):
+        # not fatal if it fails: an orphaned worker writes the same bytes a resume would
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _run_in_worker(seed: int, chunk: Chunk, run_dir: Path, keep_below: int) -> ChunkResult:

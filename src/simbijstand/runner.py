@@ -19,9 +19,14 @@ import polars as pl
 from simbijstand.engine import CompiledModel, compile_model
 from simbijstand.engine.draws import ParameterDraws
 from simbijstand.errors import InputDataError, RunDirectoryError
-from simbijstand.execution import ChunkResult, Progress, plan_chunks, run_chunks
+from simbijstand.execution import Chunk, ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
+from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
+from simbijstand.finance.summary import finance_summary
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
+from simbijstand.projections.measures import measures_frame
+from simbijstand.reporting.rundata import REPORT
+from simbijstand.run_record import RunRecord, new_run_record, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
@@ -41,13 +46,14 @@ class Prepared:
     model: CompiledModel
     input_files: tuple[Path, ...]
     history: pl.DataFrame | None  # observed caseload: date, gemeente, count
+    finance: FinancePlan
     initial: dict[str, InitialState]
 
     def draws(self) -> ParameterDraws | None:
         """Per-replication parameter draws when the scenario asks for parameter uncertainty."""
-        if not self.scenario.spec.simulatie.parameteronzekerheid:
-            return None
         sim = self.scenario.spec.simulatie
+        if not sim.parameteronzekerheid:
+            return None
         return ParameterDraws(self.scenario, self.initial, sim.seed)
 
 
@@ -60,7 +66,9 @@ class RunResult:
     finance: pl.DataFrame
     summary: pl.DataFrame
     history: pl.DataFrame | None
+    measures: pl.DataFrame | None  # trajecten.parquet, when the scenario has measures
     manifest: dict[str, Any]
+    finance_summary: pl.DataFrame
 
 
 def prepare(scenario: Scenario | str | Path) -> Prepared:
@@ -85,7 +93,10 @@ def prepare(scenario: Scenario | str | Path) -> Prepared:
         except InputDataError as exc:
             raise InputDataError(f"{scenario.path}: historie.bestand: {exc}") from None
         files.append(path)
-    return Prepared(scenario, compile_model(scenario, initial), tuple(files), history, initial)
+    finance = plan_finance(scenario)
+    return Prepared(
+        scenario, compile_model(scenario, initial), tuple(files), history, finance, initial
+    )
 
 
 def run(
@@ -97,6 +108,8 @@ def run(
     workers: int | None = None,
     keep_events: int | None = None,
     progress: Progress | None = None,
+    report: bool = True,
+    dask: str | None = None,
 ) -> RunResult:
     """Simulate a scenario and write its run directory.
 
@@ -107,6 +120,12 @@ def run(
         keep_events: store the event log of the first N replications only (default all);
             projections always cover all replications.
         progress: called with (replications done, replications in all).
+        report: write report.html (about a second); batch users may skip it and make it
+            later with `simbijstand report RUN_DIR`.
+        dask: run the chunks on a Dask cluster: its scheduler's address, or "local" for a
+            LocalCluster of `workers` processes. Results do not depend on it.
+
+    A run killed half-way can be completed with `simbijstand.resume(run_dir)`.
     """
     started = time.perf_counter()
     if not isinstance(scenario, Scenario):
@@ -114,15 +133,51 @@ def run(
     prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
     scenario = prepared.scenario
     sim = scenario.spec.simulatie
-    run_dir = _new_run_dir(out, scenario.name)
+    run_dir = new_run_dir(out, scenario.name)
     keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
-    draws = prepared.draws()
     chunks = plan_chunks(
-        sim.replicaties, prepared.model.expected_initial_size(), own_models=draws is not None
+        sim.replicaties,
+        prepared.model.expected_initial_size(),
+        own_models=sim.parameteronzekerheid,
     )
+    record = new_run_record(
+        scenario.path,
+        prepared.input_files,
+        sim.seed,
+        sim.replicaties,
+        keep,
+        [(c.first, c.count) for c in chunks],
+        report,
+    )
+    write_run_record(run_dir, record)  # before any chunk, so every later state can resume
+    return finish(prepared, run_dir, record, workers, dask, progress, started)
+
+
+def finish(
+    prepared: Prepared,
+    run_dir: Path,
+    record: RunRecord,
+    workers: int | None,
+    dask: str | None,
+    progress: Progress | None,
+    started: float,
+) -> RunResult:
+    """Run the chunks that have no checkpoint yet, then write the outputs and the manifest."""
+    scenario = prepared.scenario
+    keep = record.keep_events
+    chunks = [Chunk(first, count) for first, count in record.chunks]
+    workers = workers or _cpu_count()
     prepared_at = time.perf_counter()
     results = run_chunks(
-        prepared.model, sim.seed, chunks, run_dir, keep, workers or _cpu_count(), progress, draws
+        prepared.model,
+        record.seed,
+        chunks,
+        run_dir,
+        keep,
+        workers,
+        progress,
+        dask,
+        prepared.draws(),
     )
     simulated_at = time.perf_counter()
     projections = Projections.concat([r.projections for r in results])
@@ -135,7 +190,13 @@ def run(
         "simulate_s": simulated_at - prepared_at,
         "write_s": time.perf_counter() - simulated_at,
     }
-    manifest = _manifest(prepared, results, outputs, keep, workers or _cpu_count(), timings)
+    manifest = _manifest(prepared, results, outputs, keep, workers, timings)
+    manifest["execution"]["dask"] = dask
+    manifest["checkpoints"] = [
+        {"file": r.checkpoint, "sha256": sha256_of(run_dir / r.checkpoint)} for r in results
+    ]
+    if record.report:
+        _write_report(run_dir, manifest)
     write_manifest(run_dir, manifest)
     return RunResult(
         run_dir,
@@ -145,7 +206,9 @@ def run(
         frames["finance"],
         frames["summary"],
         prepared.history,
+        frames.get("measures"),
         manifest,
+        frames["finance_summary"],
     )
 
 
@@ -170,12 +233,18 @@ def _initial_state(scenario: Scenario, gemeente: str) -> tuple[InitialState, lis
 
 def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFrame]:
     model = prepared.model
-    return {
+    expenditure = expenditure_frame(model, prepared.scenario.spec.kosten, projections)
+    finance = finance_frame(prepared.finance, expenditure)
+    frames = {
         "caseload": caseload_frame(model, projections),
         "flows": flows_frame(model, projections),
-        "finance": expenditure_frame(model, prepared.scenario.spec.kosten, projections),
+        "finance": finance,
+        "finance_summary": finance_summary(prepared.finance, finance),
         "summary": summary_frame(model, projections),
     }
+    if model.modifiers.measures:
+        frames["measures"] = measures_frame(model, projections)
+    return frames
 
 
 def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
@@ -184,12 +253,29 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
         "flows.parquet": lambda p: frames["flows"].write_parquet(p),
         "finance.parquet": lambda p: frames["finance"].write_parquet(p),
         "summary.csv": lambda p: frames["summary"].write_csv(p, float_precision=2),
+        "finance_summary.csv": lambda p: frames["finance_summary"].write_csv(p, float_precision=2),
     }
     if "history" in frames:
         files["historie.parquet"] = lambda p: frames["history"].write_parquet(p)
+    if "measures" in frames:
+        files["trajecten.parquet"] = lambda p: frames["measures"].write_parquet(p)
     for name, write in files.items():
         write_atomic(run_dir / name, write)
     return {name: sha256_of(run_dir / name) for name in files}
+
+
+def _write_report(run_dir: Path, manifest: dict[str, Any]) -> None:
+    """report.html before the manifest, so the manifest's checksums cover it too."""
+    # Imported here: worker processes are spawned and import this module, and matplotlib would
+    # add about a second to each of them.
+    from simbijstand.reporting.report import write_report
+
+    started = time.perf_counter()
+    write_report(run_dir, manifest)
+    manifest["outputs"][REPORT] = sha256_of(run_dir / REPORT)
+    timings = manifest["timings"]
+    timings["report_s"] = round(time.perf_counter() - started, 3)
+    timings["total_s"] = round(timings["total_s"] + timings["report_s"], 3)
 
 
 def _manifest(
@@ -250,7 +336,11 @@ def _manifest(
             **{k: round(v, 3) for k, v in timings.items()},
             "total_s": round(sum(timings.values()), 3),
         },
-        "execution": {"workers": workers, "chunks": len(results)},
+        "execution": {
+            "workers": workers,
+            "chunks": len(results),
+            "chunks_resumed": sum(r.reused for r in results),
+        },
         "environment": {
             "python": platform.python_version(),
             **{p: _version(p) for p in ("numpy", "polars", "simpy", "scipy")},
@@ -268,12 +358,12 @@ def uncertainty_description(parameters: bool) -> dict[str, str]:
         }
     return {
         "bands": "toeval",
-        "parameter_draws": "none: every replication uses the point "
-        "estimates of the parameter files",
+        "parameter_draws": "none: every replication uses the point estimates of the parameter "
+        "files",
     }
 
 
-def _new_run_dir(out: str | Path | None, name: str) -> Path:
+def new_run_dir(out: str | Path | None, name: str) -> Path:
     if out is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         base = Path(OUTPUTS) / f"{name}-{stamp}"

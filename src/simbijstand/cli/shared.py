@@ -39,7 +39,11 @@ def user_errors(command: F) -> F:
             click.echo(f"error: {exc}", err=True)
             sys.exit(USER_ERROR)
         except KeyboardInterrupt:
-            click.echo("interrupted; the run directory has no manifest and is incomplete", err=True)
+            click.echo(
+                "interrupted; the run directory has no manifest and is incomplete "
+                "(finish it with: simbijstand run --resume RUN_DIR)",
+                err=True,
+            )
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]

@@ -169,6 +169,8 @@ def _multi_year_reason(result: VangnetResult) -> str:
     check, year = result.multi_year, result.year
     threshold = _pct(check.threshold_pct or 0)
     span = f"{min(check.reference_years, default=year)}–{max(check.reference_years, default=year)}"
+    if check.met is None:
+        return f"onbekend: niet alle resultaten van {span} zijn bekend"
     if check.total is not None and check.total_pct is not None:  # cumulative_deficit
         relation = "meer dan" if check.met else "niet meer dan"
         return (
@@ -248,8 +250,8 @@ def _pct_plain(value: float, decimals: int | None = None) -> str:
     return number(value, decimals)
 
 
-def _yes(value: bool) -> str:
-    return "ja" if value else "nee"
+def _yes(value: bool | None) -> str:
+    return "onbekend" if value is None else "ja" if value else "nee"
 
 
 def _rows(rows: list[list[str]], right: frozenset[int] = frozenset()) -> list[str]:

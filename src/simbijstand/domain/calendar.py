@@ -30,3 +30,11 @@ def months_between(start: dt.date, end: dt.date) -> int:
 
 def days_between(start: dt.date, end: dt.date) -> int:
     return (end - start).days
+
+
+def months_per_year(start: dt.date, months: int) -> dict[int, int]:
+    """How many months of each calendar year lie in the `months` months from `start`."""
+    counts: dict[int, int] = {}
+    for day in month_starts(start, months)[:-1]:
+        counts[day.year] = counts.get(day.year, 0) + 1
+    return counts

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
-NO_CODE = -1  # from_cell of a non-doorstroom event, route of a non-uitstroom event
+NO_CODE = -1  # a column that does not apply to the event
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,8 @@ class EventBatch:
     kind: np.ndarray  # int8, an EventKind
     cell: np.ndarray  # int32, the (gemeente, klantgroep) cell after the event
     from_cell: np.ndarray  # int32, the cell before a doorstroom, else NO_CODE
-    route: np.ndarray  # int16, the exit route of an uitstroom, else NO_CODE
+    route: np.ndarray  # int16: exit route of an uitstroom; reason of an instroom or traject_einde
+    traject: np.ndarray  # int16, the measure of a traject event, else NO_CODE
 
     def __len__(self) -> int:
         return len(self.time_us)
@@ -40,6 +41,7 @@ class EventBatch:
             cell=np.zeros(0, dtype=np.int32),
             from_cell=np.zeros(0, dtype=np.int32),
             route=np.zeros(0, dtype=np.int16),
+            traject=np.zeros(0, dtype=np.int16),
         )
 
     def take(self, order: np.ndarray) -> EventBatch:

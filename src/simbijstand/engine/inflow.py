@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from simbijstand.engine.model import CompiledModel
-from simbijstand.engine.streams import ReplicationStreams
+from simbijstand.engine.streams import Purpose, ReplicationStreams
 
 
 def poisson_arrivals(
@@ -17,11 +17,14 @@ def poisson_arrivals(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(local replication, cell, arrival in days) of the month's new cases, in time order
     within each replication."""
-    counts = streams.poisson(model.inflow_mean[month])  # [replication, cell]
-    per_rep = counts.sum(axis=1)
-    rep = np.repeat(np.arange(len(streams), dtype=np.int32), per_rep)
-    cell = np.repeat(np.tile(np.arange(model.cells, dtype=np.int32), len(streams)), counts.ravel())
+    counts = streams.poisson(month, model.inflow_mean[month])  # [replication, cell]
+    rep = np.repeat(np.arange(len(streams)), counts.sum(axis=1))
+    cell = np.repeat(np.tile(np.arange(model.cells), len(streams)), counts.ravel())
+    within = np.arange(len(cell)) - np.repeat(
+        np.cumsum(counts.ravel()) - counts.ravel(), counts.ravel()
+    )
+    uniform = streams.uniforms(rep, Purpose.ARRIVAL_MOMENT, month * 2**16 + cell, within)
     start, end = model.boundaries[month], model.boundaries[month + 1]
-    moment = start + streams.uniforms(rep, 1)[:, 0] * (end - start)
+    moment = start + uniform * (end - start)
     order = np.lexsort((moment, rep))
     return rep[order], cell[order], moment[order]

@@ -13,7 +13,7 @@ import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_YEAR
 from simbijstand.engine.model import CompiledModel
-from simbijstand.engine.streams import ReplicationStreams
+from simbijstand.engine.streams import Purpose, ReplicationStreams
 
 # An open last band with zero hazard has no finite mean; cap its width at this many days.
 OPEN_BAND_CAP_DAYS = 10 * DAYS_PER_YEAR
@@ -26,16 +26,17 @@ def initial_cases(
     replication."""
     reps = len(streams)
     cell, band = _template(model)
-    known_cell, known_start = model.initial_cases_cell, model.initial_cases_start
-    rep = np.repeat(np.arange(reps, dtype=np.int32), len(cell))
-    drawn = _draw_durations(
-        model, np.tile(cell, reps), np.tile(band, reps), streams.uniforms(rep, 2)
+    rep = np.repeat(np.arange(reps), len(cell))
+    index = np.tile(np.arange(len(cell)), reps)
+    uniform = np.stack(
+        [streams.uniforms(rep, Purpose.INITIAL, index, counter) for counter in (0, 1)], axis=1
     )
-    all_rep = np.concatenate([rep, np.repeat(np.arange(reps, dtype=np.int32), len(known_cell))])
-    all_cell = np.concatenate([np.tile(cell, reps), np.tile(known_cell, reps)])
-    all_start = np.concatenate([-drawn, np.tile(known_start, reps)])
-    order = np.argsort(all_rep, kind="stable")
-    return all_rep[order], all_cell[order], all_start[order]
+    drawn = _draw_durations(model, np.tile(cell, reps), np.tile(band, reps), uniform)
+    known_cell, known_start = model.initial_cases_cell, model.initial_cases_start
+    per_rep = len(cell) + len(known_cell)
+    start = np.concatenate([-drawn.reshape(reps, -1), np.tile(known_start, (reps, 1))], axis=1)
+    all_cell = np.tile(np.concatenate([cell, known_cell]), reps)
+    return np.repeat(np.arange(reps), per_rep), all_cell, start.ravel()
 
 
 def _template(model: CompiledModel) -> tuple[np.ndarray, np.ndarray]:
@@ -51,7 +52,7 @@ def _template(model: CompiledModel) -> tuple[np.ndarray, np.ndarray]:
 def _draw_durations(
     model: CompiledModel, cell: np.ndarray, band: np.ndarray, uniform: np.ndarray
 ) -> np.ndarray:
-    hazard = model.total[0]  # per day, at the start's calendar month
+    hazard = model.total[0, :, :, 0]  # per day, at the start's calendar month, no modifier
     edges = model.band_edges
     width = np.diff(edges, axis=1)
     mass = _band_mass(hazard, width)

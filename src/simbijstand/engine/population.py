@@ -1,40 +1,67 @@
 """The cases on benefit, as columns, and the exact sampler that moves them through time.
 
-A case's hazard depends on its state (cell, duration band) and the calendar month; all cases in
-one state share the same cumulative hazard Λ(t) over calendar time, a piecewise-linear function
-the model tabulates at month starts. When a case enters a state at t0 with a unit-exponential
-clock E, its next event happens exactly where Λ(t) reaches Λ(t0) + E; if the case first reaches
-the end of its duration band, the unused part of the clock carries over into the next band's Λ,
-and so on. Each case is therefore touched only at its own events, never month by month. The
-event's type (exit route or target klantgroep) is drawn in proportion to the hazards of the
-month it falls in (competing exponential risks); after a move to another klantgroep a fresh
-clock is drawn. All cases of all replications in a batch move together.
+A case's hazard depends on its state (cell, duration band, modifier) and the calendar month; all
+cases in one state share the same cumulative hazard Λ(t) over calendar time, a piecewise-linear
+function the model tabulates at month starts. When a case enters a state at t0 with a
+unit-exponential clock E, its next event happens exactly where Λ(t) reaches Λ(t0) + E; if the case
+first reaches the end of its duration band, the unused part of the clock carries over into the
+next band's Λ, and so on. Each case is therefore touched only at its own events, never month by
+month. The event's type (exit route or target klantgroep) is drawn in proportion to the hazards of
+the month it falls in (competing exponential risks); after a move to another klantgroep, and when
+its modifier changes (a measure starts or ends, the statushouder phase ends), the case draws a
+fresh clock, which by memorylessness leaves the law of its future unchanged. All cases of all
+replications in a batch move together; every draw comes from the case's own random stream.
 
 Index columns are int64 on purpose: numpy gathers with int32 indices are several times slower.
+The class is long because every transition touches the same columns; their storage lives in
+`columns`, the measures' intake rules in `measures`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simbijstand.domain.events import EventKind
+from simbijstand.domain.calendar import DAYS_PER_YEAR
+from simbijstand.domain.events import AFGEROND, NIET_GESTART, UITSTROOM_IN_TRAJECT, EventKind
+from simbijstand.engine.ages import aow_moments, birth_moments
+from simbijstand.engine.columns import ColumnStore
 from simbijstand.engine.events import NO_CODE, EventBatch
 from simbijstand.engine.model import MICROS_PER_DAY, CompiledModel
-from simbijstand.engine.streams import ReplicationStreams
+from simbijstand.engine.streams import Purpose, ReplicationStreams
 
 INDEX = np.int64
 DTYPES = {
     "rep": INDEX,  # local replication
     "cell": INDEX,
-    "band": INDEX,  # duration band the case is in at its next event
+    "band": INDEX,  # duration band the case is in at its next change
+    "mod": INDEX,  # modifier: statushouder phase and measure phase, see engine.modifiers
     "start": np.float64,  # moment the benefit began, days since the run's start
     "pid": np.int64,  # LEFT once the case has left
-    "t_next": np.float64,  # moment of the next event; inf when none within the horizon
+    "draws": np.int64,  # how many numbers the case has taken from its stream
+    "t_next": np.float64,  # moment of the next event or modifier change; inf when none
+    "fires": np.bool_,  # whether t_next is an event (else a modifier change)
+    "birth": np.float64,  # moment of birth, days since the run's start (nan without ages)
+    "aow_at": np.float64,  # moment the case reaches its AOW age and leaves; inf when not
+    "sh_end": np.float64,  # end of the statushouder phase, inf when none
+    "phase": INDEX,  # measure phase: 0 none, 1 + j in measure j, 1 + J + j after it
+    "phase_end": np.float64,  # end of that phase, inf when none
+    "queued": INDEX,  # measure whose queue the case waits in, or -1
+    "queued_at": np.float64,
+    "seen": np.int64,  # bit j set: the case was considered for measure j (never twice)
+}
+COLUMNS = tuple(DTYPES)
+DEFAULTS = {
+    "birth": np.nan,
+    "aow_at": np.inf,
+    "sh_end": np.inf,
+    "phase": 0,
+    "phase_end": np.inf,
+    "queued": -1,
+    "queued_at": np.nan,
+    "seen": 0,
 }
 LEFT = -1
-COLUMNS = tuple(DTYPES)
-# Rows of cases that left are compacted away once they are this share of all rows.
-COMPACT_AT = 0.25
+COMPACT_AT = 0.25  # drop rows of cases that left once they are this share of all rows
 
 
 class Population:
@@ -43,9 +70,20 @@ class Population:
     rep: np.ndarray
     cell: np.ndarray
     band: np.ndarray
+    mod: np.ndarray
     start: np.ndarray
     pid: np.ndarray
+    draws: np.ndarray
     t_next: np.ndarray
+    fires: np.ndarray
+    birth: np.ndarray
+    aow_at: np.ndarray
+    sh_end: np.ndarray
+    phase: np.ndarray
+    phase_end: np.ndarray
+    queued: np.ndarray
+    queued_at: np.ndarray
+    seen: np.ndarray
 
     def __init__(
         self, model: CompiledModel, streams: ReplicationStreams, replications: np.ndarray
@@ -54,91 +92,192 @@ class Population:
         self.streams = streams
         self.replications = replications  # global replication number per local index
         self.bands = model.total.shape[2]
+        self.kinds = model.modifiers.count
         self.months = model.months
-        self.lam = model.cumulative_hazard.reshape(-1, model.months + 1)  # [cell * B + band, month]
-        self._rate = model.total.reshape(model.months, -1)  # [month, cell * B + band], per day
-        self._cumulative = model.cumulative.reshape(model.months, self._rate.shape[1], -1)
-        self._last_type = model.last_type.reshape(model.months, -1)
+        self.measures = model.modifiers.measures
+        self.participants = np.zeros((len(replications), len(self.measures)), dtype=np.int64)
+        states = model.cells * self.bands * self.kinds
+        self.lam = model.cumulative_hazard.reshape(states, model.months + 1)
+        self._rate = model.total.reshape(model.months, states)
+        self._cumulative = model.cumulative.reshape(model.months, states, -1)
+        self._last_type = model.last_type.reshape(model.months, states)
         self._lam_shift = self.lam[:, -1].max() + 1.0
+        self._lam_flat = (self.lam + np.arange(states)[:, None] * self._lam_shift).ravel()
         self._end = model.boundaries[-1]
-        days = np.arange(int(self._end))
-        self._month_of_day = np.searchsorted(model.boundaries, days, side="right") - 1
-        self._lam_flat = (self.lam + np.arange(len(self.lam))[:, None] * self._lam_shift).ravel()
+        self._month_of_day = (
+            np.searchsorted(model.boundaries, np.arange(int(self._end)), side="right") - 1
+        )
         self.next_pid = np.zeros(len(replications), dtype=np.int64)
         self._pending: list[EventBatch] = []
         self._dead = 0
-        self._size = 0
-        self._buffers = {name: np.zeros(0, dtype=dtype) for name, dtype in DTYPES.items()}
+        self._store = ColumnStore(DTYPES, DEFAULTS)
         self._set_views()
 
     def __len__(self) -> int:
-        return self._size
+        return self._store.size
+
+    # --- cases arriving -----------------------------------------------------------------------
 
     def add(
-        self, rep: np.ndarray, cell: np.ndarray, start: np.ndarray, arrival: np.ndarray, month: int
+        self,
+        rep: np.ndarray,
+        cell: np.ndarray,
+        start: np.ndarray,
+        arrival: np.ndarray,
+        month: int,
+        reason: int = NO_CODE,
+        statushouder: bool = False,
     ) -> None:
-        """Add cases whose benefit began at `start` and who enter the simulation at `arrival`,
-        a moment in calendar month `month`.
+        """Add cases whose benefit began at `start` and who enter the simulation at `arrival`, a
+        moment in calendar month `month`; `reason` is the instroom reason (see INSTROOM_REASONS).
 
         Cases must come grouped by replication and, within one, in the order to number them.
         """
         rep, cell = rep.astype(INDEX), cell.astype(INDEX)
-        band = np.zeros(len(cell), dtype=INDEX)
-        older = np.flatnonzero(arrival > start)  # new benefits start in band 0
-        if older.size:
-            edges = self.model.band_edges[cell[older]]
-            band[older] = np.maximum((edges <= (arrival - start)[older, None]).sum(axis=1) - 1, 0)
-        pid = self._new_ids(rep)
-        clock = -np.log1p(-self.streams.uniforms(rep, 1)[:, 0])
-        rows = np.arange(self._size, self._size + len(rep))
-        self._append({"rep": rep, "cell": cell, "band": band, "start": start, "pid": pid})
-        self._arm(rows, month, arrival, clock)
-        no_code = np.full(len(cell), NO_CODE)
-        self._emit(rep, start, pid, EventKind.INSTROOM, cell, no_code, no_code)
+        sh_end = arrival + self.model.modifiers.statushouder_days if statushouder else np.inf
+        columns = {
+            "rep": rep,
+            "cell": cell,
+            "band": self._band_at(cell, arrival - start),
+            "start": start,
+            "pid": self._new_ids(rep),
+            "sh_end": np.broadcast_to(sh_end, len(rep)),
+        }
+        rows = self._store.append(columns, len(rep))
+        self._set_views()
+        if self.model.ages is not None:
+            self._give_ages(rows, arrival)
+        self.mod[rows] = self._modifier(rows)
+        self._arm(rows, month, arrival, self._fresh_clocks(rows))
+        no_code = np.full(len(rows), NO_CODE)
+        self._emit(rows, start, EventKind.INSTROOM, cell, no_code, np.full(len(rows), reason))
 
-    def advance(self, month: int) -> EventBatch:
-        """Apply every event in calendar month `month`; return the events."""
-        t_end = self.model.boundaries[month + 1]
-        due = np.flatnonzero(self.t_next < t_end)
+    def _give_ages(self, rows: np.ndarray, arrival: np.ndarray) -> None:
+        ages = self.model.ages
+        rep, pid = self.rep[rows], self.pid[rows]
+        u_band = self.streams.uniforms(rep, Purpose.AGE, pid, 0)
+        u_age = self.streams.uniforms(rep, Purpose.AGE, pid, 1)
+        self.birth[rows] = birth_moments(ages, self.cell[rows], arrival, u_band, u_age)
+        self.aow_at[rows] = aow_moments(ages, self.birth[rows], self._end)
+
+    # --- time passing ---------------------------------------------------------------------------
+
+    def advance_to(self, month: int, moment: float) -> None:
+        """Apply every event and modifier change before `moment`, inside calendar month `month`."""
+        due = np.flatnonzero(self.t_next < moment)
         while due.size:
-            movers = self._fire(month, due)
-            due = movers[self.t_next[movers] < t_end]
-        self._compact_now_and_then()
-        return self._flush()
+            fires = self.fires[due]
+            changed = np.concatenate(
+                [self._fire(month, due[fires]), self._end_phases(month, due[~fires])]
+            )
+            due = np.sort(changed[self.t_next[changed] < moment])
+
+    def flush(self, before: float) -> EventBatch:
+        """The recorded events before `before` (days), in time order within each replication."""
+        batch = EventBatch.concat(self._pending) if self._pending else EventBatch.empty()
+        limit = self.model.boundaries_us[0] + round(before * MICROS_PER_DAY)
+        later = batch.time_us >= limit
+        self._pending = [batch.take(np.flatnonzero(later))] if later.any() else []
+        batch = batch.take(np.flatnonzero(~later))
+        if len(self.replications) == 1:
+            return batch.take(np.argsort(batch.time_us, kind="stable"))
+        return batch.take(np.lexsort((batch.time_us, batch.replication)))
+
+    def compact(self) -> None:
+        """Drop the rows of cases that left, once they add up (they are inert until then)."""
+        if self._dead <= COMPACT_AT * len(self):
+            return
+        self._store.keep(np.flatnonzero(self.pid != LEFT))
+        self._dead = 0
+        self._set_views()
+
+    # --- measures (called by the measure processes) ----------------------------------------------
+
+    def alive(self) -> np.ndarray:
+        return self.pid != LEFT
+
+    def duration_at(self, rows: np.ndarray, moment: float) -> np.ndarray:
+        return moment - self.start[rows]
+
+    def age_at(self, rows: np.ndarray, moment: float) -> np.ndarray:
+        """Age in years (nan without ages)."""
+        return (moment - self.birth[rows]) / DAYS_PER_YEAR
+
+    def measure_choice(self, rows: np.ndarray, measure: int) -> np.ndarray:
+        """The uniform each case uses to decide on measure `measure`; apart from its own stream,
+        so that a measure nobody can enter leaves every other draw, and so every result, alone."""
+        return self.streams.uniforms(
+            self.rep[rows], Purpose.MEASURE_CHOICE, self.pid[rows], measure
+        )
+
+    def take_numbers(self, rows: np.ndarray) -> np.ndarray:
+        """One uniform from each case's own stream."""
+        uniform = self.streams.uniforms(
+            self.rep[rows], Purpose.CASE, self.pid[rows], self.draws[rows]
+        )
+        self.draws[rows] += 1
+        return uniform
+
+    def enqueue(self, rows: np.ndarray, measure: int, moment: float) -> None:
+        self.queued[rows] = measure
+        self.queued_at[rows] = moment
+        self._emit_traject(rows, moment, EventKind.TRAJECT_WACHT, measure, NO_CODE)
+
+    def start_measure(self, rows: np.ndarray, measure: int, month: int, moment: float) -> None:
+        """Move queued cases into measure `measure` at `moment`; they get its hazard modifier."""
+        spec = self.measures[measure]
+        self.queued[rows] = -1
+        self.phase[rows] = 1 + measure
+        self.phase_end[rows] = moment + spec.duration_days
+        np.add.at(self.participants[:, measure], self.rep[rows], 1)
+        self._emit_traject(rows, moment, EventKind.TRAJECT_START, measure, NO_CODE)
+        self._restart(rows, month, moment)
+
+    # --- internals ------------------------------------------------------------------------------
 
     def _arm(self, rows: np.ndarray, month: int, t0: np.ndarray, clock: np.ndarray) -> None:
-        """Set the next event of `rows`, which entered their state at `t0` (in calendar month
+        """Set the next change of `rows`, which entered their state at `t0` (in calendar month
         `month`) with `clock` left, walking through as many duration bands as the clock lasts."""
-        cell, band = self.cell[rows], self.band[rows]
-        target = self._lam_at(cell * self.bands + band, month, t0) + clock
-        t_next = np.full(len(rows), np.inf)
+        cell, band, mod = self.cell[rows], self.band[rows], self.mod[rows]
+        target = self._lam_at(self._state(cell, band, mod), month, t0) + clock
+        change = np.minimum(np.minimum(self.sh_end[rows], self.phase_end[rows]), self.aow_at[rows])
+        t_next, fires = np.full(len(rows), np.inf), np.zeros(len(rows), dtype=bool)
         pending = np.arange(len(rows))
         while pending.size:
-            state = cell[pending] * self.bands + band[pending]
+            state = self._state(cell[pending], band[pending], mod[pending])
             band_end = (
                 self.start[rows[pending]] + self.model.band_edges[cell[pending], band[pending] + 1]
             )
-            lam_end = self._lam_until(state, band_end)
-            fires = target[pending] < lam_end
-            done = pending[fires]
-            t_next[done] = self._inverse_lam(state[fires], month, target[done])
-            carry = ~fires & (band_end < self._end)
+            lam_end = self._lam_until(state, np.minimum(band_end, change[pending]))
+            event = target[pending] < lam_end
+            done = pending[event]
+            t_next[done], fires[done] = self._inverse_lam(state[event], month, target[done]), True
+            stops = ~event & (change[pending] <= band_end) & (change[pending] < self._end)
+            t_next[pending[stops]] = change[pending[stops]]
+            carry = ~event & (band_end < change[pending]) & (band_end < self._end)
             pending = pending[carry]
             band[pending] += 1
-            target[pending] += self._lam_until(state[carry] + 1, band_end[carry]) - lam_end[carry]
-        self.band[rows] = band
-        self.t_next[rows] = t_next
+            target[pending] += (
+                self._lam_until(state[carry] + self.kinds, band_end[carry]) - lam_end[carry]
+            )
+        self.band[rows], self.t_next[rows], self.fires[rows] = band, t_next, fires
+
+    def _state(self, cell: np.ndarray, band: np.ndarray, mod: np.ndarray) -> np.ndarray:
+        return (cell * self.bands + band) * self.kinds + mod
 
     def _lam_at(self, state: np.ndarray, month: int, t: np.ndarray) -> np.ndarray:
-        rate = self._rate[month, state]
-        return self.lam[state, month] + rate * (t - self.model.boundaries[month])
+        return self.lam[state, month] + self._rate[month, state] * (
+            t - self.model.boundaries[month]
+        )
 
     def _lam_until(self, state: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Each state's Λ at moment t, or at the horizon's end when t lies beyond it."""
-        day = np.minimum(t, self._end - 0.5).astype(np.int64)  # month starts fall on whole days
+        capped = np.minimum(t, self._end)  # keeps inf (an open band) out of the arithmetic
+        day = np.minimum(capped, self._end - 0.5).astype(np.int64)  # month starts are whole days
         month = self._month_of_day[day]
-        rate = self._rate[month, state]
-        inside = self.lam[state, month] + rate * (t - self.model.boundaries[month])
+        inside = self.lam[state, month] + self._rate[month, state] * (
+            capped - self.model.boundaries[month]
+        )
         beyond = t >= self._end
         inside[beyond] = self.lam[state[beyond], self.months]
         return inside
@@ -148,48 +287,112 @@ class Population:
         # one searchsorted over all states' Λ rows laid end to end, each shifted above the last
         position = np.searchsorted(self._lam_flat, target + state * self._lam_shift, side="right")
         k = np.clip(position - 1 - state * (self.months + 1), month, self.months - 1)
-        rate = self._rate[k, state]
-        return self.model.boundaries[k] + (target - self.lam[state, k]) / rate
+        return self.model.boundaries[k] + (target - self.lam[state, k]) / self._rate[k, state]
 
     def _fire(self, month: int, rows: np.ndarray) -> np.ndarray:
         """Give `rows` their event; return the rows that moved to another klantgroep."""
         moment = self.t_next[rows]
-        draws = self.streams.uniforms(self.rep[rows], 2)
-        types = self._event_types(month, rows, draws[:, 0])
+        types = self._event_types(month, rows, self.take_numbers(rows))
         routes = len(self.model.routes)
         leaves = types < routes
-        cell = self.cell[rows]
-        no_code = np.full(rows.size, NO_CODE)
-        exits = rows[leaves]
-        self._emit(
-            self.rep[exits],
-            moment[leaves],
-            self.pid[exits],
-            EventKind.UITSTROOM,
-            cell[leaves],
-            no_code[leaves],
-            types[leaves],
-        )
-        self.t_next[exits] = np.inf
-        self.pid[exits] = LEFT
-        self._dead += exits.size
-        movers = rows[~leaves]
-        first = self.model.gemeente_first_cell[self.model.cell_gemeente[cell[~leaves]]]
+        self._leave(rows[leaves], moment[leaves], types[leaves])
+        movers, moved_at = rows[~leaves], moment[~leaves]
+        from_cell = self.cell[movers]
+        first = self.model.gemeente_first_cell[self.model.cell_gemeente[from_cell]]
         self.cell[movers] = first + types[~leaves] - routes
-        self._arm(movers, month, moment[~leaves], -np.log1p(-draws[~leaves, 1]))
+        no_code = np.full(movers.size, NO_CODE)
         self._emit(
-            self.rep[movers],
-            moment[~leaves],
-            self.pid[movers],
+            movers,
+            moved_at,
             EventKind.DOORSTROOM,
-            self.cell[movers],
-            cell[~leaves],
-            no_code[~leaves],
+            from_cell,
+            no_code,
+            no_code,
+            to_cell=self.cell[movers],
         )
+        self._arm(movers, month, moved_at, self._fresh_clocks(movers))
         return movers
 
+    def _leave(self, rows: np.ndarray, moment: np.ndarray, routes: np.ndarray) -> None:
+        self._close_measures(rows, moment)
+        no_code = np.full(rows.size, NO_CODE)
+        self._emit(rows, moment, EventKind.UITSTROOM, self.cell[rows], no_code, routes)
+        self.t_next[rows] = np.inf
+        self.pid[rows] = LEFT
+        self.queued[rows], self.phase[rows] = -1, 0  # frees their place and queue position
+        self._dead += rows.size
+
+    def _close_measures(self, rows: np.ndarray, moment: np.ndarray) -> None:
+        """A benefit that ends also ends its measure, or its wait for one."""
+        waiting = rows[self.queued[rows] >= 0]
+        for measure in np.unique(self.queued[waiting]):
+            these = waiting[self.queued[waiting] == measure]
+            self._emit_traject(
+                these, moment[np.isin(rows, these)], EventKind.TRAJECT_EINDE, measure, NIET_GESTART
+            )
+        taking = rows[(self.phase[rows] >= 1) & (self.phase[rows] <= len(self.measures))]
+        for measure in np.unique(self.phase[taking] - 1):
+            these = taking[self.phase[taking] - 1 == measure]
+            np.add.at(self.participants[:, measure], self.rep[these], -1)
+            self._emit_traject(
+                these,
+                moment[np.isin(rows, these)],
+                EventKind.TRAJECT_EINDE,
+                measure,
+                UITSTROOM_IN_TRAJECT,
+            )
+
+    def _end_phases(self, month: int, rows: np.ndarray) -> np.ndarray:
+        """Changes due at t_next: reaching AOW age (the case leaves), or the end of the
+        statushouder phase or of a measure phase. Return the rows still on benefit."""
+        retiring = self.aow_at[rows] <= self.t_next[rows]
+        if retiring.any():
+            gone = rows[retiring]
+            self._leave(gone, self.t_next[gone], np.full(gone.size, self.model.ages.aow_route))
+            rows = rows[~retiring]
+        moment = self.t_next[rows]
+        self.sh_end[rows[self.sh_end[rows] <= moment]] = np.inf
+        ending = rows[self.phase_end[rows] <= moment]
+        in_measure = ending[self.phase[ending] <= len(self.measures)]
+        for measure in np.unique(self.phase[in_measure] - 1):
+            these = in_measure[self.phase[in_measure] - 1 == measure]
+            np.add.at(self.participants[:, measure], self.rep[these], -1)
+            self._emit_traject(
+                these, self.phase_end[these], EventKind.TRAJECT_EINDE, measure, AFGEROND
+            )
+            after = self.measures[measure].after_days
+            self.phase[these] = 1 + len(self.measures) + measure if after > 0 else 0
+            self.phase_end[these] = self.phase_end[these] + after if after > 0 else np.inf
+        after_effect = ending[self.phase[ending] > len(self.measures)]
+        after_effect = after_effect[self.phase_end[after_effect] <= self.t_next[after_effect]]
+        self.phase[after_effect], self.phase_end[after_effect] = 0, np.inf
+        self._restart(rows, month, moment)
+        return rows
+
+    def _restart(self, rows: np.ndarray, month: int, moment: np.ndarray | float) -> None:
+        """Re-arm cases whose modifier changed at `moment`, with a fresh clock from there."""
+        moment = np.broadcast_to(moment, rows.shape).astype(np.float64)
+        self.band[rows] = self._band_at(self.cell[rows], moment - self.start[rows])
+        self.mod[rows] = self._modifier(rows)
+        self._arm(rows, month, moment, self._fresh_clocks(rows))
+
+    def _modifier(self, rows: np.ndarray) -> np.ndarray:
+        statushouder = np.isfinite(self.sh_end[rows]).astype(INDEX)
+        return statushouder * self.model.modifiers.phases + self.phase[rows]
+
+    def _band_at(self, cell: np.ndarray, duration: np.ndarray) -> np.ndarray:
+        band = np.zeros(len(cell), dtype=INDEX)
+        older = np.flatnonzero(duration > 0)  # new benefits start in band 0
+        if older.size:
+            edges = self.model.band_edges[cell[older]]
+            band[older] = np.maximum((edges <= duration[older, None]).sum(axis=1) - 1, 0)
+        return band
+
+    def _fresh_clocks(self, rows: np.ndarray) -> np.ndarray:
+        return -np.log1p(-self.take_numbers(rows))
+
     def _event_types(self, month: int, rows: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-        state = self.cell[rows] * self.bands + self.band[rows]
+        state = self._state(self.cell[rows], self.band[rows], self.mod[rows])
         cumulative = self._cumulative[month].take(state, axis=0)
         target = uniform * cumulative[:, -1]
         chosen = (cumulative <= target[:, None]).sum(axis=1)
@@ -204,67 +407,60 @@ class Population:
         self.next_pid += counts
         return ids
 
-    def _append(self, columns: dict[str, np.ndarray]) -> None:
-        added = len(columns["rep"])
-        size = self._size + added
-        capacity = len(self._buffers["rep"])
-        if size > capacity:
-            grown = max(size, 2 * capacity)
-            for name, buffer in self._buffers.items():
-                bigger = np.empty(grown, dtype=buffer.dtype)
-                bigger[: self._size] = buffer[: self._size]
-                self._buffers[name] = bigger
-        for name, values in columns.items():
-            self._buffers[name][self._size : size] = values
-        self._size = size
-        self._set_views()
-
-    def _compact_now_and_then(self) -> None:
-        """Rows of cases that left are inert (t_next is inf); drop them once they add up."""
-        if self._dead <= COMPACT_AT * self._size:
-            return
-        keep = np.flatnonzero(self.pid != LEFT)
-        for buffer in self._buffers.values():
-            buffer[: len(keep)] = buffer[: self._size].take(keep)
-        self._size = len(keep)
-        self._dead = 0
-        self._set_views()
-
     def _set_views(self) -> None:
-        for name, buffer in self._buffers.items():
-            setattr(self, name, buffer[: self._size])
+        for name, view in self._store.views().items():
+            setattr(self, name, view)
+
+    def _emit_traject(
+        self,
+        rows: np.ndarray,
+        moment: np.ndarray | float,
+        kind: EventKind,
+        measure: int,
+        reason: int,
+    ) -> None:
+        no_code = np.full(rows.size, NO_CODE)
+        moment = np.broadcast_to(moment, rows.shape)
+        self._emit(
+            rows,
+            moment,
+            kind,
+            self.cell[rows],
+            no_code,
+            np.full(rows.size, reason),
+            traject=measure,
+        )
 
     def _emit(
         self,
-        rep: np.ndarray,
+        rows: np.ndarray,
         moment: np.ndarray,
-        pid: np.ndarray,
         kind: EventKind,
         cell: np.ndarray,
         from_cell: np.ndarray,
         route: np.ndarray,
+        *,
+        to_cell: np.ndarray | None = None,
+        traject: int = NO_CODE,
     ) -> None:
-        if rep.size == 0:
+        """Record events; for a doorstroom `cell` is where the case came from, `to_cell` where
+        it went."""
+        if rows.size == 0:
             return
         model = self.model
         time_us = model.boundaries_us[0] + np.rint(moment * MICROS_PER_DAY).astype(np.int64)
         # rounding must not push an event past the horizon, where no fold would count it
         np.minimum(time_us, model.boundaries_us[-1] - 1, out=time_us)
+        after, before = (to_cell, cell) if to_cell is not None else (cell, from_cell)
         self._pending.append(
             EventBatch(
-                replication=self.replications[rep].astype(np.int32),
+                replication=self.replications[self.rep[rows]].astype(np.int32),
                 time_us=time_us,
-                person_id=pid,
-                kind=np.full(rep.size, kind, dtype=np.int8),
-                cell=cell.astype(np.int32),
-                from_cell=from_cell.astype(np.int32),
+                person_id=self.pid[rows].copy(),
+                kind=np.full(rows.size, kind, dtype=np.int8),
+                cell=after.astype(np.int32),
+                from_cell=before.astype(np.int32),
                 route=route.astype(np.int16),
+                traject=np.full(rows.size, traject, dtype=np.int16),
             )
         )
-
-    def _flush(self) -> EventBatch:
-        batch = EventBatch.concat(self._pending) if self._pending else EventBatch.empty()
-        self._pending = []
-        if len(self.replications) == 1:
-            return batch.take(np.argsort(batch.time_us, kind="stable"))
-        return batch.take(np.lexsort((batch.time_us, batch.replication)))

@@ -4,7 +4,7 @@ It draws from the same compiled model as the fast engine (hazards per month, cel
 inflow means) but shares none of its sampling code beyond the initial-state draw: each case
 walks through its constant-hazard pieces one at a time and tests for an event in each. The tests
 use it as an oracle (the engine must agree with it in distribution) and the benchmark measures
-how much faster the vectorised engine is.
+how much faster the vectorised engine is. It knows no measures or statushouders (modifier 0).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class ReferenceRun:
         while month < model.months:
             month_end = model.boundaries[month + 1]
             band_end = start + model.band_edges[cell, band + 1]
-            hazard = model.total[month, cell, band]
+            hazard = model.total[month, cell, band, 0]
             wait = self.rng.exponential(1 / hazard) if hazard > 0 else np.inf
             if self.env.now + wait < min(month_end, band_end):
                 yield self.env.timeout(wait)
@@ -92,7 +92,7 @@ class ReferenceRun:
         model = self.model
         self.current[cell] -= 1
         self.events += 1
-        rates = model.hazard[month, cell, band]
+        rates = model.hazard[month, cell, band, 0]
         kind = int(self.rng.choice(len(rates), p=rates / hazard))
         if kind < len(model.routes):
             return -1

@@ -1,84 +1,93 @@
-"""Random streams: one generator per replication, so a replication's draws never depend on which
-other replications share its batch or worker.
+"""Random numbers addressed by what they are for, not by when they are drawn.
 
-Replication r of a run with seed s draws from `SeedSequence(s, spawn_key=(r,))`, exactly the r-th
-child that `SeedSequence(s).spawn(n)` would give; the same seed therefore gives the same
-replication r in every run, and scenarios compared with one seed share their streams
-(common random numbers).
+Every draw is a uniform at a fixed position of a replication's SplitMix64 stream: position =
+(purpose, case or month, the case's own draw counter). SplitMix64's output at position n is
+mix64(key + (n + 1) * golden), so any position can be computed directly and in any order. A
+case's numbers therefore depend only on the seed, the replication and the case, never on which
+other cases or replications share a batch or worker, on the order events are processed in, or on
+how finely the clock is stepped (a weekly intake process gives the same events as none). The same
+seed gives the same numbers to the same case in two scenarios: common random numbers per case.
 
-Every draw is a uniform taken in order from the replication's stream (other distributions by
-inversion), so a replication's numbers are the same whether it draws them one request at a time
-or, as here, from a buffer filled ahead: a batch of replications then needs one generator call
-per replication every few months instead of several per month.
+The key of replication r is drawn from `SeedSequence(seed, spawn_key=(r,))`, the r-th child that
+`SeedSequence(seed).spawn(n)` would give.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import IntEnum
 
 import numpy as np
 from scipy import special
 
-INITIAL_BUFFER = 1024
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX_2 = np.uint64(0x94D049BB133111EB)
+TO_UNIT = 2.0**-53
+
+# Position layout: purpose (4 bits) | subject (40 bits: a case, or month and cell) | counter (20)
+SUBJECT_SHIFT = np.uint64(20)
+PURPOSE_SHIFT = np.uint64(60)
 
 
-def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
-    return np.random.SeedSequence(seed, spawn_key=(replication,))
+class Purpose(IntEnum):
+    """What a draw is for; each purpose has its own region of the stream."""
+
+    CASE = 1  # a case's own draws: start clock, event types, fresh clocks, choices
+    ARRIVAL_COUNT = 2  # Poisson count of new cases per month and cell
+    ARRIVAL_MOMENT = 3  # the moments of those new cases
+    INITIAL = 4  # durations of the initial caseload
+    STATUSHOUDERS = 5  # counts and moments of statushouders entering the caseload
+    MEASURE_CHOICE = 6  # a case's choice whether to take part in measure j (counter j)
+    AGE = 7  # a case's age at arrival
+
+
+def replication_key(seed: int, replication: int) -> np.uint64:
+    state = np.random.SeedSequence(seed, spawn_key=(replication,)).generate_state(1, np.uint64)
+    return np.uint64(state[0])
+
+
+def _mix64(z: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * MIX_1
+        z = (z ^ (z >> np.uint64(27))) * MIX_2
+    return z ^ (z >> np.uint64(31))
 
 
 class ReplicationStreams:
     """The streams of a batch of replications, addressed by local index 0..n-1."""
 
     def __init__(self, seed: int, replications: Sequence[int]) -> None:
-        self.generators = [np.random.default_rng(replication_seed(seed, r)) for r in replications]
-        self._buffer = np.zeros((len(self.generators), 0))
-        self._used = np.zeros(len(self.generators), dtype=np.int64)
+        self.keys = np.array([replication_key(seed, r) for r in replications], dtype=np.uint64)
 
     def __len__(self) -> int:
-        return len(self.generators)
+        return len(self.keys)
 
-    def uniforms(self, local_rep: np.ndarray, columns: int) -> np.ndarray:
-        """Uniform [0, 1) draws, one row per entry of `local_rep`, each row from its own stream.
+    def uniforms(
+        self, local_rep: np.ndarray, purpose: Purpose, subject: np.ndarray, counter: np.ndarray
+    ) -> np.ndarray:
+        """Uniform [0, 1) numbers at the given positions of each row's replication stream."""
+        position = (
+            (np.uint64(purpose) << PURPOSE_SHIFT)
+            | (np.asarray(subject).astype(np.uint64) << SUBJECT_SHIFT)
+            | np.asarray(counter).astype(np.uint64)
+        )
+        with np.errstate(over="ignore"):
+            z = self.keys[local_rep] + (position + np.uint64(1)) * GOLDEN
+        return (_mix64(z) >> np.uint64(11)).astype(np.float64) * TO_UNIT
 
-        Rows of one replication take the stream's next numbers in the order they appear.
-        """
-        if len(self.generators) == 1:
-            return self.generators[0].random((len(local_rep), columns))
-        counts = np.bincount(local_rep, minlength=len(self.generators)) * columns
-        self._ensure(counts)
-        order = np.argsort(local_rep, kind="stable")
-        reps = np.repeat(np.arange(len(counts)), counts)
-        first = np.cumsum(counts) - counts
-        flat = reps * self._buffer.shape[1] + self._used[reps] + np.arange(len(reps)) - first[reps]
-        out = np.empty((len(local_rep), columns))
-        out[order] = self._buffer.ravel().take(flat).reshape(-1, columns)
-        self._used += counts
-        return out
-
-    def poisson(self, mean: np.ndarray) -> np.ndarray:
-        """Poisson counts [replication, len(mean)] by inversion of each replication's uniforms."""
-        rep = np.repeat(np.arange(len(self.generators)), len(mean))
-        uniform = self.uniforms(rep, 1).reshape(len(self.generators), len(mean))
-        return _poisson_quantile(uniform, np.broadcast_to(mean, uniform.shape))
-
-    def _ensure(self, counts: np.ndarray) -> None:
-        """Make sure every replication has `counts` unused numbers; when one runs short, top up
-        all of them (a replication's numbers stay its stream in order, whenever they are drawn)."""
-        width = self._buffer.shape[1]
-        short = np.flatnonzero(self._used + counts > width)
-        if short.size == 0:
-            return
-        new_width = max(width, INITIAL_BUFFER, int(counts.max()) * 2)
-        buffer = np.empty((len(self.generators), new_width))
-        for r, generator in enumerate(self.generators):
-            kept = self._buffer[r, self._used[r] :]
-            buffer[r, : len(kept)] = kept
-            buffer[r, len(kept) :] = generator.random(new_width - len(kept))
-        self._buffer = buffer
-        self._used[:] = 0
+    def poisson(self, month: int, mean: np.ndarray) -> np.ndarray:
+        """Poisson counts [replication, cell] for one month, by inversion of its own uniforms."""
+        reps, cells = len(self.keys), len(mean)
+        rep = np.repeat(np.arange(reps), cells)
+        cell = np.tile(np.arange(cells), reps)
+        uniform = self.uniforms(rep, Purpose.ARRIVAL_COUNT, month * 2**16 + cell, 0).reshape(
+            reps, cells
+        )
+        return poisson_quantile(uniform, np.broadcast_to(mean, uniform.shape))
 
 
-def _poisson_quantile(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
+def poisson_quantile(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Smallest k with P(X <= k) >= q for X ~ Poisson(mean), as scipy.stats.poisson.ppf computes
     it, without that function's per-call overhead (it dominated small runs)."""
     upper = np.ceil(special.pdtrik(q, mean))

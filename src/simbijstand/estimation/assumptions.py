@@ -71,6 +71,8 @@ def _group_assumptions(config: CalibrationConfig, name: str) -> dict[str, str]:
         found[f"klantgroepen.{name}.uitstroom"] = (
             f"geen uitstroom via {', '.join(missing)} (niet opgegeven)"
         )
+    if group.leeftijd is not None and group.leeftijd.waarde is not None:
+        found[f"klantgroepen.{name}.leeftijd"] = _text(group.leeftijd.waarde, group.leeftijd.bron)
     factors = group.duur_factor
     if factors is not None and factors.waarde is not None:
         found[f"klantgroepen.{name}.duur_factor"] = _text(factors.waarde, factors.bron)

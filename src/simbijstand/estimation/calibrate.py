@@ -8,6 +8,7 @@ assumption with its source), plus a fit report.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ def observations_for(
     takes it from a file of group sizes."""
     everything = reconcile(read_observations(config), config.spec.model.routes)
     compositions = {}
+    used = set()
     for gemeente, spec in config.spec.gemeenten.items():
         if spec.beginsamenstelling is None:
             continue
@@ -91,7 +93,15 @@ def observations_for(
         ]
         if sizes:
             compositions[gemeente] = dict(sizes[0].counts)
-    return everything.within(van, tot), compositions
+            used.add(sizes[0].origin.reeks)
+    unused = sorted({s.origin.reeks for s in everything.sizes} - used)
+    notes = tuple(
+        f"{name}: groepsgroottes niet als waarneming gebruikt (alleen als beginsamenstelling "
+        "of als bron van aannames)"
+        for name in unused
+    )
+    within = everything.within(van, tot)
+    return dataclasses.replace(within, notes=within.notes + notes), compositions
 
 
 def input_files(config: CalibrationConfig) -> list[Path]:
@@ -176,6 +186,8 @@ def _group_data(calibration: Calibration, gemeente: str, name: str) -> dict[str,
     data["uitstroom_routes"] = {r: rounded(h / total) for r, h in hazards.items() if h > 0}
     if spec.duur_factor is not None and spec.duur_factor.waarde is not None:
         data["duur_factor"] = list(spec.duur_factor.waarde)
+    if spec.leeftijd is not None and spec.leeftijd.waarde is not None:
+        data["leeftijd"] = dict(spec.leeftijd.waarde)
     door = {
         h: fitter.param_.hazard(fitter.theta_, gemeente, name, "doorstroom", h)
         for h in spec.doorstroom

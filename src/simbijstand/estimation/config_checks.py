@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 from simbijstand.domain.calendar import is_month_start
 from simbijstand.estimation.config_schema import KalibratieConfig, Klantgroep, Reeks
@@ -120,6 +121,7 @@ def _check_group(spec: KalibratieConfig, name: str, group: Klantgroep) -> list[P
     prefix: KeyPath = ("klantgroepen", name)
     problems = _unknown((*prefix, "uitstroom"), group.uitstroom, set(spec.model.routes))
     problems += _unknown((*prefix, "doorstroom"), group.doorstroom, set(spec.klantgroepen) - {name})
+    problems += _check_ages(prefix, group)
     factors = group.duur_factor
     bands = len(spec.model.duurbanden_maanden)
     if factors is not None and factors.waarde is not None and len(factors.waarde) != bands:
@@ -129,6 +131,22 @@ def _check_group(spec: KalibratieConfig, name: str, group: Klantgroep) -> list[P
                 f"has {len(factors.waarde)} factors; give one per duration band ({bands})",
             )
         )
+    return problems
+
+
+def _check_ages(prefix: KeyPath, group: Klantgroep) -> list[Problem]:
+    ages = group.leeftijd
+    if ages is None:
+        return []
+    if ages.waarde is None:
+        return [
+            ((*prefix, "leeftijd"), 'give age-band shares { waarde = { "18-27" = ... }, bron }')
+        ]
+    bad = [band for band in ages.waarde if not re.fullmatch(r"\d{2}-\d{2,3}", band)]
+    problems = [((*prefix, "leeftijd", b), 'not an age band such as "18-27"') for b in bad]
+    total = math.fsum(ages.waarde.values())
+    if abs(total - 1) > SHARE_TOLERANCE:
+        problems.append(((*prefix, "leeftijd"), f"shares add up to {total:.4f}, not 1"))
     return problems
 
 

@@ -178,6 +178,9 @@ class Klantgroep(Strict):
     uitstroom: dict[Name, Hazard] = Field(default_factory=dict)
     doorstroom: dict[Name, Hazard] = Field(default_factory=dict)
     duur_factor: Factors | None = None
+    # age-band shares ("18-27" = 0.2, ...), passed to the parameter file for measures by age
+    # and AOW by age; aggregate counts cannot estimate them, so only { waarde, bron }
+    leeftijd: Shares | None = None
 
 
 class Spells(Strict):

@@ -1,12 +1,14 @@
 """BUIG expenditure: benefit-months times the cost of a benefit-month.
 
-The cost per benefit-month is set per regeling in the scenario's price year and indexed per
-calendar year (from 1 January; the half-yearly norm indexation is folded into the yearly rate).
-Klantgroepen without a BUIG benefit (buig = false) cost nothing here.
+The cost per benefit-month is set per regeling at the start of the scenario's price year and
+follows the norm indexation: a dated rise ("2023-01" = 0.1015, "2023-07" = 0.03) takes effect on
+the first of its month; a year's rate ("2024" = 0.02) on 1 January; years without either rise by
+`indexatie_per_jaar` on 1 January. Klantgroepen without a BUIG benefit (buig = false) cost nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -17,15 +19,25 @@ from simbijstand.projections import Projections
 from simbijstand.scenario.schema import Kosten
 
 
-def index_factor(kosten: Kosten, year: int) -> float:
-    """Price level of `year` relative to the price year."""
+def price_level(kosten: Kosten, day: dt.date) -> float:
+    """Price level on `day` relative to 1 January of the price year."""
+    base = (kosten.prijsjaar, 1)
+    here = (day.year, day.month)
+    years = range(min(day.year, kosten.prijsjaar), max(day.year, kosten.prijsjaar) + 1)
+    rises = [(year, month, rate) for year in years for month, rate in _rises(kosten, year)]
+    after = math.prod(1 + r for y, m, r in rises if base < (y, m) <= here)
+    before = math.prod(1 + r for y, m, r in rises if here < (y, m) <= base)
+    return after / before
 
-    def rate(y: int) -> float:
-        return kosten.indexatie.get(str(y), kosten.indexatie_per_jaar)
 
-    if year >= kosten.prijsjaar:
-        return math.prod(1 + rate(y) for y in range(kosten.prijsjaar + 1, year + 1))
-    return 1 / math.prod(1 + rate(y) for y in range(year + 1, kosten.prijsjaar + 1))
+def _rises(kosten: Kosten, year: int) -> list[tuple[int, float]]:
+    """(month, rate) of the norm rises in `year`."""
+    dated = [
+        (int(key[5:]), rate) for key, rate in kosten.indexatie.items() if key.startswith(f"{year}-")
+    ]
+    if dated:
+        return sorted(dated)
+    return [(1, kosten.indexatie.get(str(year), kosten.indexatie_per_jaar))]
 
 
 def cost_per_benefit_month(model: CompiledModel, kosten: Kosten) -> np.ndarray:
@@ -36,7 +48,7 @@ def cost_per_benefit_month(model: CompiledModel, kosten: Kosten) -> np.ndarray:
             for r, buig in zip(model.cell_regeling, model.cell_buig, strict=True)
         ]
     )
-    factors = np.array([index_factor(kosten, d.year) for d in model.dates[:-1]])
+    factors = np.array([price_level(kosten, d) for d in model.dates[:-1]])
     return factors[:, None] * base[None, :]
 
 

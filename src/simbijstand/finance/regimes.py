@@ -1,9 +1,10 @@
 """Vangnet regimes as data: the rules of the BUIG safety net per year, read from TOML.
 
-The regimes ship in `vangnet_regimes.toml` next to this module (its header explains every key).
-Each regime names the years it applies to, its entry conditions (single-year threshold and
-multi-year condition) and its compensation tiers; every entry and tier carries its `source` and
-`certainty` ("confirmed", "commonly-cited" or "unknown").
+The regimes ship in `vangnet_regimes.toml` next to this module (its header explains every key;
+keys are Dutch, as in scenario files). Each regime names the years it applies to, its entry
+conditions (`voorwaarden`: single-year threshold and multi-year condition) and its compensation
+bands (`vergoeding.schijven`); every condition and band carries its `bron` and `zekerheid`
+("bevestigd", "gangbaar" or "onbekend").
 
 Use:
     regimes = default_regimes()                       # the shipped file, validated once
@@ -12,19 +13,19 @@ Use:
 
 Overrides (for scenarios): `merge_regimes(base, overrides, origin=...)` returns a new set;
 `overrides` has the shape of the file's `regimes` table, regime name -> (part of) a regime.
-A scenario might, for example, hold
+A scenario holds, for example,
 
-    [vangnet.regimes.vanaf-2019.entry]
-    single_year_threshold_pct = 10.0      # change one key of a shipped regime
+    [vangnet.regimes.vanaf-2019.voorwaarden]
+    drempel_pct = 10.0                    # change one key of a shipped regime
 
-    [vangnet.regimes.eigen-2026]         # or add a regime: all keys, as in the shipped file
+    [vangnet.regimes.eigen-2026]          # or add a regime: all keys, as in the shipped file
     ...
 
-and its loader would call `merge_regimes(default_regimes(), data["vangnet"]["regimes"],
-origin=path)` and pass the result to `calculate_vangnet(..., regimes=...)`. Tables merge key by
-key; any other value, arrays included, replaces the base's value (an override of
-`compensation.tiers` gives the whole list of tiers), as with a scenario's `extends`. The merged
-set is validated as a whole; a problem raises ScenarioError naming `origin` and the key path.
+and the run merges it with `merge_regimes(default_regimes(), ..., origin=path)` before passing
+the result to `calculate_vangnet(..., regimes=...)`. Tables merge key by key; any other value,
+arrays included, replaces the base's value (an override of `vergoeding.schijven` gives the whole
+list of bands), as with a scenario's `extends`. The merged set is validated as a whole; a problem
+raises ScenarioError naming `origin` and the key path.
 """
 
 from __future__ import annotations
@@ -43,20 +44,29 @@ from simbijstand.scenario.schema import NAME_PATTERN, Strict
 from simbijstand.scenario.toml_io import read_toml
 
 REGIMES_FILE = "vangnet_regimes.toml"
-UNKNOWN = "unknown"
+UNKNOWN = "onbekend"
 
-Certainty = Literal["confirmed", "commonly-cited", "unknown"]
+Certainty = Literal["bevestigd", "gangbaar", "onbekend"]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Percent = Annotated[float, Field(ge=0, le=1000)]  # a deficit can exceed the whole budget
 Text = Annotated[str, Field(min_length=1)]
 RegimeName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
 KeyPath = tuple[str | int, ...]
 
+# The calculator's results (and `simbijstand vangnet --json`) keep the English words they had
+# before the file's keys became Dutch, so scripts that read them go on working.
+CERTAINTY_EN = {"bevestigd": "confirmed", "gangbaar": "commonly-cited", "onbekend": "unknown"}
+KIND_EN = {
+    "geen": "none",
+    "cumulatief_tekort": "cumulative_deficit",
+    "tekortjaren": "deficit_years",
+}
+
 
 def _share(value: float | str) -> float | str:
     if value == UNKNOWN or (isinstance(value, float) and 0 <= value <= 1):
         return value
-    raise ValueError('expected a share from 0 to 1 (0.75 pays 75%) or "unknown"')
+    raise ValueError('expected a share from 0 to 1 (0.75 pays 75%) or "onbekend"')
 
 
 # One validator for both forms, so a bad share gets one message rather than one per form.
@@ -64,69 +74,72 @@ Share = Annotated[float | str, AfterValidator(_share)]
 
 
 class NoMultiYear(Strict):
-    kind: Literal["none"]
+    soort: Literal["geen"]
 
 
 class CumulativeDeficit(Strict):
-    """The results of the year and `years_before` years before it, summed, must exceed
-    `threshold_pct` of the year's budget."""
+    """The results of the year and `jaren_ervoor` years before it, summed, must exceed
+    `drempel_pct` of the year's budget."""
 
-    kind: Literal["cumulative_deficit"]
-    years_before: Annotated[int, Field(ge=1, le=10)]
-    threshold_pct: Percent
+    soort: Literal["cumulatief_tekort"]
+    jaren_ervoor: Annotated[int, Field(ge=1, le=10)]
+    drempel_pct: Percent
 
 
 class DeficitYears(Strict):
-    """At least `min_years` of the `years_before` years before the year each had a deficit of at
-    least `min_deficit_pct` of that year's own budget."""
+    """At least `min_jaren` of the `jaren_ervoor` years before the year each had a deficit of at
+    least `min_tekort_pct` of that year's own budget."""
 
-    kind: Literal["deficit_years"]
-    years_before: Annotated[int, Field(ge=1, le=10)]
-    min_years: Annotated[int, Field(ge=1, le=10)]
-    min_deficit_pct: Percent
+    soort: Literal["tekortjaren"]
+    jaren_ervoor: Annotated[int, Field(ge=1, le=10)]
+    min_jaren: Annotated[int, Field(ge=1, le=10)]
+    min_tekort_pct: Percent
 
 
-MultiYear = Annotated[NoMultiYear | CumulativeDeficit | DeficitYears, Field(discriminator="kind")]
+MultiYear = Annotated[NoMultiYear | CumulativeDeficit | DeficitYears, Field(discriminator="soort")]
 
 
 class Entry(Strict):
-    single_year_threshold_pct: Percent
-    multi_year: MultiYear
-    source: Text
-    certainty: Certainty
+    """The entry conditions (voorwaarden) of a regime."""
+
+    drempel_pct: Percent  # the single-year threshold
+    meerjarig: MultiYear
+    bron: Text
+    zekerheid: Certainty
 
 
 class Tier(Strict):
-    """A band of the deficit (as % of budget) and the share of it that is paid."""
+    """A band (schijf) of the deficit (as % of budget) and the share of it that is paid."""
 
-    from_pct: Percent
-    to_pct: Percent | None = None  # None: open-ended, the last tier
-    share: Share  # "unknown" when not known: the calculator then reports no amount
-    source: Text
-    certainty: Certainty
+    van_pct: Percent
+    tot_pct: Percent | None = None  # None: open-ended, the last band
+    aandeel: Share  # "onbekend" when not known: the calculator then reports no amount
+    bron: Text
+    zekerheid: Certainty
 
 
 class Compensation(Strict):
-    tiers: Annotated[list[Tier], Field(min_length=1, max_length=20)]
+    schijven: Annotated[list[Tier], Field(min_length=1, max_length=20)]
 
 
 class Regime(Strict):
-    description: Text
-    first_year: Year
-    last_year: Year | None = None  # None: until further notice
-    by_default: bool
-    entry: Entry
-    compensation: Compensation
+    omschrijving: Text
+    eerste_jaar: Year
+    laatste_jaar: Year | None = None  # None: until further notice
+    standaard: bool
+    voorwaarden: Entry
+    vergoeding: Compensation
 
     def applies_to(self, year: int) -> bool:
-        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+        last = self.laatste_jaar
+        return self.eerste_jaar <= year and (last is None or year <= last)
 
     def years_text(self) -> str:
-        if self.last_year is None:
-            return f"{self.first_year} and later"
-        if self.last_year == self.first_year:
-            return str(self.first_year)
-        return f"{self.first_year}-{self.last_year}"
+        if self.laatste_jaar is None:
+            return f"{self.eerste_jaar} and later"
+        if self.laatste_jaar == self.eerste_jaar:
+            return str(self.eerste_jaar)
+        return f"{self.eerste_jaar}-{self.laatste_jaar}"
 
 
 class RegimeSet(Strict):
@@ -178,9 +191,9 @@ def select_regime(regimes: RegimeSet, year: int, name: str | None = None) -> tup
     if name is not None:
         return name, _named_regime(regimes, year, name)
     for candidate, regime in regimes.regimes.items():
-        if regime.by_default and regime.applies_to(year):
+        if regime.standaard and regime.applies_to(year):
             return candidate, regime
-    covered = ", ".join(r.years_text() for r in regimes.regimes.values() if r.by_default)
+    covered = ", ".join(r.years_text() for r in regimes.regimes.values() if r.standaard)
     raise FinanceError(f"year = {year}: no vangnet regime applies; the regimes cover {covered}")
 
 
@@ -241,24 +254,24 @@ def check_regimes(regimes: RegimeSet) -> list[str]:
 
 def _check_regime(path: KeyPath, regime: Regime) -> list[str]:
     problems = []
-    if regime.last_year is not None and regime.last_year < regime.first_year:
+    if regime.laatste_jaar is not None and regime.laatste_jaar < regime.eerste_jaar:
         problems.append(
-            f"{format_key_path((*path, 'last_year'))} = {regime.last_year}: must be at least "
-            f"first_year ({regime.first_year})"
+            f"{format_key_path((*path, 'laatste_jaar'))} = {regime.laatste_jaar}: must be at least "
+            f"eerste_jaar ({regime.eerste_jaar})"
         )
-    multi = regime.entry.multi_year
-    if isinstance(multi, DeficitYears) and multi.min_years > multi.years_before:
+    multi = regime.voorwaarden.meerjarig
+    if isinstance(multi, DeficitYears) and multi.min_jaren > multi.jaren_ervoor:
         problems.append(
-            f"{format_key_path((*path, 'entry', 'multi_year', 'min_years'))} = {multi.min_years}: "
-            f"must be at most years_before ({multi.years_before})"
+            f"{format_key_path((*path, 'voorwaarden', 'meerjarig', 'min_jaren'))} = "
+            f"{multi.min_jaren}: must be at most jaren_ervoor ({multi.jaren_ervoor})"
         )
-    if regime.entry.certainty == UNKNOWN:
+    if regime.voorwaarden.zekerheid == UNKNOWN:
         problems.append(
-            f"{format_key_path((*path, 'entry', 'certainty'))} = 'unknown': entry conditions "
-            "must be known to compute anything; use 'commonly-cited' for values not checked at "
-            "the source"
+            f"{format_key_path((*path, 'voorwaarden', 'zekerheid'))} = 'onbekend': entry "
+            "conditions must be known to compute anything; use 'gangbaar' for values not checked "
+            "at the source"
         )
-    return problems + _check_tiers((*path, "compensation", "tiers"), regime.compensation.tiers)
+    return problems + _check_tiers((*path, "vergoeding", "schijven"), regime.vergoeding.schijven)
 
 
 def _check_tiers(path: KeyPath, tiers: list[Tier]) -> list[str]:
@@ -267,34 +280,36 @@ def _check_tiers(path: KeyPath, tiers: list[Tier]) -> list[str]:
     for i, tier in enumerate(tiers):
         last = i == len(tiers) - 1
         problems += _check_tier(format_key_path((*path, i)), tier, expected_from, last)
-        expected_from = tier.to_pct if tier.to_pct is not None else expected_from
+        expected_from = tier.tot_pct if tier.tot_pct is not None else expected_from
     return problems
 
 
 def _check_tier(where: str, tier: Tier, expected_from: float, last: bool) -> list[str]:
     problems = []
-    if tier.from_pct != expected_from:
+    if tier.van_pct != expected_from:
         problems.append(
-            f"{where}.from_pct = {tier.from_pct}: must be {expected_from} (tiers start at 0 and "
+            f"{where}.van_pct = {tier.van_pct}: must be {expected_from} (bands start at 0 and "
             "each starts where the one before ends)"
         )
-    if tier.to_pct is None and not last:
-        problems.append(f"{where}: only the last tier may leave out to_pct")
-    if tier.to_pct is not None and last:
-        problems.append(f"{where}.to_pct = {tier.to_pct}: the last tier is open; leave out to_pct")
-    if tier.to_pct is not None and tier.to_pct <= tier.from_pct:
-        problems.append(f"{where}.to_pct = {tier.to_pct}: must exceed from_pct ({tier.from_pct})")
-    if (tier.share == UNKNOWN) != (tier.certainty == UNKNOWN):
+    if tier.tot_pct is None and not last:
+        problems.append(f"{where}: only the last band may leave out tot_pct")
+    if tier.tot_pct is not None and last:
         problems.append(
-            f"{where}: share = {tier.share!r} with certainty = {tier.certainty!r}; a share is "
-            '"unknown" exactly when its certainty is "unknown"'
+            f"{where}.tot_pct = {tier.tot_pct}: the last band is open; leave out tot_pct"
+        )
+    if tier.tot_pct is not None and tier.tot_pct <= tier.van_pct:
+        problems.append(f"{where}.tot_pct = {tier.tot_pct}: must exceed van_pct ({tier.van_pct})")
+    if (tier.aandeel == UNKNOWN) != (tier.zekerheid == UNKNOWN):
+        problems.append(
+            f"{where}: aandeel = {tier.aandeel!r} with zekerheid = {tier.zekerheid!r}; a share is "
+            '"onbekend" exactly when its zekerheid is "onbekend"'
         )
     return problems
 
 
 def _check_overlap(regimes: RegimeSet) -> list[str]:
     """Two default regimes for one year would make the choice depend on the file's order."""
-    defaults = [(n, r) for n, r in regimes.regimes.items() if r.by_default]
+    defaults = [(n, r) for n, r in regimes.regimes.items() if r.standaard]
     problems = []
     for i, (name, regime) in enumerate(defaults):
         for other, other_regime in defaults[i + 1 :]:
@@ -302,12 +317,12 @@ def _check_overlap(regimes: RegimeSet) -> list[str]:
                 problems.append(
                     f"{format_key_path(('regimes', other))}: applies by default to "
                     f"{other_regime.years_text()}, as does {format_key_path(('regimes', name))} "
-                    f"({regime.years_text()}); set by_default = false on one or change their years"
+                    f"({regime.years_text()}); set standaard = false on one or change their years"
                 )
     return problems
 
 
 def _overlaps(a: Regime, b: Regime) -> bool:
-    a_last = a.last_year if a.last_year is not None else 10_000
-    b_last = b.last_year if b.last_year is not None else 10_000
-    return a.first_year <= b_last and b.first_year <= a_last
+    a_last = a.laatste_jaar if a.laatste_jaar is not None else 10_000
+    b_last = b.laatste_jaar if b.laatste_jaar is not None else 10_000
+    return a.eerste_jaar <= b_last and b.eerste_jaar <= a_last

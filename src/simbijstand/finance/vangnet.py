@@ -27,6 +27,8 @@ from fractions import Fraction
 
 from simbijstand.errors import FinanceError
 from simbijstand.finance.regimes import (
+    CERTAINTY_EN,
+    KIND_EN,
     UNKNOWN,
     CumulativeDeficit,
     DeficitYears,
@@ -63,6 +65,8 @@ class MultiYearCheck:
     `reference_years` (the year included), compared with `threshold_pct` of the year's budget.
     kind "deficit_years": `deficit_years` are those of `reference_years` (the years before) with a
     deficit of at least `threshold_pct` of their own budget; at least `min_years` are needed.
+    `met` is None when a result it needs is not known (and the known ones do not decide it);
+    `total` is None then too.
     """
 
     kind: str
@@ -72,7 +76,7 @@ class MultiYearCheck:
     total_pct: float | None
     deficit_years: tuple[int, ...]
     min_years: int | None
-    met: bool
+    met: bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +84,12 @@ class VangnetResult:
     """The vangnet of one year. Amounts in whole euros, percentages of the year's budget.
 
     deficit is negative for a surplus. vangnet is 0 when the entry conditions do not hold, and
-    None when they hold but the regime's compensation shares are not known
-    (`compensation_known` False); remaining_deficit = deficit - vangnet, None then too.
-    `tiers` is the build-up of the vangnet (empty when it is 0 for want of eligibility).
+    None when it is not known: the conditions hold but the regime's compensation shares are not
+    known (`compensation_known` False), or the multi-year condition cannot be decided for want
+    of an earlier year's result (`meets_multi_year` and `eligible` None).
+    remaining_deficit = deficit - vangnet, None when vangnet is.
+    `tiers` is the build-up of the vangnet (empty when it is 0 for want of eligibility, or
+    when eligibility is unknown).
     """
 
     year: int
@@ -94,8 +101,8 @@ class VangnetResult:
     single_year_threshold_pct: float
     meets_single_year: bool
     multi_year: MultiYearCheck
-    meets_multi_year: bool
-    eligible: bool
+    meets_multi_year: bool | None
+    eligible: bool | None
     compensation_known: bool
     vangnet: int | None
     remaining_deficit: int | None
@@ -106,10 +113,10 @@ def calculate_vangnet(
     year: int,
     budget: Amount,
     expenditure: Amount,
-    previous_results: Sequence[Amount] = (),
+    previous_results: Sequence[Amount | None] = (),
     *,
     regime: str | None = None,
-    previous_budgets: Sequence[Amount] | None = None,
+    previous_budgets: Sequence[Amount | None] | None = None,
     regimes: RegimeSet | None = None,
 ) -> VangnetResult:
     """The vangnet for `year` under the regime that applies (or the one named).
@@ -122,11 +129,13 @@ def calculate_vangnet(
             oldest first, exactly as many as the multi-year condition looks back
             (`required_previous_years` says which): none for 2015 and 2016, 2016 for 2017,
             2016 and 2017 for 2018, the two years before from 2019 on, the three years before
-            for the extended net of 2025.
+            for the extended net of 2025. None for a year whose result is not known: the
+            multi-year condition is then undecided unless the known years decide it.
         regime: the name of a regime to use instead of the default for `year`
             (e.g. "verruimd-2025", the extended net, which is never the default).
-        previous_budgets: the definitive budgets of those same years; needed only when the
-            condition compares each year's deficit with its own budget (the extended net).
+        previous_budgets: the definitive budgets of those same years (None: not known); needed
+            only when the condition compares each year's deficit with its own budget (the
+            extended net).
         regimes: the regimes to choose from; the shipped ones by default.
 
     Raises FinanceError naming the bad value and what is allowed.
@@ -136,12 +145,12 @@ def calculate_vangnet(
     expenditure_eur = _expenditure(expenditure)
     previous = _previous(name, rule, year, previous_results, previous_budgets)
     deficit = expenditure_eur - budget_eur
-    threshold = rule.entry.single_year_threshold_pct
+    threshold = rule.voorwaarden.drempel_pct
     meets_single = deficit * 100 > _exact(threshold) * budget_eur
     multi = _check_multi_year(name, rule, year, budget_eur, deficit, *previous)
-    eligible = meets_single and multi.met
-    tiers = _build_up(rule.compensation.tiers, budget_eur, deficit) if eligible else ()
-    vangnet = _total(tiers)
+    eligible = meets_single and multi.met  # None when single-year holds and multi-year is unknown
+    tiers = _build_up(rule.vergoeding.schijven, budget_eur, deficit) if eligible else ()
+    vangnet = None if eligible is None else _total(tiers)
     return VangnetResult(
         year=year,
         regime=name,
@@ -154,7 +163,7 @@ def calculate_vangnet(
         multi_year=multi,
         meets_multi_year=multi.met,
         eligible=eligible,
-        compensation_known=all(t.share != UNKNOWN for t in rule.compensation.tiers),
+        compensation_known=all(t.aandeel != UNKNOWN for t in rule.vergoeding.schijven),
         vangnet=vangnet,
         remaining_deficit=None if vangnet is None else deficit - vangnet,
         tiers=tiers,
@@ -170,10 +179,10 @@ def required_previous_years(
 
 
 def _previous_years(rule: Regime, year: int) -> tuple[int, ...]:
-    multi = rule.entry.multi_year
+    multi = rule.voorwaarden.meerjarig
     if isinstance(multi, NoMultiYear):
         return ()
-    return tuple(range(year - multi.years_before, year))
+    return tuple(range(year - multi.jaren_ervoor, year))
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -220,11 +229,11 @@ def _previous(
     name: str,
     rule: Regime,
     year: int,
-    results: Sequence[Amount],
-    budgets: Sequence[Amount] | None,
-) -> tuple[list[int], list[int] | None]:
+    results: Sequence[Amount | None],
+    budgets: Sequence[Amount | None] | None,
+) -> tuple[list[int | None], list[int | None] | None]:
     years = _previous_years(rule, year)
-    values = [_whole_euros(r, "previous results") for r in results]
+    values = [None if r is None else _whole_euros(r, "previous results") for r in results]
     if len(values) != len(years):
         raise FinanceError(_wrong_length(name, year, years, values))
     if budgets is None:
@@ -238,14 +247,16 @@ def _previous(
     return values, checked
 
 
-def _budget_of(value: Amount, year: int) -> int:
+def _budget_of(value: Amount | None, year: int) -> int | None:
+    if value is None:
+        return None
     budget = _whole_euros(value, f"previous budget of {year}")
     if budget <= 0:
         raise FinanceError(f"previous budget of {year} = {value}: must be more than 0 euros")
     return budget
 
 
-def _wrong_length(name: str, year: int, years: tuple[int, ...], values: list[int]) -> str:
+def _wrong_length(name: str, year: int, years: tuple[int, ...], values: list[int | None]) -> str:
     given = f"previous results = {values} ({len(values)} value{'s' if len(values) != 1 else ''})"
     if not years:
         return f"{given}: regime {name} has no multi-year condition; give no previous results"
@@ -270,10 +281,10 @@ def _check_multi_year(
     year: int,
     budget: int,
     deficit: int,
-    previous: list[int],
-    previous_budgets: list[int] | None,
+    previous: list[int | None],
+    previous_budgets: list[int | None] | None,
 ) -> MultiYearCheck:
-    multi = rule.entry.multi_year
+    multi = rule.voorwaarden.meerjarig
     if isinstance(multi, CumulativeDeficit):
         return _cumulative(multi, year, budget, deficit, previous)
     if isinstance(multi, DeficitYears):
@@ -282,44 +293,56 @@ def _check_multi_year(
 
 
 def _cumulative(
-    multi: CumulativeDeficit, year: int, budget: int, deficit: int, previous: list[int]
+    multi: CumulativeDeficit, year: int, budget: int, deficit: int, previous: list[int | None]
 ) -> MultiYearCheck:
-    total = sum(previous) + deficit
+    known = [r for r in previous if r is not None]
+    total = sum(known) + deficit if len(known) == len(previous) else None
     return MultiYearCheck(
-        kind=multi.kind,
-        reference_years=tuple(range(year - multi.years_before, year + 1)),
-        threshold_pct=multi.threshold_pct,
+        kind=KIND_EN[multi.soort],
+        reference_years=tuple(range(year - multi.jaren_ervoor, year + 1)),
+        threshold_pct=multi.drempel_pct,
         total=total,
-        total_pct=_pct_of(total, budget),
+        total_pct=None if total is None else _pct_of(total, budget),
         deficit_years=(),
         min_years=None,
-        met=total * 100 > _exact(multi.threshold_pct) * budget,
+        met=None if total is None else total * 100 > _exact(multi.drempel_pct) * budget,
     )
 
 
 def _deficit_years(
-    multi: DeficitYears, name: str, year: int, previous: list[int], budgets: list[int] | None
+    multi: DeficitYears,
+    name: str,
+    year: int,
+    previous: list[int | None],
+    budgets: list[int | None] | None,
 ) -> MultiYearCheck:
-    years = tuple(range(year - multi.years_before, year))
+    years = tuple(range(year - multi.jaren_ervoor, year))
     if budgets is None:
         raise FinanceError(
             f"previous budgets: none given; regime {name} compares each year's deficit "
-            f"with {multi.min_deficit_pct}% of that year's own budget, so give the definitive "
+            f"with {multi.min_tekort_pct}% of that year's own budget, so give the definitive "
             f"budgets of {_years(years)}, oldest first"
         )
-    threshold = _exact(multi.min_deficit_pct)
+    threshold = _exact(multi.min_tekort_pct)
+    rows = list(zip(years, previous, budgets, strict=True))
     hits = tuple(
-        y for y, r, b in zip(years, previous, budgets, strict=True) if r * 100 >= threshold * b
+        y for y, r, b in rows if r is not None and b is not None and r * 100 >= threshold * b
     )
+    unknown = sum(1 for _, r, b in rows if r is None or b is None)
+    met: bool | None = None  # undecided: the unknown years could tip it either way
+    if len(hits) >= multi.min_jaren:
+        met = True
+    elif len(hits) + unknown < multi.min_jaren:
+        met = False  # even if every unknown year had a deficit, too few would
     return MultiYearCheck(
-        kind=multi.kind,
+        kind=KIND_EN[multi.soort],
         reference_years=years,
-        threshold_pct=multi.min_deficit_pct,
+        threshold_pct=multi.min_tekort_pct,
         total=None,
         total_pct=None,
         deficit_years=hits,
-        min_years=multi.min_years,
-        met=len(hits) >= multi.min_years,
+        min_years=multi.min_jaren,
+        met=met,
     )
 
 
@@ -330,26 +353,26 @@ def _build_up(tiers: list[Tier], budget: int, deficit: int) -> tuple[TierAmount,
     """The bands the deficit reaches into, each with the part of the deficit inside it."""
     parts = []
     for tier in tiers:
-        from_eur = _euros_at(tier.from_pct, budget)
+        from_eur = _euros_at(tier.van_pct, budget)
         if deficit <= from_eur:
             break
-        to_eur = None if tier.to_pct is None else _euros_at(tier.to_pct, budget)
+        to_eur = None if tier.tot_pct is None else _euros_at(tier.tot_pct, budget)
         inside = (deficit if to_eur is None else min(deficit, to_eur)) - from_eur
         parts.append(_tier_amount(tier, from_eur, to_eur, inside))
     return tuple(parts)
 
 
 def _tier_amount(tier: Tier, from_eur: int, to_eur: int | None, inside: int) -> TierAmount:
-    share = tier.share if isinstance(tier.share, float) else None  # else "unknown"
+    share = tier.aandeel if isinstance(tier.aandeel, float) else None  # else "onbekend"
     return TierAmount(
-        from_pct=tier.from_pct,
-        to_pct=tier.to_pct,
+        from_pct=tier.van_pct,
+        to_pct=tier.tot_pct,
         from_eur=from_eur,
         to_eur=to_eur,
         share=share,
         deficit_in_band=inside,
         amount=None if share is None else _round_half_up(_exact(share) * inside),
-        certainty=tier.certainty,
+        certainty=CERTAINTY_EN[tier.zekerheid],
     )
 
 

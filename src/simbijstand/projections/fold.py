@@ -3,7 +3,8 @@
 The fold keeps arrays per (replication, month, cell), so the event log itself never has to be kept
 in memory. An event at moment t changes the caseload at every month start after t (a count at a
 date is the state at 00:00 that day). Benefit-months are exact: a case counts for the fraction of
-each month it was on benefit, computed from the event moments (as stored, in microseconds).
+each month it was on benefit, summed in whole microseconds so the result does not depend on how
+the events were batched. Events of measures (trajecten) are few; they are kept as they are.
 """
 
 from __future__ import annotations
@@ -13,13 +14,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simbijstand.domain.events import EventKind
+from simbijstand.domain.events import CASELOAD_KINDS, EventKind
 from simbijstand.engine import CompiledModel, EventBatch
 
 
-def flow_codes(model: CompiledModel) -> int:
-    """Flow code 0 is instroom, 1+r uitstroom by route r, 1+R+k doorstroom from klantgroep k."""
-    return 1 + len(model.routes) + int(model.cell_local.max()) + 1
+@dataclass(frozen=True, slots=True)
+class FlowCodes:
+    """Flow codes: 0 ordinary instroom, 1+i instroom for reason i, then uitstroom by route,
+    then doorstroom by the klantgroep a case came from (its index in its gemeente)."""
+
+    reasons: int
+    routes: int
+    groups: int
+
+    @staticmethod
+    def of(model: CompiledModel) -> FlowCodes:
+        return FlowCodes(
+            len(model.inflow_reasons), len(model.routes), int(model.cell_local.max()) + 1
+        )
+
+    @property
+    def count(self) -> int:
+        return 1 + self.reasons + self.routes + self.groups
+
+    @property
+    def first_exit(self) -> int:
+        return 1 + self.reasons
+
+    @property
+    def first_move(self) -> int:
+        return 1 + self.reasons + self.routes
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +52,9 @@ class Projections:
 
     first_replication: int
     caseload: np.ndarray  # int32 [R, M+1, C], at each month start and the horizon's end
-    flows: np.ndarray  # int32 [R, M, C, F], see flow_codes
+    flows: np.ndarray  # int32 [R, M, C, F], see FlowCodes
     benefit_months: np.ndarray  # float64 [R, M, C]
+    measure_events: EventBatch  # every traject_* event, in time order per replication
 
     @staticmethod
     def concat(parts: Sequence[Projections]) -> Projections:
@@ -39,6 +64,7 @@ class Projections:
             caseload=np.concatenate([p.caseload for p in ordered]),
             flows=np.concatenate([p.flows for p in ordered]),
             benefit_months=np.concatenate([p.benefit_months for p in ordered]),
+            measure_events=EventBatch.concat([p.measure_events for p in ordered]),
         )
 
 
@@ -48,14 +74,20 @@ class ProjectionFold:
     def __init__(self, model: CompiledModel, first: int, count: int) -> None:
         self.model = model
         self.first = first
+        self.codes = FlowCodes.of(model)
         months, cells = model.months, model.cells
         self._shape_case = (count, months + 1, cells)
-        self._shape_flow = (count, months, cells, flow_codes(model))
+        self._shape_flow = (count, months, cells, self.codes.count)
         self._delta = np.zeros(int(np.prod(self._shape_case)), dtype=np.int64)
         self._flows = np.zeros(int(np.prod(self._shape_flow)), dtype=np.int64)
-        self._partial = np.zeros(count * months * cells)
+        self._partial_us = np.zeros(count * months * cells, dtype=np.int64)
+        self._measure_events: list[EventBatch] = [EventBatch.empty()]
 
     def record(self, batch: EventBatch) -> None:
+        caseload = np.isin(batch.kind, CASELOAD_KINDS)
+        if not caseload.all():
+            self._measure_events.append(batch.take(np.flatnonzero(~caseload)))
+            batch = batch.take(np.flatnonzero(caseload))
         if len(batch) == 0:
             return
         after = np.searchsorted(self.model.boundaries_us, batch.time_us, side="right")
@@ -68,15 +100,15 @@ class ProjectionFold:
 
     def result(self) -> Projections:
         caseload = np.cumsum(self._delta.reshape(self._shape_case), axis=1)
-        months = self._shape_case[1] - 1
-        benefit_months = caseload[:, :months, :] + self._partial.reshape(
-            self._shape_case[0], months, -1
-        )
+        count, months, cells = self._shape_case[0], self._shape_case[1] - 1, self._shape_case[2]
+        length_us = np.diff(self.model.boundaries_us).astype(np.float64)
+        partial = self._partial_us.reshape(count, months, cells) / length_us[None, :, None]
         return Projections(
             first_replication=self.first,
             caseload=caseload.astype(np.int32),
             flows=self._flows.reshape(self._shape_flow).astype(np.int32),
-            benefit_months=benefit_months,
+            benefit_months=caseload[:, :months, :] + partial,
+            measure_events=EventBatch.concat(self._measure_events),
         )
 
     def _fold_caseload(self, batch: EventBatch, after: np.ndarray) -> None:
@@ -90,31 +122,25 @@ class ProjectionFold:
         self._delta -= np.bincount(row[minus] + minus_cell[minus], minlength=size)
 
     def _fold_flows(self, batch: EventBatch, month: np.ndarray) -> None:
-        _, months, cells, codes = self._shape_flow
-        routes = len(self.model.routes)
+        _, months, cells, count = self._shape_flow
+        codes = self.codes
         from_local = self.model.cell_local[np.maximum(batch.from_cell, 0)]
         code = np.select(
             [batch.kind == EventKind.INSTROOM, batch.kind == EventKind.UITSTROOM],
-            [0, 1 + batch.route],
-            default=1 + routes + from_local,
+            [1 + batch.route, codes.first_exit + batch.route],  # an ordinary instroom has route -1
+            default=codes.first_move + from_local,
         )
         flat = (
             ((batch.replication - self.first) * months + month) * cells + batch.cell
-        ) * codes + code
+        ) * count + code
         self._flows += np.bincount(flat, minlength=len(self._flows))
 
     def _fold_partial_months(self, batch: EventBatch, month: np.ndarray) -> None:
-        bounds = self.model.boundaries_us
-        fraction = (bounds[month + 1] - batch.time_us) / (bounds[month + 1] - bounds[month])
+        remaining_us = self.model.boundaries_us[month + 1] - batch.time_us
         cells = self._shape_case[2]
         row = ((batch.replication - self.first) * self.model.months + month) * cells
         gains = batch.kind != EventKind.UITSTROOM
         losses = batch.kind != EventKind.INSTROOM
         lost_cell = np.where(batch.kind == EventKind.DOORSTROOM, batch.from_cell, batch.cell)
-        size = len(self._partial)
-        self._partial += np.bincount(
-            row[gains] + batch.cell[gains], fraction[gains], minlength=size
-        )
-        self._partial -= np.bincount(
-            row[losses] + lost_cell[losses], fraction[losses], minlength=size
-        )
+        np.add.at(self._partial_us, row[gains] + batch.cell[gains], remaining_us[gains])
+        np.subtract.at(self._partial_us, row[losses] + lost_cell[losses], remaining_us[losses])

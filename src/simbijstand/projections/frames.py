@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 
 from simbijstand.engine import CompiledModel
-from simbijstand.projections.fold import Projections
+from simbijstand.projections.fold import FlowCodes, Projections
 
 
 def caseload_frame(model: CompiledModel, projections: Projections) -> pl.DataFrame:
@@ -27,13 +27,16 @@ def caseload_frame(model: CompiledModel, projections: Projections) -> pl.DataFra
 def flows_frame(model: CompiledModel, projections: Projections) -> pl.DataFrame:
     """Non-zero flows per replication, month, gemeente, klantgroep, event and route.
 
-    For a doorstroom, `klantgroep` is where the case went and `klantgroep_from` where it came from.
+    `route` is the exit route of an uitstroom and the reason of an instroom where it has one
+    (statushouders). For a doorstroom, `klantgroep` is where the case went and `klantgroep_from`
+    where it came from.
     """
     flows = projections.flows
+    codes = FlowCodes.of(model)
     rep, month, cell, code = np.nonzero(flows)
-    routes = len(model.routes)
-    from_cell = model.gemeente_first_cell[model.cell_gemeente[cell]] + code - 1 - routes
-    kind = np.select([code == 0, code <= routes], [0, 2], default=1)
+    kind = np.select([code < codes.first_exit, code < codes.first_move], [0, 2], default=1)
+    reason_or_route = pl.Series([None, *model.inflow_reasons, *model.routes], dtype=pl.String)
+    from_cell = model.gemeente_first_cell[model.cell_gemeente[cell]] + code - codes.first_move
     klantgroep = pl.Series(model.cell_klantgroep)
     frame = pl.DataFrame(
         {
@@ -42,13 +45,13 @@ def flows_frame(model: CompiledModel, projections: Projections) -> pl.DataFrame:
             "gemeente": _gemeente_names(model).gather(cell),
             "klantgroep": klantgroep.gather(cell),
             "event": pl.Series(["instroom", "doorstroom", "uitstroom"]).gather(kind),
-            "route": pl.Series(model.routes).gather(np.clip(code - 1, 0, routes - 1)),
+            "route": reason_or_route.gather(np.minimum(code, codes.first_move - 1)),
             "klantgroep_from": klantgroep.gather(np.clip(from_cell, 0, model.cells - 1)),
             "count": flows[rep, month, cell, code],
         }
     )
     return frame.with_columns(
-        route=pl.when(pl.col("event") == "uitstroom").then("route"),
+        route=pl.when(pl.col("event") != "doorstroom").then("route"),
         klantgroep_from=pl.when(pl.col("event") == "doorstroom").then("klantgroep_from"),
     )
 

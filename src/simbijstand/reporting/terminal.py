@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from simbijstand.projections import TOTAL
-
-MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-
-
-def number(value: float, decimals: int = 0) -> str:
-    """Dutch notation: 12.345.678 and 1.234,5."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+from simbijstand.reporting import aggregates
+from simbijstand.reporting.finance_text import finance_block
+from simbijstand.reporting.numbers import date_nl, flow_name, label, number
+from simbijstand.reporting.rundata import REPORT, RunData
+from simbijstand.reporting.table import table as _table
 
 
 def euro_millions(value: float) -> str:
@@ -31,13 +30,16 @@ def run_summary(
     summary: pl.DataFrame,
     finance: pl.DataFrame,
     run_dir: str,
+    finance_summary: pl.DataFrame | None = None,
+    details: str = "",
     *,
     parameter_uncertainty: bool = False,
 ) -> str:
+    """The compact summary; `details` (run -v) goes before the closing lines with the paths."""
     last_day = end - dt.timedelta(days=1)
     lines = [
         f"Scenario {name}: {description}" if description else f"Scenario {name}",
-        f"{_date(start)} t/m {_date(last_day)}, {replications} replicaties, seed {seed}",
+        f"{date_nl(start)} t/m {date_nl(last_day)}, {replications} replicaties, seed {seed}",
         _bands_line(parameter_uncertainty),
         "",
         *_caseload_table(summary, start, end),
@@ -45,9 +47,14 @@ def run_summary(
         *_group_table(summary, start, end),
         "",
         *_cost_table(finance),
+        *(finance_block(finance_summary, finance) if finance_summary is not None else []),
         "",
+        *([details, ""] if details else []),
         f"Uitvoer: {run_dir}",
     ]
+    report = Path(run_dir) / REPORT
+    if report.is_file():
+        lines.append(f"Rapport: {report}")
     return "\n".join(lines)
 
 
@@ -126,16 +133,63 @@ def _year_label(year: int, months: int) -> str:
     return str(year) if months == 12 else f"{year} ({months} mnd)"
 
 
-def _date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+# --- run -v: the detail behind the summary ------------------------------------------------------
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+def run_details(data: RunData) -> str:
+    """Per gemeente and klantgroep, flows per year by route, and how the run went."""
+    lines: list[str] = []
+    for gemeente in aggregates.shown_gemeenten(data.summary):
+        lines += [*_gemeente_groups(data, gemeente), ""]
+    lines += [*_flow_table(data), "", *_timings(data.manifest)]
+    return "\n".join(lines)
 
-    def line(cells: list[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-        return "  " + "  ".join([first, *rest])
 
-    return [line(header), *(line(r) for r in rows)]
+def _gemeente_groups(data: RunData, gemeente: str) -> list[str]:
+    rows = data.summary.filter(pl.col("gemeente") == gemeente)
+    names = [k for k in rows["klantgroep"].unique(maintain_order=True).to_list() if k != TOTAL]
+    dates = aggregates.peildata(rows["date"].unique().sort().to_list(), data.start, data.end)
+    body = []
+    for day in dates:
+        on_day = rows.filter(pl.col("date") == day)
+        cells = dict(zip(on_day["klantgroep"], on_day.iter_rows(named=True), strict=True))
+        body.append([str(day), *(_band_cell(cells[n]) for n in [*names, TOTAL])])
+    title = "alle gemeenten" if gemeente == TOTAL else gemeente
+    header = ["peildatum", *(label(n) for n in names), "totaal BUIG"]
+    return [f"Bestand per klantgroep, {title}: mediaan (P10–P90)", *_table(header, body)]
+
+
+def _band_cell(row: dict[str, Any]) -> str:
+    return f"{number(row['p50'])} ({number(row['p10'])}–{number(row['p90'])})"
+
+
+def _flow_table(data: RunData) -> list[str]:
+    yearly = aggregates.yearly_flows(data)
+    years = sorted(yearly["year"].unique().to_list())
+    body = []
+    for (kind, category), rows in yearly.group_by("kind", "category", maintain_order=True):
+        values = dict(rows.select("year", "mean").iter_rows())
+        body.append(
+            [flow_name(str(kind), str(category)), *(number(values.get(y, 0.0), 1) for y in years)]
+        )
+    title = "Instroom en uitstroom van het BUIG-bestand per jaar: gemiddelde over replicaties"
+    return [title, *_table(["", *(str(y) for y in years)], body)]
+
+
+def _timings(manifest: dict[str, Any]) -> list[str]:
+    timings = manifest.get("timings", {})
+    names = {
+        "prepare_s": "voorbereiden",
+        "simulate_s": "simuleren",
+        "write_s": "wegschrijven",
+        "report_s": "rapport",
+        "total_s": "totaal",
+    }
+    body = [[name, f"{number(timings[k], 2)} s"] for k, name in names.items() if k in timings]
+    execution = manifest.get("execution", {})
+    events = manifest.get("events", {})
+    return [
+        f"Rekentijd ({execution.get('workers', '?')} processen, "
+        f"{execution.get('chunks', '?')} delen, {number(events.get('total_events', 0))} events)",
+        *_table(["stap", "tijd"], body),
+    ]

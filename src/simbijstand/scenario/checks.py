@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 
 from simbijstand.domain.calendar import add_months, is_month_start
+from simbijstand.scenario.money import check_money
 from simbijstand.scenario.problems import format_key_path
 from simbijstand.scenario.schema import Multiplicator, ParameterFile, ScenarioFile
 from simbijstand.scenario.uncertainty import check_uncertainty
@@ -69,6 +70,7 @@ def _check_group(params: ParameterFile, name: str) -> list[Problem]:
         problems.append(
             _problem((*prefix, "doorstroom_per_jaar", name), "a group cannot move to itself")
         )
+    problems += _check_ages((*prefix, "leeftijd"), group.leeftijd)
     bands = len(params.duurbanden_maanden)
     if group.duur_factor is not None and len(group.duur_factor) != bands:
         problems.append(
@@ -99,7 +101,7 @@ def check_scenario(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> 
     problems += _check_costs(spec, parameters)
     for index, mult in enumerate(spec.multiplicator):
         problems += _check_multiplicator(index, mult, spec, parameters, end)
-    return problems
+    return problems + check_money(spec)
 
 
 def _check_beginstand(spec: ScenarioFile, name: str, params: ParameterFile | None) -> list[Problem]:
@@ -135,6 +137,16 @@ def _check_uncertainty_stated(
 
 def _check_costs(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> list[Problem]:
     problems = []
+    years = {key for key in spec.kosten.indexatie if len(key) == 4}
+    for key in spec.kosten.indexatie:
+        if len(key) > 4 and key[:4] in years:
+            problems.append(
+                _problem(
+                    ("kosten", "indexatie", key),
+                    f'{key[:4]} is given as a year and by month; give either "{key[:4]}" '
+                    f"(a rise on 1 January) or its dated rises, not both",
+                )
+            )
     for gemeente, params in parameters.items():
         for name, group in params.klantgroepen.items():
             if group.buig and group.regeling not in spec.kosten.per_maand:
@@ -195,6 +207,22 @@ def _check_period(
                 f"{mult.tot} must be after van ({mult.van}) and at most the horizon's end ({end})",
             )
         )
+    return problems
+
+
+def _check_ages(path: KeyPath, ages: dict[str, float] | None) -> list[Problem]:
+    if ages is None:
+        return []
+    problems = []
+    for band in ages:
+        low, high = (int(part) for part in band.split("-"))
+        if not 15 <= low < high <= 100:
+            problems.append(
+                _problem((*path, band), "an age band runs from 15 years or more to at most 100")
+            )
+    total = math.fsum(ages.values())
+    if abs(total - 1) > SHARE_TOLERANCE:
+        problems.append(_problem(path, f"shares add up to {total:.4f}; they must add up to 1"))
     return problems
 
 

@@ -61,7 +61,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
         return pl.read_csv(path, infer_schema=False)
     except FileNotFoundError:
         raise InputDataError(f"{path}: file not found") from None
-    except (pl.exceptions.ComputeError, OSError, UnicodeDecodeError) as exc:
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
         raise InputDataError(f"{path}: cannot read as CSV ({exc})") from None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from simbijstand.domain.calendar import add_months
 from simbijstand.errors import ScenarioError
 from simbijstand.scenario.checks import Problem, check_parameter_file, check_scenario
+from simbijstand.scenario.checks_policy import check_policy
 from simbijstand.scenario.problems import describe_validation_error
 from simbijstand.scenario.schema import (
     SCENARIO_PATH_KEYS,
@@ -20,7 +22,7 @@ from simbijstand.scenario.schema import (
     ScenarioFile,
     scenario_name,
 )
-from simbijstand.scenario.toml_io import load_with_extends, read_toml
+from simbijstand.scenario.toml_io import MergedToml, load_with_extends, read_toml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,6 +36,7 @@ class Scenario:
     spec: ScenarioFile
     parameters: Mapping[str, ParameterFile]  # per gemeente, in the scenario's order
     files: tuple[Path, ...]  # every input file read: scenario chain, then parameter files
+    source: MergedToml  # the merged data with the file each key came from, for messages
 
     @property
     def start(self) -> dt.date:
@@ -66,18 +69,20 @@ class Scenario:
             self.spec.model_dump() | {"simulatie": self.spec.simulatie.model_dump() | update},
             strict=False,
         )
-        return Scenario(self.name, self.path, checked, self.parameters, self.files)
+        return Scenario(self.name, self.path, checked, self.parameters, self.files, self.source)
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read, merge and validate a scenario file; raise ScenarioError listing every problem."""
     path = Path(path)
     merged = load_with_extends(path, SCENARIO_PATH_KEYS)
+    unknown = _unknown_gemeenten(merged)
+    if unknown:
+        raise ScenarioError(unknown)
     spec = _validate(ScenarioFile, merged.data, merged.origin)
     parameters, parameter_files, problems = _load_parameters(spec, merged.origin)
-    problems += [
-        f"{merged.origin(where)}: {text}" for where, text in check_scenario(spec, parameters)
-    ]
+    cross_checks = check_scenario(spec, parameters) + check_policy(spec, parameters)
+    problems += [f"{merged.origin(where)}: {text}" for where, text in cross_checks]
     if problems:
         raise ScenarioError(problems)
     return Scenario(
@@ -86,6 +91,7 @@ def load_scenario(path: str | Path) -> Scenario:
         spec=spec,
         parameters=parameters,
         files=(*merged.files, *parameter_files),
+        source=merged,
     )
 
 
@@ -127,6 +133,25 @@ def _validate(
         return model.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(describe_validation_error(exc, model, origin)) from None
+
+
+def _unknown_gemeenten(merged: MergedToml) -> list[str]:
+    """A variant's table for a misspelt gemeente would otherwise read as a new gemeente with
+    no parameters: name it as unknown, with the gemeenten its base does have."""
+    tables = merged.data.get("gemeenten")
+    if not isinstance(tables, dict):
+        return []
+    complete = [n for n, t in tables.items() if isinstance(t, dict) and "parameters" in t]
+    problems = []
+    for name, table in tables.items():
+        if complete and isinstance(table, dict) and not {"parameters", "beginstand"} & set(table):
+            close = difflib.get_close_matches(name, complete, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(
+                f"{merged.origin(('gemeenten', name))}: gemeenten.{name}: unknown gemeente (no "
+                f"parameters or beginstand); known: {', '.join(complete)}{hint}"
+            )
+    return problems
 
 
 def _prefixed(path: Path, problems: list[Problem]) -> list[str]:

@@ -11,37 +11,30 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import Field
 
-NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
-RESERVED_NAMES = frozenset({"totaal"})
+from simbijstand.scenario.schema_base import (
+    NAME_PATTERN,
+    RESERVED_NAMES,
+    Euro,
+    GemeenteName,
+    HazardPerYear,
+    Multiplier,
+    Name,
+    Share,
+    Strict,
+)
+from simbijstand.scenario.schema_money import (
+    Baten,
+    Budget,
+    Loonkostensubsidie,
+    Realisatie,
+    Vangnet,
+    YearKey,
+)
+from simbijstand.scenario.schema_policy import Aow, Beleid, Macro, Statushouders, Traject
 
-
-def _not_reserved(name: str) -> str:
-    if name in RESERVED_NAMES:
-        raise ValueError(f"'{name}' is reserved for totals; choose another name")
-    return name
-
-
-def _valid_gemeente(name: str) -> str:
-    if not name.strip() or name != name.strip():
-        raise ValueError("a gemeente name must be non-empty without leading or trailing spaces")
-    return _not_reserved(name)
-
-
-Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64), AfterValidator(_not_reserved)]
-GemeenteName = Annotated[str, Field(max_length=80), AfterValidator(_valid_gemeente)]
-Share = Annotated[float, Field(ge=0, le=1)]
-HazardPerYear = Annotated[float, Field(ge=0, le=100)]
-Multiplier = Annotated[float, Field(ge=0, le=100)]
-Euro = Annotated[float, Field(ge=0, le=1_000_000)]
-
-
-class Strict(BaseModel):
-    """No coercion, no unknown keys, no NaN or infinity: a typo is an error, not a default."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
-
+AGE_BAND = r"^\d{2}-\d{2,3}$"
 
 # --- parameter file (rates of one gemeente) -------------------------------------------------
 
@@ -78,6 +71,8 @@ class KlantgroepParameters(Strict):
     uitstroom_routes: dict[Name, Share]
     duur_factor: list[Annotated[float, Field(ge=0, le=100)]] | None = None
     doorstroom_per_jaar: dict[Name, HazardPerYear] = {}
+    # shares of age bands "18-27" (from 18 up to 27 years), for the initial caseload and inflow
+    leeftijd: dict[Annotated[str, Field(pattern=AGE_BAND)], Share] | None = None
 
 
 class HerkomstBestand(Strict):
@@ -166,14 +161,21 @@ class Beginstand(Strict):
 class Gemeente(Strict):
     parameters: str
     beginstand: Beginstand
+    inwoners: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
+    budget: Budget | None = None
+    baten: Baten | None = None
+    loonkostensubsidie: Loonkostensubsidie | None = None
+    realisatie: dict[YearKey, Realisatie] = {}
 
 
 class Kosten(Strict):
     prijsjaar: Annotated[int, Field(ge=1990, le=2100)]
     per_maand: dict[Name, Euro]
     indexatie_per_jaar: Annotated[float, Field(ge=-0.5, le=1)] = 0.0
+    # a year's rise on 1 January ("2023"), or dated rises on the first of a month ("2023-07")
     indexatie: dict[
-        Annotated[str, Field(pattern=r"^\d{4}$")], Annotated[float, Field(ge=-0.5, le=1)]
+        Annotated[str, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")],
+        Annotated[float, Field(ge=-0.5, le=1)],
     ] = {}
 
 
@@ -203,6 +205,12 @@ class ScenarioFile(Strict):
     kosten: Kosten
     multiplicator: list[Multiplicator] = []
     historie: Historie | None = None
+    macro: Macro | None = None
+    statushouders: Statushouders | None = None
+    traject: list[Traject] = []
+    beleid: Beleid | None = None
+    aow: Aow | None = None
+    vangnet: Vangnet = Vangnet()
 
 
 # Keys whose values are file paths, resolved against the file that wrote them.

@@ -51,6 +51,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"{path}: not valid TOML: {exc}"]) from None
+    except RecursionError:
+        # tomllib recurses once per nesting level; thousands of `[` exhaust the stack
+        raise ScenarioError(
+            [f"{path}: not valid TOML: arrays or tables nested too deeply"]
+        ) from None
 
 
 def file_sha256(path: Path) -> str:

@@ -1,20 +1,46 @@
-"""Writing files so that a file that exists is complete: write a temporary name, then rename."""
+"""Writing files so that a file that exists is complete: write a temporary name, then rename.
+
+The temporary name is unique per writer (`.<name>.<pid>-<random>.tmp`), because on a Dask
+cluster a chunk can run twice at once (a worker presumed lost that was only slow), and two
+writers must never share one half-written file. A killed writer leaves its temporary file
+behind; such orphans never look complete (a dot in front, `.tmp` at the end), readers ignore
+them and `remove_orphans` cleans them up when a run resumes.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+TEMPORARY_SUFFIX = ".tmp"
+
+
+def temporary_name(path: Path) -> Path:
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    return path.with_name(f".{path.name}.{token}{TEMPORARY_SUFFIX}")
+
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call `write` on a temporary path beside `path`, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    write(temporary)
-    os.replace(temporary, path)
+    """Call `write` on a temporary path beside `path`, then rename it into place.
+
+    The data reach the disk before the rename (fsync), so after a power cut the file is the old
+    one, the new one, or absent, never a new name with missing blocks.
+    """
+    temporary = temporary_name(path)
+    try:
+        write(temporary)
+        _fsync(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -28,3 +54,38 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def is_temporary(path: Path) -> bool:
+    return path.name.startswith(".") and path.name.endswith(TEMPORARY_SUFFIX)
+
+
+def orphans(folder: Path) -> Iterator[Path]:
+    """Temporary files left in `folder` and its subfolders by writers that were killed."""
+    if folder.is_dir():
+        yield from (p for p in folder.rglob(f".*{TEMPORARY_SUFFIX}") if p.is_file())
+
+
+def remove_orphans(folder: Path) -> list[Path]:
+    """Delete the temporary files a killed run left behind; return what was removed.
+
+    Only call this when no writer of the run is alive (a resume takes over the whole run).
+    """
+    removed = list(orphans(folder))
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_directory(folder: Path) -> None:
+    # a rename is only durable once the directory entry is; not every file system allows it
+    with contextlib.suppress(OSError):
+        _fsync(folder)

@@ -25,7 +25,8 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
     path = run_dir / MANIFEST
     if not path.is_file():
         raise RunDirectoryError(
-            f"{run_dir}: has no {MANIFEST}; the run did not finish (or this is not a run directory)"
+            f"{run_dir}: has no {MANIFEST}; the run did not finish (or this is not a run "
+            f"directory); finish it with: simbijstand run --resume {run_dir}"
         )
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

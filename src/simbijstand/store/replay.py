@@ -14,7 +14,13 @@ import polars as pl
 from simbijstand.errors import InputDataError, RunDirectoryError
 from simbijstand.scenario.initial_state import InitialCases
 from simbijstand.store.manifest import MANIFEST, read_manifest
-from simbijstand.store.schema import EVENT_SCHEMA, EVENT_SCHEMA_VERSION
+from simbijstand.store.schema import (
+    EVENT_SCHEMA,
+    EVENT_SCHEMA_VERSION,
+    PARQUET_METADATA_KEY,
+    READABLE_VERSIONS,
+    upcast,
+)
 from simbijstand.store.segments import EVENTS_DIR
 
 
@@ -42,16 +48,19 @@ def event_files(path: Path) -> list[Path]:
 
 
 def read_events(path: Path) -> pl.LazyFrame:
-    """All events of a log, checked against the stored schema."""
-    files = event_files(path)
-    for file in files:
-        _check_schema(file)
-    return pl.scan_parquet(files)
+    """All events of a log, checked against the stored schema and upcast to its current version."""
+    frames = [upcast(pl.scan_parquet(file), _check_schema(file)) for file in event_files(path)]
+    return pl.concat(frames, how="vertical")
+
+
+def caseload_events(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Only the events that change the caseload (not those of measures)."""
+    return events.filter(pl.col("event").is_in(["instroom", "doorstroom", "uitstroom"]))
 
 
 def caseload_at(events: pl.LazyFrame, at: dt.date) -> pl.DataFrame:
     """Caseload per replication, gemeente and klantgroep at 00:00 on `at` (zero counts omitted)."""
-    before = events.filter(pl.col("time") < dt.datetime.combine(at, dt.time()))
+    before = caseload_events(events).filter(pl.col("time") < dt.datetime.combine(at, dt.time()))
     keys = ["replication", "gemeente", "klantgroep"]
     gains = before.filter(pl.col("event") != "uitstroom").select(*keys, delta=pl.lit(1))
     losses = before.filter(pl.col("event") != "instroom").select(
@@ -75,7 +84,9 @@ def caseload_at(events: pl.LazyFrame, at: dt.date) -> pl.DataFrame:
 def cases_at(events: pl.LazyFrame, gemeente: str, at: dt.date, source: Path) -> InitialCases:
     """The cases of one gemeente on benefit at 00:00 on `at`, with their klantgroep and start."""
     moment = dt.datetime.combine(at, dt.time())
-    mine = events.filter((pl.col("gemeente") == gemeente) & (pl.col("time") < moment))
+    mine = caseload_events(events).filter(
+        (pl.col("gemeente") == gemeente) & (pl.col("time") < moment)
+    )
     replications = mine.select(pl.col("replication").n_unique()).collect().item()
     if replications > 1:
         raise InputDataError(
@@ -101,27 +112,33 @@ def cases_at(events: pl.LazyFrame, gemeente: str, at: dt.date, source: Path) -> 
     )
 
 
-def _check_schema(file: Path) -> None:
+def _check_schema(file: Path) -> int:
+    """The file's schema version, after checking its columns against that version."""
     try:
         schema = pl.read_parquet_schema(file)
+        metadata = pl.read_parquet_metadata(file)
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise InputDataError(f"{file}: not a readable Parquet file ({exc})") from None
-    missing = [c for c in EVENT_SCHEMA if c not in schema]
+    # imported history may carry no version: read it by the columns it has
+    version = int(metadata.get(PARQUET_METADATA_KEY, 2 if "traject" in schema else 1))
+    _check_version(file, version)
+    expected = {c: t for c, t in EVENT_SCHEMA.items() if version >= 2 or c != "traject"}
+    missing = [c for c in expected if c not in schema]
     if missing:
         raise InputDataError(
-            f"{file}: missing event column(s) {', '.join(missing)}; "
-            f"expected {', '.join(EVENT_SCHEMA)}"
+            f"{file}: missing event column(s) {', '.join(missing)}; expected {', '.join(expected)}"
         )
-    wrong = [f"{c} is {schema[c]}, expected {t}" for c, t in EVENT_SCHEMA.items() if schema[c] != t]
+    wrong = [f"{c} is {schema[c]}, expected {t}" for c, t in expected.items() if schema[c] != t]
     if wrong:
         raise InputDataError(f"{file}: {'; '.join(wrong)}")
+    return version
 
 
 def _check_version(path: Path, version: object) -> None:
-    if version != EVENT_SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         raise RunDirectoryError(
-            f"{path}: event schema version {version!r}; "
-            f"this simbijstand reads version {EVENT_SCHEMA_VERSION}"
+            f"{path}: event schema version {version!r}; this simbijstand reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))} (current {EVENT_SCHEMA_VERSION})"
         )
 
 

@@ -1,0 +1,115 @@
+"""Ages of clients, and the moment each reaches the state pension (AOW) age.
+
+A klantgroep's `leeftijd` gives the shares of age bands; a case's age at arrival is drawn from
+them (uniform within the band). With a scenario's [aow] table a case leaves by the AOW route on
+the first day its age reaches the AOW age that applies in that year; ages in the top band are
+then kept below the AOW age of the arrival year, so nobody arrives already retired. Month
+arithmetic is calendar-exact except that days 29-31 of a month count as day 28.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from simbijstand.domain.calendar import DAYS_PER_YEAR
+from simbijstand.engine.layout import CellLayout
+from simbijstand.scenario import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class AgeModel:
+    low: np.ndarray  # lower edge of each age band, years [C, A] (nan where a cell has fewer)
+    high: np.ndarray  # upper edge [C, A]
+    shares: np.ndarray  # [C, A], rows sum to 1
+    aow_months: dict[int, int]  # AOW age in months, per calendar year (empty: no AOW model)
+    aow_route: int  # index of the AOW exit route, -1 without an AOW model
+    start: dt.date
+
+    def aow_age_years(self, year: int) -> float:
+        return self._months_in(year) / 12
+
+    def _months_in(self, year: int) -> int:
+        years = sorted(self.aow_months)
+        chosen = max((y for y in years if y <= year), default=years[0])
+        return self.aow_months[chosen]
+
+
+def compile_ages(scenario: Scenario, layout: CellLayout) -> AgeModel | None:
+    groups = [layout.group(c).leeftijd for c in range(layout.size)]
+    if all(g is None for g in groups):
+        return None
+    width = max(len(g or {}) for g in groups)
+    low, high = np.full((layout.size, width), np.nan), np.full((layout.size, width), np.nan)
+    shares = np.zeros((layout.size, width))
+    for cell, bands in enumerate(groups):
+        for a, (band, share) in enumerate((bands or {"18-67": 1.0}).items()):
+            low[cell, a], high[cell, a] = (float(x) for x in band.split("-"))
+            shares[cell, a] = share
+    aow = scenario.spec.aow
+    return AgeModel(
+        low=low,
+        high=high,
+        shares=shares / shares.sum(axis=1, keepdims=True),
+        aow_months={int(y): _months(v) for y, v in aow.leeftijd.items()} if aow else {},
+        aow_route=layout.routes.index(aow.route) if aow else -1,
+        start=scenario.start,
+    )
+
+
+def birth_moments(
+    ages: AgeModel, cell: np.ndarray, arrival: np.ndarray, u_band: np.ndarray, u_age: np.ndarray
+) -> np.ndarray:
+    """Birth moments (days since the run's start) of cases arriving at `arrival`."""
+    band = np.zeros(len(cell), dtype=np.int64)
+    for c in np.unique(cell):
+        these = np.flatnonzero(cell == c)
+        cumulative = np.cumsum(ages.shares[c])
+        band[these] = np.minimum(
+            np.searchsorted(cumulative, u_band[these] * cumulative[-1], side="right"),
+            len(cumulative) - 1,
+        )
+    low, high = ages.low[cell, band], ages.high[cell, band]
+    if ages.aow_months:
+        origin = np.datetime64(ages.start, "D")
+        year = (origin + np.floor(arrival).astype("timedelta64[D]")).astype("datetime64[Y]").astype(
+            int
+        ) + 1970
+        by_year = {int(y): ages.aow_age_years(int(y)) for y in np.unique(year)}
+        ceiling = (
+            np.array([by_year[int(y)] for y in year]) - 1 / DAYS_PER_YEAR if len(year) else year
+        )
+        high = np.maximum(np.minimum(high, ceiling), low)
+    age_years = low + u_age * (high - low)
+    return arrival - age_years * DAYS_PER_YEAR
+
+
+def aow_moments(ages: AgeModel, birth: np.ndarray, horizon_days: float) -> np.ndarray:
+    """Days since the start at which each case reaches its AOW age (inf beyond the horizon)."""
+    if not ages.aow_months:
+        return np.full(len(birth), np.inf)
+    origin = np.datetime64(ages.start, "D")
+    born = origin + np.floor(birth).astype("timedelta64[D]")
+    born_month = born.astype("datetime64[M]")
+    day = np.minimum((born - born_month.astype("datetime64[D]")).astype(np.int64), 27)
+    moment = np.full(len(birth), np.inf)
+    last_year = (origin + np.timedelta64(int(horizon_days), "D")).astype("datetime64[Y]").astype(
+        int
+    ) + 1970
+    for year in range(ages.start.year - 1, last_year + 1):
+        reached = (born_month + ages._months_in(year)).astype("datetime64[D]") + day.astype(
+            "timedelta64[D]"
+        )
+        first_day = np.datetime64(f"{year}-01-01", "D")
+        in_year = reached < np.datetime64(f"{year + 1}-01-01", "D")
+        when = np.maximum(reached, first_day)
+        days = (when - origin).astype(np.int64).astype(float)
+        moment = np.where(in_year, np.minimum(moment, days), moment)
+    return np.where(moment < horizon_days, np.maximum(moment, 0.0), np.inf)
+
+
+def _months(text: str) -> int:
+    years, months = (int(part) for part in text.split("-"))
+    return years * 12 + months

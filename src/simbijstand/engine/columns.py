@@ -1,0 +1,44 @@
+"""Growable columns of equal length: the storage under the population.
+
+Rows are appended in bulk into buffers that double when full, and kept rows are moved to the
+front in one pass when compacting; views of the first `size` rows are what callers use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+
+class ColumnStore:
+    def __init__(self, dtypes: Mapping[str, type], defaults: Mapping[str, object]) -> None:
+        self.defaults = defaults
+        self.size = 0
+        self._buffers = {name: np.zeros(0, dtype=dtype) for name, dtype in dtypes.items()}
+
+    def views(self) -> dict[str, np.ndarray]:
+        return {name: buffer[: self.size] for name, buffer in self._buffers.items()}
+
+    def append(self, columns: Mapping[str, np.ndarray], count: int) -> np.ndarray:
+        """Add `count` rows; missing columns take their default. Returns the new row numbers."""
+        size = self.size + count
+        if size > len(self._buffers[next(iter(self._buffers))]):
+            self._grow(size)
+        for name, buffer in self._buffers.items():
+            buffer[self.size : size] = columns.get(name, self.defaults.get(name, 0))
+        rows = np.arange(self.size, size)
+        self.size = size
+        return rows
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Keep only `rows` (ascending), moved to the front in their order."""
+        for buffer in self._buffers.values():
+            buffer[: len(rows)] = buffer[: self.size].take(rows)
+        self.size = len(rows)
+
+    def _grow(self, needed: int) -> None:
+        for name, buffer in self._buffers.items():
+            bigger = np.empty(max(needed, 2 * len(buffer)), dtype=buffer.dtype)
+            bigger[: self.size] = buffer[: self.size]
+            self._buffers[name] = bigger

@@ -1,0 +1,106 @@
+"""The finance block of the terminal summary, in Dutch: budget, tekort and vangnet per year."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from simbijstand.finance.summary import PROVISIONAL_NOTE
+from simbijstand.reporting.table import euros, percent, table
+
+BASIS_MARK = {"voorlopig": "v", "groei": "g", "historisch": "h"}
+BASIS_TEXT = {
+    "v": "v = voorlopig budget: geen definitief bekend, het tekort is op het voorlopige berekend",
+    "g": "g = budget gegroeid vanaf het laatst bekende jaar (budget.groei_per_jaar)",
+    "h": "h = historisch budget: eigen netto lasten twee jaar eerder x macrofactor",
+}
+HEADER = [
+    "jaar",
+    "netto lasten",
+    "budget",
+    "tekort",
+    "(P10 – P90)",
+    "tekort %",
+    "kans tekort",
+    "kans vangnet",
+    "vangnet",
+    "rest tekort",
+]
+THOUSAND = 1_000  # municipal finance reads amounts "x € 1.000"
+
+
+def finance_block(summary: pl.DataFrame, finance: pl.DataFrame) -> list[str]:
+    """Per gemeente with a budget: a row per year, then the marks and notes that explain it."""
+    lines: list[str] = []
+    for gemeente in summary["gemeente"].unique(maintain_order=True).to_list():
+        if gemeente == "totaal":
+            continue
+        rows = summary.filter(pl.col("gemeente") == gemeente)
+        if rows.filter(pl.col("quantity") == "deficit_eur").is_empty():
+            continue
+        lines += ["", *_gemeente_block(gemeente, rows, finance)]
+    return lines
+
+
+def _gemeente_block(gemeente: str, rows: pl.DataFrame, finance: pl.DataFrame) -> list[str]:
+    years = _first_replication(finance.filter(pl.col("gemeente") == gemeente))
+    body, marks, notes = [], set(), []
+    for year in rows["year"].unique(maintain_order=True).to_list():
+        stats = _stats(rows.filter(pl.col("year") == year))
+        mark = BASIS_MARK.get(years[year]["budget_basis"] or "", "")
+        marks.add(mark)
+        body.append(_year_row(year, stats, mark, years[year]["months"]))
+        note = _without(rows.filter(pl.col("year") == year)["note"][0], PROVISIONAL_NOTE)
+        if note:
+            notes.append(f"  {year}: {note}")
+    legend = [f"  {BASIS_TEXT[m]}" for m in "vgh" if m in marks]
+    title = (
+        f"BUIG-budget, tekort en vangnet {gemeente} (x € 1.000; gemiddelde over replicaties, "
+        "tekort < 0 is een overschot)"
+    )
+    return [title, *table(HEADER, body), *legend, *notes]
+
+
+def _first_replication(finance: pl.DataFrame) -> dict[int, dict]:
+    """What is the same in every replication: months, budget basis."""
+    first = finance.filter(pl.col("replication") == finance["replication"].min())
+    return {r["year"]: r for r in first.iter_rows(named=True)}
+
+
+def _stats(rows: pl.DataFrame) -> dict[str, dict[str, float | None]]:
+    return {r["quantity"]: r for r in rows.iter_rows(named=True)}
+
+
+def _year_row(year: int, stats: dict[str, dict], mark: str, months: int) -> list[str]:
+    if "deficit_eur" not in stats:
+        label = str(year) if months == 12 else f"{year} ({months} mnd)"
+        return [label, *["–"] * (len(HEADER) - 1)]
+    deficit = stats["deficit_eur"]
+    return [
+        str(year),
+        _k(stats["net_expenditure_eur"]["mean"]),
+        _k(stats["budget_eur"]["mean"]) + (f" {mark}" if mark else ""),
+        _k(deficit["mean"]),
+        f"({_k(deficit['p10'])} – {_k(deficit['p90'])})",
+        percent(stats["deficit_pct"]["mean"], 1),
+        percent(stats["p_deficit_pct"]["mean"], 0),
+        chance_of_vangnet(stats),
+        _k(stats["vangnet_eur"]["mean"]),
+        _k(stats["remaining_deficit_eur"]["mean"]),
+    ]
+
+
+def chance_of_vangnet(stats: dict[str, dict]) -> str:
+    """Undecided eligibility: at most the chance that the single-year condition holds."""
+    known = stats["p_vangnet_pct"]["mean"]
+    if known is not None:
+        return percent(known, 0)
+    return f"≤ {percent(stats['p_single_year_pct']['mean'], 0)}"
+
+
+def _k(value: float | None) -> str:
+    return euros(None if value is None else value / THOUSAND)
+
+
+def _without(note: str, part: str) -> str:
+    """The note without one of its parts (the terminal says that part in a legend)."""
+    return "; ".join(p for p in note.split("; ") if p != part)

@@ -1,0 +1,43 @@
+"""Completing a run that was interrupted: `simbijstand run --resume RUN_DIR`.
+
+A run directory without a manifest is unfinished. Its `run.json` says how the run began; the
+chunks with a checkpoint are loaded, the others are simulated, and the outputs and manifest are
+written as an uninterrupted run would have written them, byte for byte.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from simbijstand.execution import Progress
+from simbijstand.run_record import check_same_inputs, check_unchanged, read_run_record
+from simbijstand.runner import RunResult, finish, prepare
+from simbijstand.scenario import load_scenario
+from simbijstand.store.files import remove_orphans
+
+
+def resume(
+    run_dir: str | Path,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Finish an interrupted run with the settings it started with.
+
+    Raises RunDirectoryError when the run is complete, was never started, or its input files or
+    the pinned package versions changed since it started.
+    """
+    started = time.perf_counter()
+    run_dir = Path(run_dir)
+    record = read_run_record(run_dir)
+    check_unchanged(record, run_dir)
+    scenario = load_scenario(record.scenario).with_overrides(
+        replications=record.replications, seed=record.seed
+    )
+    prepared = prepare(scenario)
+    check_same_inputs(record, run_dir, prepared.input_files)
+    # the killed attempt's half-written files; its own workers died with it
+    remove_orphans(run_dir)
+    return finish(prepared, run_dir, record, workers, dask, progress, started)
