@@ -18,8 +18,8 @@ from simbijstand.estimation.meanfield import (
     exp_integrals,
     initial_state,
     rates_from_parameters,
+    stationary_stock,
 )
-from simbijstand.estimation.path import stationary_stock
 from simbijstand.scenario import load_parameter_file
 
 Z = 4.0

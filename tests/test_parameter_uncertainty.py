@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 
 import numpy as np
 import polars as pl
@@ -247,3 +248,17 @@ def test_parameter_draws_widen_the_bands_and_do_not_depend_on_workers(
         json.loads((tmp_path / "plain" / "manifest.json").read_text())["uncertainty"]["bands"]
         == "toeval"
     )
+
+
+def test_a_run_with_parameter_draws_resumes_to_the_same_caseload(make_scenario, tmp_path) -> None:
+    """Killed after some replications: the resumed run draws the missing replications'
+    parameters again from their own streams and ends where an uninterrupted run ends."""
+    whole = run(make_scenario, tmp_path, uncertain_group(0.09), True, name="whole")
+    broken = tmp_path / "broken"
+    shutil.copytree(whole.run_dir, broken)
+    (broken / "manifest.json").unlink()
+    (broken / "caseload.parquet").unlink()
+    for checkpoint in sorted((broken / "chunks").iterdir())[3:8]:
+        checkpoint.unlink()
+    resumed = simbijstand.resume(broken, workers=1)
+    assert resumed.caseload.equals(whole.caseload)

@@ -244,6 +244,20 @@ def initial_state(rates: GroupRates, counts: np.ndarray) -> np.ndarray:
     return steady_profile(rates) * np.asarray(counts, dtype=float)[None, :]
 
 
+def stationary_stock(rates: GroupRates) -> np.ndarray:
+    """Cases per klantgroep in the steady state of one new case a month: sum over cohorts."""
+    operator = MonthOperator(rates)
+    x = operator.entry_state.copy()
+    total = np.zeros_like(x)
+    transition = operator.transition
+    for j in range(rates.cells - 1):
+        total += x
+        x = x @ transition[j]
+    # the open last cell: x (I + T + T^2 + ...) = x (I - T)^-1
+    open_cell = np.linalg.pinv(np.eye(len(x)) - transition[-1])
+    return total + np.clip(x @ open_cell, 0, None)
+
+
 def rates_from_parameters(params: ParameterFile) -> GroupRates:
     """The hazards of a parameter file as `GroupRates` (routes in the file's order)."""
     groups = list(params.klantgroepen)

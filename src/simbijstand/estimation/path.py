@@ -28,38 +28,29 @@ The likelihood terms (see `aggregate`):
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.meanfield import GroupRates, MonthOperator, steady_profile
+from simbijstand.estimation.meanfield import (
+    GroupRates,
+    MonthOperator,
+    stationary_stock,
+    steady_profile,
+)
 from simbijstand.estimation.observations import Flow, Observations, Stock
 from simbijstand.estimation.parametrisation import Calendar, Parametrisation, monthly_inflow
+from simbijstand.estimation.path_terms import (
+    FlowTerm,
+    StockTerm,
+    flow_selection,
+    residual_blocks,
+    residual_value,
+)
 
 MIN_VARIANCE = 0.25  # a count's rounding: no stock term is more precise than this
-
-
-@dataclass(frozen=True, slots=True)
-class StockTerm:
-    observation: Stock
-    month: int  # index of the date in the calendar
-    groups: np.ndarray  # klantgroep indices
-    residual_of: tuple[float, float, float] | None  # (y_a, inflow, exits) when flows observed
-    previous_month: int | None
-    given_inflow: float | None = None  # the inflow since the previous stock, when observed
-
-
-@dataclass(frozen=True, slots=True)
-class FlowTerm:
-    observation: Flow
-    gemeenten: tuple[int, ...]
-    groups: np.ndarray
-    routes: np.ndarray
-    months: slice
 
 
 @dataclass(slots=True)
@@ -71,14 +62,6 @@ class _Since:
     present: float
     month: int
     arrived: np.ndarray
-
-
-@dataclass(frozen=True, slots=True)
-class ResidualBlock:
-    terms: np.ndarray  # indices of stock terms
-    gemeente: int
-    months: slice
-    signs: np.ndarray  # [terms, G, G]
 
 
 @dataclass(slots=True)
@@ -120,8 +103,9 @@ class ExpectedPath:
         self.flow_terms = [self._flow_term(f) for f in observations.flows]
         anchors, self.stock_terms = self._stock_terms(observations.fit_stocks())
         self._anchors = anchors  # per gemeente: month -> [(groups, count, term index or None)]
-        self._flow_matrix = self._flow_selection()
-        self._blocks = self._residual_blocks()
+        shape = (len(self.gemeenten), calendar.months, len(self.groups), len(self.routes))
+        self._flow_matrix = flow_selection(self.flow_terms, shape)
+        self._blocks = residual_blocks(self.stock_terms, self.gemeenten, len(self.groups))
 
     # --- setting up ---------------------------------------------------------------------------
 
@@ -330,45 +314,6 @@ class ExpectedPath:
             return np.array([given.get(g, 0.0) for g in self.groups])
         return stationary_stock(rates) * first_inflow
 
-    def _flow_selection(self) -> sparse.csr_matrix:
-        """0/1 matrix: flow term x (inflow [K, M, G] then exits [K, M, G, R], flattened)."""
-        k, m, g, r = len(self.gemeenten), self.calendar.months, len(self.groups), len(self.routes)
-        rows, columns = [], []
-        for i, term in enumerate(self.flow_terms):
-            kk, mm, gg = np.meshgrid(
-                term.gemeenten, np.arange(m)[term.months], term.groups, indexing="ij"
-            )
-            if term.observation.kind == "instroom":
-                flat = np.ravel_multi_index((kk, mm, gg), (k, m, g)).ravel()
-            else:
-                cells = np.ravel_multi_index((kk, mm, gg), (k, m, g)).ravel()
-                flat = k * m * g + (cells[:, None] * r + term.routes[None, :]).ravel()
-            rows.append(np.full(len(flat), i))
-            columns.append(flat)
-        return _selection(rows, columns, (len(self.flow_terms), k * m * g * (1 + r)))
-
-    def _residual_blocks(self) -> list[ResidualBlock]:
-        """Residual terms of one gemeente over one interval, with each term's sign of every
-        doorstroom g -> h: +1 into its klantgroepen, -1 out of them, 0 otherwise."""
-        grouped: dict[tuple, list[int]] = defaultdict(list)
-        for i, term in enumerate(self.stock_terms):
-            if term.residual_of is not None:
-                key = (term.observation.gemeente, term.previous_month, term.month)
-                grouped[key].append(i)
-        blocks = []
-        for (gemeente, start, end), indices in grouped.items():
-            signs = np.zeros((len(indices), len(self.groups), len(self.groups)))
-            for row, i in enumerate(indices):
-                inside = np.zeros(len(self.groups), dtype=bool)
-                inside[self.stock_terms[i].groups] = True
-                signs[row] = np.outer(~inside, inside).astype(float) - np.outer(inside, ~inside)
-            blocks.append(
-                ResidualBlock(
-                    np.array(indices), self.gemeenten.index(gemeente), slice(start, end), signs
-                )
-            )
-        return blocks
-
     def _flows(self, inflow, exits, result: Evaluation) -> None:
         if self.flow_terms:
             result.flow_mean[:] = self._flow_matrix @ np.concatenate(
@@ -386,34 +331,6 @@ class ExpectedPath:
             result.blocks.append((block.terms, covariance))
 
 
-def _selection(rows: list, columns: list, shape: tuple[int, int]) -> sparse.csr_matrix:
-    if not rows:
-        return sparse.csr_matrix(shape)
-    r, c = np.concatenate(rows), np.concatenate(columns)
-    return sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=shape)
-
-
-def stationary_stock(rates: GroupRates) -> np.ndarray:
-    """Cases per klantgroep in the steady state of one new case a month: sum over cohorts."""
-    operator = MonthOperator(rates)
-    x = operator.entry_state.copy()
-    total = np.zeros_like(x)
-    transition = operator.transition
-    for j in range(rates.cells - 1):
-        total += x
-        x = x @ transition[j]
-    # the open last cell: x (I + T + T^2 + ...) = x (I - T)^-1
-    open_cell = np.linalg.pinv(np.eye(len(x)) - transition[-1])
-    return total + np.clip(x @ open_cell, 0, None)
-
-
-def residual_value(term: StockTerm) -> float:
-    """The observed part a residual term compares: y_b - y_a - inflow + exits."""
-    assert term.residual_of is not None
-    y_a, inflow, exits = term.residual_of
-    return term.observation.count - y_a - inflow + exits
-
-
 def observed_values(path: ExpectedPath) -> tuple[np.ndarray, np.ndarray]:
     stocks = np.array(
         [
@@ -423,7 +340,3 @@ def observed_values(path: ExpectedPath) -> tuple[np.ndarray, np.ndarray]:
     )
     flows = np.array([t.observation.count for t in path.flow_terms])
     return stocks, flows
-
-
-def dates_of(path: ExpectedPath) -> list[dt.date]:
-    return list(path.calendar.dates)
