@@ -42,8 +42,9 @@ AGE_BAND = r"^\d{2}-\d{2,3}$"
 class Werkloosheid(Strict):
     """Inflow's elasticity to unemployment, as calibrated; `per_jaar` holds at `referentie_pct`.
 
-    The engine does not read it: a scenario turns an unemployment path u(t) into inflow
-    multipliers (u / referentie_pct) ** elasticiteit.
+    The engine does not read it. A scenario's [macro] turns an unemployment path into inflow
+    multipliers (u / referentie) ** elasticiteit_instroom: take referentie, the elasticity and
+    the lag from here (the calibration averaged u over `gemiddelde_maanden` months).
     """
 
     elasticiteit: Annotated[float, Field(ge=-20, le=20)]
