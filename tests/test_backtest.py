@@ -101,6 +101,10 @@ def test_own_forecast_by_date_and_only_after_it_was_made(tmp_path: Path) -> None
     assert own_forecast(config, dt.date(2018, 7, 1), dates) is None
 
 
+def refuse(constant: str) -> None:
+    raise AssertionError(f"{constant} in JSON output")
+
+
 def test_backtest_command_end_to_end(tmp_path: Path) -> None:
     path = write_toy(tmp_path)
     arguments = [
@@ -114,7 +118,7 @@ def test_backtest_command_end_to_end(tmp_path: Path) -> None:
     ]
     first = CliRunner().invoke(main, arguments)
     assert first.exit_code == 0, first.output
-    data = json.loads(first.output)
+    data = json.loads(first.output, parse_constant=refuse)  # strict JSON: no NaN
     assert [(o["origin"], o["horizon_months"]) for o in data["origins"]] == [
         ("2019-07-01", 6),
         ("2019-07-01", 12),

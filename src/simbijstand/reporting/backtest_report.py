@@ -45,9 +45,9 @@ def backtest_json(results: list[OriginResult]) -> dict[str, Any]:
                 "actual": r.actual.tolist(),
                 "forecasts": {
                     name: {
-                        "mean": band.mean.tolist(),
+                        "mean": _values(band.mean),
                         **{
-                            f"band_{round(100 * level)}": [lo.tolist(), hi.tolist()]
+                            f"band_{round(100 * level)}": [_values(lo), _values(hi)]
                             for level, (lo, hi) in (band.bands or {}).items()
                         },
                     }
@@ -68,6 +68,11 @@ def backtest_json(results: list[OriginResult]) -> dict[str, Any]:
         ],
         "summary": {str(h): m for h, m in summary(results).items()},
     }
+
+
+def _values(array: Any) -> list[float | None]:
+    """A series for JSON: no value (NaN) as null, which JSON has and NaN is not."""
+    return [None if value != value else float(value) for value in array]
 
 
 def _rows(scores: dict[str, Any]) -> list[list[str]]:
