@@ -41,6 +41,16 @@ def test_corona_variants_order_from_full_recovery_to_second_wave(tmp_path: Path)
     assert means[-1] - means[0] > 50  # the spread is substantial, not noise
 
 
+@pytest.mark.slow
+def test_national_corona_variants_order_the_same_way(tmp_path: Path) -> None:
+    names = [
+        f"nederland-{n}"
+        for n in ["volledig-herstel", "matig-herstel", "zwak-herstel", "tweede-golf"]
+    ]
+    means = [mean_total(name, tmp_path, replications=6) for name in names]
+    assert means == sorted(means), dict(zip(names, means, strict=True))
+
+
 def test_doubling_the_quota_raises_inflow(tmp_path: Path) -> None:
     def statushouders_inflow(name: str) -> float:
         result = simbijstand.run(
