@@ -28,7 +28,8 @@ def test_clients_leave_on_reaching_aow_age(tmp_path: Path) -> None:
     result = run(tmp_path, {"66-67": 1.0}, aow=AOW)
     events = read_events(result.run_dir).filter(pl.col("route") == "aow").collect()
     assert events.height > 0.8 * 100 * 20 * 0.7  # most reach it before leaving otherwise
-    assert events["time"].max() < dt.datetime(2021, 5, 2)
+    # four months of 365.25 / 12 days: by 2 May 2021, 18:00
+    assert events["time"].max() < dt.datetime(2021, 5, 2, 18)
 
 
 def test_young_clients_never_leave_by_aow_and_its_hazard_is_not_used(tmp_path: Path) -> None:

@@ -3,8 +3,8 @@
 A klantgroep's `leeftijd` gives the shares of age bands; a case's age at arrival is drawn from
 them (uniform within the band). With a scenario's [aow] table a case leaves by the AOW route on
 the first day its age reaches the AOW age that applies in that year; ages in the top band are
-then kept below the AOW age of the arrival year, so nobody arrives already retired. Month
-arithmetic is calendar-exact except that days 29-31 of a month count as day 28.
+then kept below the AOW age of the arrival year, so nobody arrives already retired. Ages count
+months of 365.25 / 12 days, so an AOW moment can be a day or two from the calendar birthday.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simbijstand.domain.calendar import DAYS_PER_YEAR
+from simbijstand.domain.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simbijstand.engine.layout import CellLayout
 from simbijstand.scenario import Scenario
+from simbijstand.scenario.checks_policy import needs_ages
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +39,9 @@ class AgeModel:
 
 
 def compile_ages(scenario: Scenario, layout: CellLayout) -> AgeModel | None:
+    """Ages when the scenario uses them (AOW by age, or a measure selecting by age)."""
     groups = [layout.group(c).leeftijd for c in range(layout.size)]
-    if all(g is None for g in groups):
+    if all(g is None for g in groups) or not needs_ages(scenario.spec):
         return None
     width = max(len(g or {}) for g in groups)
     low, high = np.full((layout.size, width), np.nan), np.full((layout.size, width), np.nan)
@@ -77,36 +79,27 @@ def birth_moments(
         year = (origin + np.floor(arrival).astype("timedelta64[D]")).astype("datetime64[Y]").astype(
             int
         ) + 1970
-        by_year = {int(y): ages.aow_age_years(int(y)) for y in np.unique(year)}
-        ceiling = (
-            np.array([by_year[int(y)] for y in year]) - 1 / DAYS_PER_YEAR if len(year) else year
-        )
+        years, which = np.unique(year, return_inverse=True)
+        aow_age = np.array([ages.aow_age_years(int(y)) for y in years])
+        ceiling = aow_age[which] - 1 / DAYS_PER_YEAR
         high = np.maximum(np.minimum(high, ceiling), low)
     age_years = low + u_age * (high - low)
     return arrival - age_years * DAYS_PER_YEAR
 
 
 def aow_moments(ages: AgeModel, birth: np.ndarray, horizon_days: float) -> np.ndarray:
-    """Days since the start at which each case reaches its AOW age (inf beyond the horizon)."""
+    """Days since the start at which each case reaches its AOW age (inf beyond the horizon):
+    the first moment its age reaches the AOW age of the year that moment falls in."""
     if not ages.aow_months:
         return np.full(len(birth), np.inf)
-    origin = np.datetime64(ages.start, "D")
-    born = origin + np.floor(birth).astype("timedelta64[D]")
-    born_month = born.astype("datetime64[M]")
-    day = np.minimum((born - born_month.astype("datetime64[D]")).astype(np.int64), 27)
     moment = np.full(len(birth), np.inf)
-    last_year = (origin + np.timedelta64(int(horizon_days), "D")).astype("datetime64[Y]").astype(
-        int
-    ) + 1970
+    last_year = (ages.start + dt.timedelta(days=horizon_days)).year
     for year in range(ages.start.year - 1, last_year + 1):
-        reached = (born_month + ages._months_in(year)).astype("datetime64[D]") + day.astype(
-            "timedelta64[D]"
-        )
-        first_day = np.datetime64(f"{year}-01-01", "D")
-        in_year = reached < np.datetime64(f"{year + 1}-01-01", "D")
-        when = np.maximum(reached, first_day)
-        days = (when - origin).astype(np.int64).astype(float)
-        moment = np.where(in_year, np.minimum(moment, days), moment)
+        first = (dt.date(year, 1, 1) - ages.start).days
+        after = (dt.date(year + 1, 1, 1) - ages.start).days
+        reached = birth + ages._months_in(year) * DAYS_PER_MONTH
+        candidate = np.maximum(reached, first)
+        moment = np.where(reached < after, np.minimum(moment, candidate), moment)
     return np.where(moment < horizon_days, np.maximum(moment, 0.0), np.inf)
 
 

@@ -44,6 +44,16 @@ class EventBatch:
             traject=np.zeros(0, dtype=np.int16),
         )
 
+    def typed(self) -> EventBatch:
+        """The batch with every column in its documented dtype."""
+        empty = EventBatch.empty()
+        return EventBatch(
+            *(
+                getattr(self, c).astype(getattr(empty, c).dtype, copy=False)
+                for c in EventBatch.__slots__
+            )
+        )
+
     def take(self, order: np.ndarray) -> EventBatch:
         return EventBatch(*(getattr(self, c)[order] for c in EventBatch.__slots__))
 

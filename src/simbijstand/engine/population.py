@@ -96,6 +96,9 @@ class Population:
         self.months = model.months
         self.measures = model.modifiers.measures
         self.participants = np.zeros((len(replications), len(self.measures)), dtype=np.int64)
+        aow = model.ages is not None and model.ages.aow_route >= 0
+        self._has_schedules = model.modifiers.count > 1 or aow
+        self._advanced_to = -np.inf  # cases added later start after it, so no event is missed
         states = model.cells * self.bands * self.kinds
         self.lam = model.cumulative_hazard.reshape(states, model.months + 1)
         self._rate = model.total.reshape(model.months, states)
@@ -134,23 +137,26 @@ class Population:
         Cases must come grouped by replication and, within one, in the order to number them.
         """
         rep, cell = rep.astype(INDEX), cell.astype(INDEX)
+        pid = self._new_ids(rep)
         sh_end = arrival + self.model.modifiers.statushouder_days if statushouder else np.inf
         columns = {
             "rep": rep,
             "cell": cell,
             "band": self._band_at(cell, arrival - start),
+            "mod": np.full(len(rep), self.model.modifiers.phases if statushouder else 0),
             "start": start,
-            "pid": self._new_ids(rep),
+            "pid": pid,
+            "draws": np.ones(len(rep), dtype=np.int64),  # the start clock below is draw 0
             "sh_end": np.broadcast_to(sh_end, len(rep)),
         }
         rows = self._store.append(columns, len(rep))
         self._set_views()
         if self.model.ages is not None:
             self._give_ages(rows, arrival)
-        self.mod[rows] = self._modifier(rows)
-        self._arm(rows, month, arrival, self._fresh_clocks(rows))
+        clock = -np.log1p(-self.streams.uniforms(rep, Purpose.CASE, pid, 0))
+        self._arm(rows, month, arrival, clock)
         no_code = np.full(len(rows), NO_CODE)
-        self._emit(rows, start, EventKind.INSTROOM, cell, no_code, np.full(len(rows), reason))
+        self._record(rep, pid, start, EventKind.INSTROOM, cell, no_code, np.full(len(rows), reason))
 
     def _give_ages(self, rows: np.ndarray, arrival: np.ndarray) -> None:
         ages = self.model.ages
@@ -164,6 +170,9 @@ class Population:
 
     def advance_to(self, month: int, moment: float) -> None:
         """Apply every event and modifier change before `moment`, inside calendar month `month`."""
+        if moment <= self._advanced_to:
+            return  # processes due at one moment each ask; only the first needs a scan
+        self._advanced_to = moment
         due = np.flatnonzero(self.t_next < moment)
         while due.size:
             fires = self.fires[due]
@@ -174,11 +183,13 @@ class Population:
 
     def flush(self, before: float) -> EventBatch:
         """The recorded events before `before` (days), in time order within each replication."""
-        batch = EventBatch.concat(self._pending) if self._pending else EventBatch.empty()
+        batch = EventBatch.concat(self._pending).typed() if self._pending else EventBatch.empty()
         limit = self.model.boundaries_us[0] + round(before * MICROS_PER_DAY)
         later = batch.time_us >= limit
-        self._pending = [batch.take(np.flatnonzero(later))] if later.any() else []
-        batch = batch.take(np.flatnonzero(~later))
+        self._pending = []
+        if later.any():
+            self._pending = [batch.take(np.flatnonzero(later))]
+            batch = batch.take(np.flatnonzero(~later))
         if len(self.replications) == 1:
             return batch.take(np.argsort(batch.time_us, kind="stable"))
         return batch.take(np.lexsort((batch.time_us, batch.replication)))
@@ -240,7 +251,7 @@ class Population:
         `month`) with `clock` left, walking through as many duration bands as the clock lasts."""
         cell, band, mod = self.cell[rows], self.band[rows], self.mod[rows]
         target = self._lam_at(self._state(cell, band, mod), month, t0) + clock
-        change = np.minimum(np.minimum(self.sh_end[rows], self.phase_end[rows]), self.aow_at[rows])
+        change = self._scheduled_changes(rows)
         t_next, fires = np.full(len(rows), np.inf), np.zeros(len(rows), dtype=bool)
         pending = np.arange(len(rows))
         while pending.size:
@@ -261,6 +272,12 @@ class Population:
                 self._lam_until(state[carry] + self.kinds, band_end[carry]) - lam_end[carry]
             )
         self.band[rows], self.t_next[rows], self.fires[rows] = band, t_next, fires
+
+    def _scheduled_changes(self, rows: np.ndarray) -> np.ndarray:
+        """When each case's modifier next changes or it reaches AOW age (inf if never)."""
+        if not self._has_schedules:
+            return np.full(len(rows), np.inf)
+        return np.minimum(np.minimum(self.sh_end[rows], self.phase_end[rows]), self.aow_at[rows])
 
     def _state(self, cell: np.ndarray, band: np.ndarray, mod: np.ndarray) -> np.ndarray:
         return (cell * self.bands + band) * self.kinds + mod
@@ -324,6 +341,8 @@ class Population:
 
     def _close_measures(self, rows: np.ndarray, moment: np.ndarray) -> None:
         """A benefit that ends also ends its measure, or its wait for one."""
+        if not self.measures:
+            return
         waiting = rows[self.queued[rows] >= 0]
         for measure in np.unique(self.queued[waiting]):
             these = waiting[self.queued[waiting] == measure]
@@ -447,20 +466,34 @@ class Population:
         it went."""
         if rows.size == 0:
             return
+        after, before = (to_cell, cell) if to_cell is not None else (cell, from_cell)
+        self._record(self.rep[rows], self.pid[rows], moment, kind, after, before, route, traject)
+
+    def _record(
+        self,
+        rep: np.ndarray,
+        pid: np.ndarray,
+        moment: np.ndarray,
+        kind: EventKind,
+        cell: np.ndarray,
+        from_cell: np.ndarray,
+        route: np.ndarray,
+        traject: int = NO_CODE,
+    ) -> None:
         model = self.model
         time_us = model.boundaries_us[0] + np.rint(moment * MICROS_PER_DAY).astype(np.int64)
         # rounding must not push an event past the horizon, where no fold would count it
         np.minimum(time_us, model.boundaries_us[-1] - 1, out=time_us)
-        after, before = (to_cell, cell) if to_cell is not None else (cell, from_cell)
+        # columns keep their working dtypes here; `flush` converts once per batch
         self._pending.append(
             EventBatch(
-                replication=self.replications[self.rep[rows]].astype(np.int32),
+                replication=self.replications[rep],
                 time_us=time_us,
-                person_id=self.pid[rows].copy(),
-                kind=np.full(rows.size, kind, dtype=np.int8),
-                cell=after.astype(np.int32),
-                from_cell=before.astype(np.int32),
-                route=route.astype(np.int16),
-                traject=np.full(rows.size, traject, dtype=np.int16),
+                person_id=pid,
+                kind=np.full(len(rep), kind, dtype=np.int8),
+                cell=cell,
+                from_cell=from_cell,
+                route=route,
+                traject=np.full(len(rep), traject, dtype=np.int16),
             )
         )

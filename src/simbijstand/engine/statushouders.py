@@ -64,7 +64,7 @@ def statushouder_arrivals(
     cell = np.tile(np.arange(cells), reps)
     subject = month * 2**16 + cell
     uniform = streams.uniforms(rep, Purpose.STATUSHOUDERS, subject, 0).reshape(reps, cells)
-    counts = poisson_quantile(uniform, np.broadcast_to(mean, uniform.shape)).ravel()
+    counts = poisson_quantile(uniform, mean).ravel()
     rep, cell = np.repeat(rep, counts), np.repeat(cell, counts)
     within = np.arange(len(cell)) - np.repeat(np.cumsum(counts) - counts, counts)
     position = streams.uniforms(rep, Purpose.STATUSHOUDERS, month * 2**16 + cell, within + 1)

@@ -84,16 +84,23 @@ class ReplicationStreams:
         uniform = self.uniforms(rep, Purpose.ARRIVAL_COUNT, month * 2**16 + cell, 0).reshape(
             reps, cells
         )
-        return poisson_quantile(uniform, np.broadcast_to(mean, uniform.shape))
+        return poisson_quantile(uniform, np.asarray(mean, dtype=float))
 
 
 def poisson_quantile(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Smallest k with P(X <= k) >= q for X ~ Poisson(mean), as scipy.stats.poisson.ppf computes
-    it, without that function's per-call overhead (it dominated small runs)."""
-    upper = np.ceil(special.pdtrik(q, mean))
-    lower = np.maximum(upper - 1, 0)
-    counts = np.where(special.pdtr(lower, mean) >= q, lower, upper)
-    return np.where(mean > 0, counts, 0).astype(np.int64)
+    it: counting the CDF values below q, on a table of k up to mean + 10 standard deviations
+    + 30 (beyond which the tail is below double precision). `mean` holds one value per column
+    (last axis) of q."""
+    columns = np.asarray(mean, dtype=float)
+    if columns.shape != q.shape[-1:]:
+        raise ValueError(f"one mean per column of q expected, got {columns.shape} for {q.shape}")
+    top = int(np.ceil(columns.max(initial=0) + 10 * np.sqrt(columns.max(initial=0)) + 30))
+    cdf = special.pdtr(np.arange(top)[None, :], columns[:, None])  # [column, k]
+    counts = np.zeros(q.shape, dtype=np.int64)
+    for column in range(q.shape[-1]):
+        counts[..., column] = np.searchsorted(cdf[column], q[..., column], side="left")
+    return np.where(columns > 0, counts, 0)
 
 
 def parameter_seed(seed: int, replication: int) -> np.random.SeedSequence:
