@@ -38,7 +38,9 @@ class ColumnStore:
         self.size = len(rows)
 
     def _grow(self, needed: int) -> None:
+        # room for as many again: a run's first append (the initial caseload) is usually its
+        # largest, and copying every column at the next month's inflow was a visible cost
         for name, buffer in self._buffers.items():
-            bigger = np.empty(max(needed, 2 * len(buffer)), dtype=buffer.dtype)
+            bigger = np.empty(max(2 * needed, 2 * len(buffer)), dtype=buffer.dtype)
             bigger[: self.size] = buffer[: self.size]
             self._buffers[name] = bigger

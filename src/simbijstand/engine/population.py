@@ -106,9 +106,15 @@ class Population:
         self._last_type = model.last_type.reshape(model.months, states)
         self._lam_shift = self.lam[:, -1].max() + 1.0
         self._lam_flat = (self.lam + np.arange(states)[:, None] * self._lam_shift).ravel()
+        # Λ and its slope per (state, month) in one flat index, state * (months + 1) + month;
+        # month `months` is the horizon's end, where Λ stays put (flat gathers beat 2-D ones)
+        self._lam_cells = self.lam.ravel()
+        self._rate_cells = np.pad(self._rate.T, ((0, 0), (0, 1))).ravel()
         self._end = model.boundaries[-1]
+        self._band_edges = model.band_edges.ravel()
+        self._edges_per_cell = model.band_edges.shape[1]
         self._month_of_day = (
-            np.searchsorted(model.boundaries, np.arange(int(self._end)), side="right") - 1
+            np.searchsorted(model.boundaries, np.arange(int(self._end) + 1), side="right") - 1
         )
         self.next_pid = np.zeros(len(replications), dtype=np.int64)
         self._pending: list[EventBatch] = []
@@ -249,29 +255,28 @@ class Population:
     def _arm(self, rows: np.ndarray, month: int, t0: np.ndarray, clock: np.ndarray) -> None:
         """Set the next change of `rows`, which entered their state at `t0` (in calendar month
         `month`) with `clock` left, walking through as many duration bands as the clock lasts."""
-        cell, band, mod = self.cell[rows], self.band[rows], self.mod[rows]
-        target = self._lam_at(self._state(cell, band, mod), month, t0) + clock
-        change = self._scheduled_changes(rows)
+        cell, band = self.cell[rows], self.band[rows]
+        state = self._state(cell, band, self.mod[rows])
+        target = self._lam_at(state, month, t0) + clock
+        change, start = self._scheduled_changes(rows), self.start[rows]
         t_next, fires = np.full(len(rows), np.inf), np.zeros(len(rows), dtype=bool)
-        pending = np.arange(len(rows))
-        while pending.size:
-            state = self._state(cell[pending], band[pending], mod[pending])
-            band_end = (
-                self.start[rows[pending]] + self.model.band_edges[cell[pending], band[pending] + 1]
-            )
-            lam_end = self._lam_until(state, np.minimum(band_end, change[pending]))
-            event = target[pending] < lam_end
-            done = pending[event]
-            t_next[done], fires[done] = self._inverse_lam(state[event], month, target[done]), True
-            stops = ~event & (change[pending] <= band_end) & (change[pending] < self._end)
-            t_next[pending[stops]] = change[pending[stops]]
-            carry = ~event & (band_end < change[pending]) & (band_end < self._end)
-            pending = pending[carry]
-            band[pending] += 1
-            target[pending] += (
-                self._lam_until(state[carry] + self.kinds, band_end[carry]) - lam_end[carry]
-            )
-        self.band[rows], self.t_next[rows], self.fires[rows] = band, t_next, fires
+        final_band = band.copy()
+        index = np.arange(len(rows))  # which of `rows` the working arrays still hold
+        while index.size:
+            band_end = start + self._band_edges.take(cell * self._edges_per_cell + band + 1)
+            lam_end = self._lam_until(state, np.minimum(band_end, change))
+            event = target < lam_end
+            t_next[index[event]] = self._inverse_lam(state[event], month, target[event])
+            fires[index[event]] = True
+            stops = ~event & (change <= band_end) & (change < self._end)
+            t_next[index[stops]] = change[stops]
+            carry = np.flatnonzero(~event & (band_end < change) & (band_end < self._end))
+            index, cell, band = index[carry], cell[carry], band[carry] + 1
+            final_band[index] = band
+            state = state[carry] + self.kinds  # the next band, same cell and modifier
+            target = target[carry] + (self._lam_until(state, band_end[carry]) - lam_end[carry])
+            start, change = start[carry], change[carry]
+        self.band[rows], self.t_next[rows], self.fires[rows] = final_band, t_next, fires
 
     def _scheduled_changes(self, rows: np.ndarray) -> np.ndarray:
         """When each case's modifier next changes or it reaches AOW age (inf if never)."""
@@ -283,28 +288,30 @@ class Population:
         return (cell * self.bands + band) * self.kinds + mod
 
     def _lam_at(self, state: np.ndarray, month: int, t: np.ndarray) -> np.ndarray:
-        return self.lam[state, month] + self._rate[month, state] * (
+        cell = state * (self.months + 1) + month
+        return self._lam_cells.take(cell) + self._rate_cells.take(cell) * (
             t - self.model.boundaries[month]
         )
 
     def _lam_until(self, state: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Each state's Λ at moment t, or at the horizon's end when t lies beyond it."""
         capped = np.minimum(t, self._end)  # keeps inf (an open band) out of the arithmetic
-        day = np.minimum(capped, self._end - 0.5).astype(np.int64)  # month starts are whole days
-        month = self._month_of_day[day]
-        inside = self.lam[state, month] + self._rate[month, state] * (
-            capped - self.model.boundaries[month]
+        month = self._month_of_day.take(capped.astype(np.int64))  # month starts are whole days
+        cell = state * (self.months + 1) + month
+        return self._lam_cells.take(cell) + self._rate_cells.take(cell) * (
+            capped - self.model.boundaries.take(month)
         )
-        beyond = t >= self._end
-        inside[beyond] = self.lam[state[beyond], self.months]
-        return inside
 
     def _inverse_lam(self, state: np.ndarray, month: int, target: np.ndarray) -> np.ndarray:
         """The moment in the horizon at which the state's Λ reaches `target` (< Λ at the end)."""
         # one searchsorted over all states' Λ rows laid end to end, each shifted above the last
+        row = state * (self.months + 1)
         position = np.searchsorted(self._lam_flat, target + state * self._lam_shift, side="right")
-        k = np.clip(position - 1 - state * (self.months + 1), month, self.months - 1)
-        return self.model.boundaries[k] + (target - self.lam[state, k]) / self._rate[k, state]
+        k = np.clip(position - 1 - row, month, self.months - 1)
+        cell = row + k
+        return self.model.boundaries.take(k) + (
+            target - self._lam_cells.take(cell)
+        ) / self._rate_cells.take(cell)
 
     def _fire(self, month: int, rows: np.ndarray) -> np.ndarray:
         """Give `rows` their event; return the rows that moved to another klantgroep."""
