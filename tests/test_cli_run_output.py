@@ -95,3 +95,24 @@ def test_output_flags_that_contradict_each_other_are_refused(flags: list[str]) -
     result = CliRunner().invoke(main, ["run", str(SCENARIOS / "basis.toml"), *flags])
     assert result.exit_code == 2
     assert "cannot be combined" in result.output
+
+
+def test_measures_show_per_year_as_trajecten_parquet_has_them(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    args = ["run", str(SCENARIOS / "parttime-naar-fulltime.toml"), "-n", "6", "--out", str(out)]
+    result = CliRunner().invoke(main, [*args, "--workers", "1", "--no-report"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    title = lines.index(
+        "Trajecten per jaar: gemiddelde over replicaties (kosten uit het Participatiebudget)"
+    )
+    rows = {line.split()[1]: line.split() for line in lines[title + 2 : title + 6]}
+    trajecten = pl.read_parquet(out / "trajecten.parquet").with_columns(
+        year=pl.col("month").dt.year()
+    )
+    y2022 = trajecten.filter(pl.col("year") == 2022)
+    starts = y2022.group_by("replication").agg(pl.col("starts").sum())["starts"].mean()
+    cost = y2022["cost_eur"].sum() / 6
+    assert "2020" not in rows  # the measure opens in 2021
+    assert rows["2022"][4] == f"{starts:,.0f}".replace(",", ".")
+    assert rows["2022"][-1] == f"{cost:,.0f}".replace(",", ".")

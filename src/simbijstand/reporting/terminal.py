@@ -11,6 +11,7 @@ import polars as pl
 from simbijstand.projections import TOTAL
 from simbijstand.reporting import aggregates
 from simbijstand.reporting.finance_text import finance_block
+from simbijstand.reporting.measures_text import measures_block
 from simbijstand.reporting.numbers import date_nl, flow_name, label, number
 from simbijstand.reporting.rundata import REPORT, RunData
 from simbijstand.reporting.table import table as _table
@@ -34,6 +35,7 @@ def run_summary(
     details: str = "",
     *,
     parameter_uncertainty: bool = False,
+    measures: pl.DataFrame | None = None,
 ) -> str:
     """The compact summary; `details` (run -v) goes before the closing lines with the paths."""
     last_day = end - dt.timedelta(days=1)
@@ -48,6 +50,7 @@ def run_summary(
         "",
         *_cost_table(finance),
         *(finance_block(finance_summary, finance) if finance_summary is not None else []),
+        *measures_block(measures),
         "",
         *([details, ""] if details else []),
         f"Uitvoer: {run_dir}",
