@@ -185,3 +185,8 @@ def legend_above(ax: Axes, columns: int) -> None:
         handlelength=1.6,
         columnspacing=1.4,
     )
+
+
+def observed_line(ax: Axes, dates: object, counts: object) -> None:
+    """The observed caseload: the same black line with dots in every chart that shows it."""
+    ax.plot(dates, counts, color=INK, marker="o", markersize=3, linewidth=1.4, label="waargenomen")

@@ -27,6 +27,7 @@ from simbijstand.reporting.chartkit import (
     figure,
     legend_above,
     month_axis,
+    observed_line,
     signed_counts,
     to_svg,
 )
@@ -65,15 +66,7 @@ def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, small: bool) -> None:
     dates = fan["date"].to_list()
     history = _recent(aggregates.history_of(data, gemeente), data)
     if history is not None:
-        ax.plot(
-            history["date"],
-            history["count"],
-            color=INK,
-            marker="o",
-            markersize=3,
-            linewidth=1.4,
-            label="waargenomen",
-        )
+        observed_line(ax, history["date"], history["count"])
     ax.fill_between(
         dates, fan["p10"], fan["p90"], color=BAND_OUTER, linewidth=0, label="80% zeker (P10–P90)"
     )

@@ -15,6 +15,7 @@ from simbijstand.reporting.chartkit import (
     figure,
     legend_above,
     month_axis,
+    observed_line,
     percent_axis,
     to_svg,
 )
@@ -43,15 +44,7 @@ def caseload_medians(runs: list[RunData], names: list[str], baseline: int | None
             (h for r in runs if (h := aggregates.history_of(r, TOTAL)) is not None), None
         )
         if history is not None:
-            ax.plot(
-                history["date"],
-                history["count"],
-                color=INK,
-                marker="o",
-                markersize=3,
-                linewidth=1.4,
-                label="waargenomen",
-            )
+            observed_line(ax, history["date"], history["count"])
         for run, name, colour, style in _series(runs, names, baseline):
             fan = aggregates.band(run.summary, TOTAL)
             ax.plot(
