@@ -140,6 +140,7 @@ def run(
             result.finance_summary,
             details,
             parameter_uncertainty=sim.parameteronzekerheid,
+            inflow_deviation="inflow_deviation" in result.manifest["uncertainty"],
         )
     )
 
