@@ -103,6 +103,15 @@ EXPECTED = {
         "aow_without_ages.toml",
         ["AOW by age needs the ages", "no leeftijd for a"],
     ),
+    "scenario_inflow_deviation_out_of_range.toml": (
+        "params_schommeling.toml",
+        [
+            "instroom.schommeling.sd_per_maand = -0.05",
+            "at least 0",
+            "instroom.schommeling.persistentie = 1.2",
+            "at most 1",
+        ],
+    ),
     "scenario_parameter_key_typo.toml": (
         "params_typo.toml",
         ["unknown key 'routse'", "did you mean 'routes'"],

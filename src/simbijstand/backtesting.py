@@ -7,7 +7,8 @@ For each origin:
 2. start the engine on the origin with the caseload the fit ends in (the stock observed on the
    origin, split over klantgroepen and duration bands by the fitted model), without any
    scenario shock, for the longest horizon; replications draw their parameters from the fit's
-   uncertainty when [backtest] parameteronzekerheid is true (the default);
+   uncertainty when [backtest] parameteronzekerheid is true (the default), and their own path
+   of inflow deviation when the fit wrote an [instroom.schommeling];
 3. compare with the target series (the [backtest] doel, summed over its gemeenten) at every
    observed date in (origin, origin + horizon]: the forecast is the mean over replications, its
    80% and 90% bands the 10-90 and 5-95 percentiles; a shorter horizon is scored on the first
@@ -28,7 +29,7 @@ import numpy as np
 
 from simbijstand.domain.calendar import add_months
 from simbijstand.engine import compile_model
-from simbijstand.engine.draws import ParameterDraws
+from simbijstand.engine.draws import replication_models
 from simbijstand.estimation.backtest_metrics import coverage, mae, mape
 from simbijstand.estimation.baselines import Forecast
 from simbijstand.estimation.calibrate import (
@@ -181,7 +182,7 @@ def _simulate(
     name = scenario_spec.naam or "backtest"
     scenario = Scenario(name, config.path, scenario_spec, parameters, (), source)
     model = compile_model(scenario, initial)
-    draws = ParameterDraws(scenario, initial, seed) if spec.parameteronzekerheid else None
+    draws = replication_models(scenario, initial, seed, draw=spec.parameteronzekerheid)
     chunks = plan_chunks(replications, model.expected_initial_size(), own_models=draws is not None)
     with tempfile.TemporaryDirectory() as folder:
         results = run_chunks(model, seed, chunks, Path(folder), 0, workers, draws=draws)

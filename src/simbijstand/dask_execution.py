@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from simbijstand.engine import CompiledModel
-from simbijstand.engine.draws import ParameterDraws
+from simbijstand.engine.draws import ReplicationModels
 from simbijstand.errors import ExecutionError
 from simbijstand.execution import Chunk, ChunkResult, run_chunk
 from simbijstand.run_record import package_versions
@@ -38,10 +38,10 @@ def dask_results(
     run_dir: Path,
     keep_below: int,
     workers: int,
-    draws: ParameterDraws | None = None,
+    draws: ReplicationModels | None = None,
 ) -> Iterator[ChunkResult]:
     """Submit every chunk to the cluster; yield results as they finish (with `draws`, each
-    replication compiles its own model on the worker)."""
+    replication builds its own model on the worker)."""
     distributed = _import_distributed()
     run_dir = run_dir.resolve()  # workers may run elsewhere: no relative paths
     with _client(distributed, address, workers) as client:

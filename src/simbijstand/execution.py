@@ -28,7 +28,7 @@ from simbijstand.checkpoints import (
     save_checkpoint,
 )
 from simbijstand.engine import CompiledModel, EventBatch, simulate
-from simbijstand.engine.draws import ParameterDraws
+from simbijstand.engine.draws import ReplicationModels
 from simbijstand.projections import ProjectionFold, Projections
 from simbijstand.store.segments import SegmentInfo, SegmentWriter
 
@@ -62,7 +62,7 @@ class ChunkResult:
 
 def plan_chunks(replications: int, initial_cases: int, *, own_models: bool = False) -> list[Chunk]:
     """Chunks of replications; one replication each when every replication has its own model
-    (parameter uncertainty), since a batch shares one model's hazard tables."""
+    (parameter uncertainty, inflow deviation), since a batch shares one model's tables."""
     size = max(1, min(replications, CASES_PER_CHUNK // max(initial_cases, 1)))
     if own_models:
         size = 1
@@ -92,13 +92,14 @@ def run_chunk(
     chunk: Chunk,
     run_dir: Path,
     keep_below: int,
-    draws: ParameterDraws | None = None,
+    draws: ReplicationModels | None = None,
 ) -> ChunkResult:
-    """Simulate one chunk; with `draws`, its single replication on its own parameter draw."""
+    """Simulate one chunk; with `draws`, its single replication on its own model (parameter
+    draw and inflow deviation)."""
     started = time.perf_counter()
     if draws is not None:
-        assert chunk.count == 1, "replications with their own parameters run one per chunk"
-        model = draws.model(chunk.first)
+        assert chunk.count == 1, "replications with their own model run one per chunk"
+        model = draws.model(chunk.first, model)
     fold = ProjectionFold(model, chunk.first, chunk.count)
     writer = SegmentWriter(model, run_dir, chunk.first, chunk.last, keep_below)
     counter = _Counter()
@@ -161,11 +162,11 @@ def run_chunks(
     workers: int,
     progress: Progress | None = None,
     dask: str | None = None,
-    draws: ParameterDraws | None = None,
+    draws: ReplicationModels | None = None,
 ) -> list[ChunkResult]:
     """Every chunk's result: loaded from its checkpoint if an earlier attempt finished it,
     otherwise run here, on `workers` local processes, or on the Dask cluster at `dask`; with
-    `draws`, each replication on the model of its own parameter draw."""
+    `draws`, each replication on its own model (parameter draw and inflow deviation)."""
     total = sum(c.count for c in chunks)
     finished = load_finished(run_dir, chunks)
     results = list(finished.values())
@@ -189,7 +190,7 @@ def _results(
     keep_below: int,
     workers: int,
     dask: str | None,
-    draws: ParameterDraws | None,
+    draws: ReplicationModels | None,
 ) -> Iterator[ChunkResult]:
     if not chunks:
         return
@@ -218,11 +219,11 @@ def _results(
 
 
 _WORKER_MODEL: CompiledModel | None = None
-_WORKER_DRAWS: ParameterDraws | None = None
+_WORKER_DRAWS: ReplicationModels | None = None
 _PR_SET_PDEATHSIG = 1
 
 
-def _set_model(model: CompiledModel, draws: ParameterDraws | None = None) -> None:
+def _set_model(model: CompiledModel, draws: ReplicationModels | None = None) -> None:
     global _WORKER_MODEL, _WORKER_DRAWS
     _WORKER_MODEL, _WORKER_DRAWS = model, draws
     _die_with_parent()

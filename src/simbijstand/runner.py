@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from simbijstand.engine import CompiledModel, compile_model
-from simbijstand.engine.draws import ParameterDraws
+from simbijstand.engine.draws import ReplicationModels, is_active, replication_models
 from simbijstand.errors import InputDataError, RunDirectoryError
 from simbijstand.execution import Chunk, ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
@@ -49,12 +49,13 @@ class Prepared:
     finance: FinancePlan
     initial: dict[str, InitialState]
 
-    def draws(self) -> ParameterDraws | None:
-        """Per-replication parameter draws when the scenario asks for parameter uncertainty."""
+    def draws(self) -> ReplicationModels | None:
+        """Per-replication models when the scenario asks for parameter uncertainty or a
+        parameter file has an [instroom.schommeling]; None when one model serves all."""
         sim = self.scenario.spec.simulatie
-        if not sim.parameteronzekerheid:
-            return None
-        return ParameterDraws(self.scenario, self.initial, sim.seed)
+        return replication_models(
+            self.scenario, self.initial, sim.seed, draw=sim.parameteronzekerheid
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ def run(
     chunks = plan_chunks(
         sim.replicaties,
         prepared.model.expected_initial_size(),
-        own_models=sim.parameteronzekerheid,
+        own_models=prepared.draws() is not None,
     )
     record = new_run_record(
         scenario.path,
@@ -301,7 +302,9 @@ def _manifest(
         "inputs": [{"file": str(f), "sha256": sha256_of(f)} for f in prepared.input_files],
         "seed": sim.seed,
         "replications": sim.replicaties,
-        "uncertainty": uncertainty_description(sim.parameteronzekerheid),
+        "uncertainty": uncertainty_description(
+            sim.parameteronzekerheid, inflow_deviations(scenario)
+        ),
         "horizon": {
             "start": str(scenario.start),
             "end": str(scenario.end),
@@ -348,19 +351,51 @@ def _manifest(
     }
 
 
-def uncertainty_description(parameters: bool) -> dict[str, str]:
-    """What the bands of a run show, for the manifest and the summary."""
+def uncertainty_description(
+    parameters: bool, deviations: dict[str, dict[str, float]] | None = None
+) -> dict[str, Any]:
+    """What the bands of a run show, for the manifest and the summary; `deviations` holds the
+    [instroom.schommeling] of each parameter file that has an active one."""
+    shown = ["toeval"]
+    result: dict[str, Any] = {}
     if parameters:
-        return {
-            "bands": "toeval en parameteronzekerheid",
-            "parameter_draws": "replication r draws its parameters from the parameter files' "
-            "[[onzekerheid]] with SeedSequence(seed, spawn_key=(r, 1))",
+        shown.append("parameteronzekerheid")
+        result["parameter_draws"] = (
+            "replication r draws its parameters from the parameter files' [[onzekerheid]] with "
+            "SeedSequence(seed, spawn_key=(r, 1))"
+        )
+    else:
+        result["parameter_draws"] = (
+            "none: every replication uses the point estimates of the parameter files"
+        )
+    if deviations:
+        shown.append("schommeling van de instroom")
+        result["inflow_deviation"] = {
+            "files": deviations,
+            "model": "log inflow multiplier eta_t = persistentie eta_(t-1) + N(0, sd_per_maand^2), "
+            "eta_0 = 0; month t's inflow x exp(eta_t - Var(eta_t) / 2) (expected inflow kept)",
+            "draws": "replication r draws the path of the scenario's k-th parameter file with "
+            "SeedSequence(seed, spawn_key=(r, 2, k))",
         }
-    return {
-        "bands": "toeval",
-        "parameter_draws": "none: every replication uses the point estimates of the parameter "
-        "files",
-    }
+    return {"bands": _joined(shown), **result}
+
+
+def inflow_deviations(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """sd_per_maand and persistentie of every parameter file with an active schommeling."""
+    found = {}
+    for gemeente in scenario.gemeenten:
+        deviation = scenario.parameters[gemeente].instroom.schommeling
+        if deviation is not None and is_active(deviation):
+            found[scenario.spec.gemeenten[gemeente].parameters] = {
+                "sd_per_maand": deviation.sd_per_maand,
+                "persistentie": deviation.persistentie,
+            }
+    return found
+
+
+def _joined(parts: list[str]) -> str:
+    """'a', 'a en b', 'a, b en c'."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
 def new_run_dir(out: str | Path | None, name: str) -> Path:

@@ -141,6 +141,7 @@ def run(
             details,
             parameter_uncertainty=sim.parameteronzekerheid,
             measures=result.measures,
+            inflow_deviation="inflow_deviation" in result.manifest["uncertainty"],
         )
     )
 

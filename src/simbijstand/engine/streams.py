@@ -130,3 +130,11 @@ def parameter_seed(seed: int, replication: int) -> np.random.SeedSequence:
     (`SeedSequence(seed, spawn_key=(r, 1))`), so drawing parameters leaves the events' stream
     untouched and a run is the same for any number of workers."""
     return np.random.SeedSequence(seed, spawn_key=(replication, 1))
+
+
+def deviation_seed(seed: int, replication: int, file_index: int) -> np.random.SeedSequence:
+    """The stream of replication r's path of inflow deviation for the scenario's k-th parameter
+    file (`SeedSequence(seed, spawn_key=(r, 2, k))`): a sibling of its event and parameter
+    streams, so the path is the same with or without parameter draws, for any number of
+    workers, and in every scenario on the same files."""
+    return np.random.SeedSequence(seed, spawn_key=(replication, 2, file_index))

@@ -53,6 +53,11 @@ def _inflow_assumptions(config: CalibrationConfig) -> dict[str, str]:
         elasticity = werkloosheid.elasticiteit
         if elasticity.waarde is not None:
             found["instroom.werkloosheid.elasticiteit"] = _text(elasticity.waarde, elasticity.bron)
+    if inflow.schommeling is not None:
+        for name in ("sd_per_maand", "persistentie"):
+            value = getattr(inflow.schommeling, name)
+            if value.waarde is not None:
+                found[f"instroom.schommeling.{name}"] = _text(value.waarde, value.bron)
     return found
 
 

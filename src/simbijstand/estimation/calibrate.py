@@ -22,6 +22,7 @@ from simbijstand.estimation.aggregate import AggregateFitter
 from simbijstand.estimation.assumptions import stated_assumptions
 from simbijstand.estimation.config import CalibrationConfig, load_config
 from simbijstand.estimation.consistency import reconcile
+from simbijstand.estimation.deviation import DeviationEstimate, estimate_deviation
 from simbijstand.estimation.observation_readers import read_observations
 from simbijstand.estimation.observations import Observations
 from simbijstand.estimation.parameter_output import Uncertain, rounded, uncertain_values
@@ -39,6 +40,7 @@ class Calibration:
     spells: SpellEstimates | None
     uncertain: dict[str, Uncertain]
     assumptions: dict[str, str]
+    deviation: DeviationEstimate | None = None  # for [instroom.schommeling], when configured
 
     @property
     def van(self) -> dt.date:
@@ -68,7 +70,8 @@ def calibrate(
     fitter = AggregateFitter(fitted_config, van=van, tot=tot).fit(observations, compositions)
     uncertain = {g: uncertain_values(fitter, g) for g in config.gemeenten}
     assumptions = stated_assumptions(config)
-    return Calibration(config, observations, fitter, spells, uncertain, assumptions)
+    deviation = estimate_deviation(config, fitter)
+    return Calibration(config, observations, fitter, spells, uncertain, assumptions, deviation)
 
 
 def _has_spells(config: CalibrationConfig) -> bool:
@@ -138,7 +141,7 @@ def parameter_file_data(calibration: Calibration, gemeente: str, output: Path) -
         "herkomst": _provenance(calibration, output),
     }
     uncertain = calibration.uncertain[gemeente]
-    data["intervallen"] = _intervals(calibration, uncertain)
+    data["intervallen"] = _intervals(calibration, uncertain) | _deviation_intervals(calibration)
     block = _lognormal_block(uncertain)
     data["onzekerheid"] = [block] if block else []
     if calibration.spells is not None:
@@ -168,7 +171,50 @@ def _inflow_data(calibration: Calibration, gemeente: str) -> dict[str, Any]:
             "vertraging_maanden": werkloosheid.vertraging_maanden,
             "gemiddelde_maanden": werkloosheid.gemiddelde_maanden,
         }
+    if calibration.deviation is not None:
+        data["schommeling"] = _deviation_data(calibration)
     return data
+
+
+def _deviation_data(calibration: Calibration) -> dict[str, Any]:
+    """[instroom.schommeling] with its provenance: what was estimated from which months, and
+    what assumed with which source."""
+    deviation = calibration.deviation
+    assert deviation is not None
+    estimated = [n for n in ("sd_per_maand", "persistentie") if n not in deviation.assumed]
+    parts = [f"{name}: aanname: {source}" for name, source in deviation.assumed.items()]
+    if estimated:
+        parts.append(
+            f"{' en '.join(estimated)}: geschat (simbijstand calibrate "
+            f"{calibration.config.path.name}, {calibration.van} tot {calibration.tot}) uit "
+            f"{deviation.terms} maandresiduen van het bestand als AR(1) met de Poisson-ruis "
+            "van de fit, maximum likelihood; zie [intervallen] en het rapport"
+        )
+    return {
+        "sd_per_maand": rounded(deviation.sd_per_maand),
+        "persistentie": rounded(deviation.persistentie),
+        "bron": "; ".join(parts),
+    }
+
+
+def _deviation_intervals(calibration: Calibration) -> dict[str, Any]:
+    deviation = calibration.deviation
+    if deviation is None:
+        return {}
+    found = {}
+    for name, point, interval in (
+        ("sd_per_maand", deviation.sd_per_maand, deviation.sd_interval),
+        ("persistentie", deviation.persistentie, deviation.persistentie_interval),
+    ):
+        if interval is not None:
+            found[f"instroom.schommeling.{name}"] = {
+                "schatting": rounded(point),
+                "laag": rounded(min(interval[0], point)),
+                "hoog": rounded(max(interval[1], point)),
+                "niveau": deviation.level,
+                "methode": "profiel-likelihood, AR(1) met bekende Poisson-ruis",
+            }
+    return found
 
 
 def _group_data(calibration: Calibration, gemeente: str, name: str) -> dict[str, Any]:

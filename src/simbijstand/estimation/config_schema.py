@@ -113,10 +113,20 @@ class SharesSpec(Spec):
     bron: str = ""
 
 
+class UnitSpec(Spec):
+    """A value between 0 and 1: estimated, or assumed with its source."""
+
+    schatten: bool = False
+    waarde: Annotated[float, Field(ge=0, le=1)] | None = None
+    schaal: None = None
+    bron: str = ""
+
+
 Hazard = Annotated[HazardSpec, BeforeValidator(_estimate_from_text)]
 Scalar = Annotated[ScalarSpec, BeforeValidator(_estimate_from_text)]
 Factors = Annotated[FactorsSpec, BeforeValidator(_estimate_from_text)]
 Shares = Annotated[SharesSpec, BeforeValidator(_estimate_from_text)]
+Unit = Annotated[UnitSpec, BeforeValidator(_estimate_from_text)]
 
 
 def _season_from_text(value: Any) -> Any:
@@ -164,11 +174,21 @@ class Werkloosheid(Strict):
     bron: Source  # why this lag and averaging
 
 
+class Schommeling(Strict):
+    """The persistent deviation of inflow the parameter file's [instroom.schommeling] gets:
+    each of its two values estimated from the monthly stock residuals of the fit
+    (`estimation.deviation`) or assumed. Without this table the file gets none."""
+
+    sd_per_maand: Unit
+    persistentie: Unit
+
+
 class Instroom(Strict):
     trend: Scalar
     seizoen: Season
     klantgroepen: Shares
     werkloosheid: Werkloosheid | None = None
+    schommeling: Schommeling | None = None
 
 
 class Klantgroep(Strict):

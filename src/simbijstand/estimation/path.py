@@ -77,6 +77,9 @@ class Evaluation:
     flow_mean: np.ndarray
     blocks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     final_states: dict[str, np.ndarray] = field(default_factory=dict)  # state at tot
+    # expected inflow [gemeente, month, klantgroep] and exits [.., route]; with keep_states
+    inflow: np.ndarray | None = None
+    exits: np.ndarray | None = None
 
 
 class ExpectedPath:
@@ -236,6 +239,8 @@ class ExpectedPath:
                 result.final_states[gemeente] = state
         self._flows(inflow, exits, result)
         self._residual_terms(door, result)
+        if keep_states:
+            result.inflow, result.exits = inflow, exits
         return result
 
     def _run(self, theta, gemeente, inflow, exits, door, result) -> np.ndarray:

@@ -17,6 +17,7 @@ import polars as pl
 from scipy import stats
 
 from simbijstand.estimation.calibrate import Calibration, input_files
+from simbijstand.estimation.deviation import cumulative_sd
 from simbijstand.reporting.terminal import number
 from simbijstand.scenario.toml_io import file_sha256
 
@@ -56,6 +57,7 @@ def markdown_report(calibration: Calibration, parameter_files: dict[str, Path]) 
         "## Vrije parameters: wat de data vastleggen",
         "",
         *_free_parameters(calibration),
+        *_deviation(calibration),
         "## Aannames (uit de config, met bron)",
         "",
         *_table(
@@ -99,6 +101,13 @@ def terminal_report(calibration: Calibration, written: Iterable[Path]) -> str:
     if weak:
         lines.append(
             "Let op, zwak bepaald door de data: " + ", ".join(r["parameter"] for r in weak)
+        )
+    deviation = calibration.deviation
+    if deviation is not None:
+        lines.append(
+            f"Schommeling van de instroom: sd_per_maand {_num(deviation.sd_per_maand)}"
+            f"{_interval_text(deviation.sd_interval)}, persistentie "
+            f"{_num(deviation.persistentie)}{_interval_text(deviation.persistentie_interval)}"
         )
     lines += [f"Geschreven: {p}" for p in written]
     return "\n".join(lines)
@@ -156,6 +165,54 @@ def _free_parameters(calibration: Calibration) -> list[str]:
         lines += ["", "Sterk gecorreleerd (de data leggen vooral de combinatie vast):"]
         lines += [f"- `{a}` en `{b}`: {r:+.2f}" for a, b, r in pairs]
     return [*lines, ""]
+
+
+def _deviation(calibration: Calibration) -> list[str]:
+    """What [instroom.schommeling] got, what it means for a forecast, and how it was found."""
+    deviation = calibration.deviation
+    if deviation is None:
+        return []
+    level = round(100 * deviation.level)
+    rows = []
+    for name, point, interval in (
+        ("sd_per_maand", deviation.sd_per_maand, deviation.sd_interval),
+        ("persistentie", deviation.persistentie, deviation.persistentie_interval),
+    ):
+        how = (
+            f"aanname: {deviation.assumed[name]}"
+            if name in deviation.assumed
+            else f"geschat ({level}%-profielinterval)"
+        )
+        rows.append([f"`{name}`", _num(point), _interval_text(interval).strip(" ()") or "–", how])
+    sigma, rho = deviation.sd_per_maand, deviation.persistentie
+    spread = [number(100 * cumulative_sd(sigma, rho, h), 1) for h in (12, 24)]
+    lines = [
+        "## Schommeling van de instroom",
+        "",
+        *_table(["parameter", "waarde", "interval", "herkomst"], rows),
+        "",
+        f"Een run trekt per replicatie een pad van blijvende afwijkingen van de instroom "
+        f"(economie, beleid): de log van een instroomfactor volgt een AR(1) die bij de start op "
+        f"0 staat. Met deze waarden wijkt de instroom van de eerste 12 maanden met "
+        f"een standaardafwijking van {spread[0]}% af van de verwachting, die van de eerste 24 "
+        f"maanden met {spread[1]}%; de verwachte instroom blijft gelijk.",
+        "",
+    ]
+    if deviation.series:
+        lines += [
+            f"Geschat uit {deviation.terms} maandresiduen van het bestand (het residu van elke "
+            "maand gedeeld door de verwachte instroom van die maand), als AR(1) met de "
+            "Poisson-ruis van de fit als bekende meetfout. Het residu is binnen het venster: "
+            "niveau, seizoen en elasticiteit zijn op dezelfde maanden geschat en nemen een deel "
+            "van trage afwijkingen op, dus vooral de persistentie is eerder te laag dan te "
+            "hoog (zie `estimation/deviation.py`).",
+            "",
+        ]
+    return lines
+
+
+def _interval_text(interval: tuple[float, float] | None) -> str:
+    return "" if interval is None else f" ({_num(interval[0])} – {_num(interval[1])})"
 
 
 def _fit_tables(fitted: pl.DataFrame) -> list[str]:

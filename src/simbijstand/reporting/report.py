@@ -211,6 +211,18 @@ def _footer(data: RunData) -> str:
     version = esc(data.manifest.get("simbijstand_version", ""))
     return (
         f"<footer>Gemaakt met simbijstand {version}: een simulatie van elke uitkering, "
-        f"{number(data.replications)} keer herhaald met toevallige variatie. De banden tonen die "
-        "variatie; onzekerheid in de aannames van het scenario zelf zit er niet in.</footer>"
+        f"{number(data.replications)} keer herhaald met toevallige variatie. De banden tonen "
+        f"{_band_sources(data.manifest)}; onzekerheid in de aannames van het scenario zelf zit er "
+        "niet in.</footer>"
     )
+
+
+def _band_sources(manifest: dict[str, Any]) -> str:
+    """What the bands show, from the manifest's `uncertainty.bands` (older runs: chance)."""
+    bands = manifest.get("uncertainty", {}).get("bands", "toeval")
+    parts = ["die variatie"]
+    if "parameteronzekerheid" in bands:
+        parts.append("de onzekerheid in de geschatte parameters")
+    if "schommeling" in bands:
+        parts.append("blijvende schommelingen van de instroom (economie, beleid)")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]

@@ -36,13 +36,14 @@ def run_summary(
     *,
     parameter_uncertainty: bool = False,
     measures: pl.DataFrame | None = None,
+    inflow_deviation: bool = False,
 ) -> str:
     """The compact summary; `details` (run -v) goes before the closing lines with the paths."""
     last_day = end - dt.timedelta(days=1)
     lines = [
         f"Scenario {name}: {description}" if description else f"Scenario {name}",
         f"{date_nl(start)} t/m {date_nl(last_day)}, {replications} replicaties, seed {seed}",
-        _bands_line(parameter_uncertainty),
+        _bands_line(parameter_uncertainty, inflow_deviation),
         "",
         *_caseload_table(summary, start, end),
         "",
@@ -61,13 +62,18 @@ def run_summary(
     return "\n".join(lines)
 
 
-def _bands_line(parameter_uncertainty: bool) -> str:
+def _bands_line(parameter_uncertainty: bool, inflow_deviation: bool = False) -> str:
+    parameters = "onzekerheid in de geschatte parameters"
+    deviation = (
+        "blijvende schommelingen van de instroom (economie, beleid; eigen pad per replicatie)"
+    )
+    if parameter_uncertainty and inflow_deviation:
+        return f"Banden: toeval, {parameters} (eigen trekking per replicatie) én {deviation}"
     if parameter_uncertainty:
-        return (
-            "Banden: toeval én onzekerheid in de geschatte parameters "
-            "(elke replicatie trekt eigen parameters)"
-        )
-    return "Banden: alleen toeval; onzekerheid in de geschatte parameters zit er niet in"
+        return f"Banden: toeval én {parameters} (elke replicatie trekt eigen parameters)"
+    if inflow_deviation:
+        return f"Banden: toeval én {deviation}; {parameters} zit er niet in"
+    return f"Banden: alleen toeval; {parameters} zit er niet in"
 
 
 def _peildata(summary: pl.DataFrame, start: dt.date, end: dt.date) -> list[dt.date]:

@@ -53,6 +53,21 @@ class Werkloosheid(Strict):
     gemiddelde_maanden: Annotated[int, Field(ge=1, le=120)] = 1
 
 
+class Schommeling(Strict):
+    """A persistent deviation of inflow from its expected path (economy, policy), per replication.
+
+    The log of an inflow multiplier follows an AR(1) over the horizon's months t = 1..M:
+    eta_t = persistentie x eta_(t-1) + eps_t, eps_t ~ N(0, sd_per_maand^2), eta_0 = 0 at the
+    start. Month t's expected inflow of every entry klantgroep is multiplied by
+    exp(eta_t - v_t / 2), v_t = Var(eta_t), so the expected inflow stays that of the file. See
+    `engine.draws`.
+    """
+
+    sd_per_maand: Annotated[float, Field(ge=0, le=1)]
+    persistentie: Annotated[float, Field(ge=0, le=1)]  # 0: month to month independent; 1: walk
+    bron: str = ""
+
+
 class InstroomParameters(Strict):
     per_jaar: Annotated[float, Field(ge=0, le=10_000_000)]
     trend_per_jaar: Annotated[float, Field(gt=-1, le=10)] = 0.0
@@ -62,6 +77,7 @@ class InstroomParameters(Strict):
     ) = None
     klantgroepen: dict[Name, Share]
     werkloosheid: Werkloosheid | None = None
+    schommeling: Schommeling | None = None
 
 
 class KlantgroepParameters(Strict):
