@@ -71,13 +71,17 @@ class _Since:
     arrived: np.ndarray
 
     @classmethod
-    def anchored(cls, state: np.ndarray, month: int) -> _Since:
-        return cls(np.zeros_like(state), state.sum(axis=0), month, np.zeros(state.shape[1]))
+    def anchored(cls, old: np.ndarray, month: int) -> _Since:
+        """Nothing yet since the anchor whose cases are `old`, by origin (`by_origin`)."""
+        return cls(np.zeros_like(old[0]), old.sum(axis=(1, 2)), month, np.zeros(old.shape[2]))
 
 
-def by_origin(state: np.ndarray) -> np.ndarray:
+def by_origin(state: np.ndarray, split: bool) -> np.ndarray:
     """A state [J+1, G] split by klantgroep: [G, J+1, G], origin g holding column g, so each
-    origin's cases can be followed through doorstroom until the next anchor."""
+    origin's cases can be followed through doorstroom until the next anchor; unsplit [1, J+1, G]
+    where no stock term needs the origins (one klantgroep, or no stock compared as a stock)."""
+    if not split:
+        return state[None]
     return np.eye(state.shape[1])[:, None, :] * state[None, :, :]
 
 
@@ -132,6 +136,9 @@ class ExpectedPath:
         shape = (len(self.gemeenten), calendar.months, len(self.groups), len(self.routes))
         self._flow_matrix = flow_selection(self.flow_terms, shape)
         self._blocks = residual_blocks(self.stock_terms, self.gemeenten, len(self.groups))
+        # following the old cases per origin costs a state per klantgroep; only stock terms
+        # compared as stocks use it, and with one klantgroep the one origin is all of them
+        self._split = len(self.groups) > 1 and any(t.residual_of is None for t in self.stock_terms)
 
     # --- setting up ---------------------------------------------------------------------------
 
@@ -273,13 +280,13 @@ class ExpectedPath:
             self.param.inflow(theta, gemeente), self.calendar, self.unemployment
         )
         anchors = self._anchors[gemeente]
-        state = self._initial(rates, gemeente, anchors[0], arrivals[0])
-        old, since = by_origin(state), _Since.anchored(state, 0)
-        origins = np.zeros(len(self.groups) + 1)  # the old get no inflow, the new all of it
+        old = by_origin(self._initial(rates, gemeente, anchors[0], arrivals[0]), self._split)
+        since = _Since.anchored(old, 0)
+        origins = np.zeros(len(old) + 1)  # the old get no inflow, the new all of it
         for m in range(self.calendar.months):
             if m > 0 and m in anchors:
-                state = self._anchor(old, since, anchors[m], result)
-                old, since = by_origin(state), _Since.anchored(state, m)
+                old = by_origin(self._anchor(old, since, anchors[m], result), self._split)
+                since = _Since.anchored(old, m)
             origins[-1] = arrivals[m]
             step = operators[self.calendar.days[m]].step(
                 np.concatenate([old, since.new[None]]), origins
