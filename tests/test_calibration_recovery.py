@@ -23,6 +23,7 @@ from recovery import (
     write_config,
     write_spells,
 )
+from simbijstand.estimation.calibrate import calibrate
 
 ONE_GROUP = {
     "schema_version": 1,
@@ -180,3 +181,50 @@ def test_spell_intervals_hold_95_percent(tmp_path: Path) -> None:
     shares = coverage(recover_spells(tmp_path, 150, seed=2025))
     # exact (Garwood, Clopper-Pearson) intervals are conservative: at least 95%, often more
     assert all(0.90 <= s <= 1.0 for s in shares.values()), shares
+
+
+TWO_GROUPS = {
+    "schema_version": 1,
+    "routes": ["overig"],
+    "duurbanden_maanden": [0],
+    "instroom": {"per_jaar": 600.0, "klantgroepen": {"a": 0.9, "b": 0.1}},
+    "klantgroepen": {
+        "a": {"uitstroom_per_jaar": 0.8, "uitstroom_routes": {"overig": 1.0}},
+        "b": {"uitstroom_per_jaar": 0.1, "uitstroom_routes": {"overig": 1.0}},
+    },
+}
+
+
+def two_group_config() -> dict:
+    def fixed(rate: float) -> dict:
+        return {"overig": {"waarde": rate, "bron": "met de engine gesimuleerd"}}
+
+    return {
+        "naam": "twee",
+        "waarneming": {"van": START, "tot": dt.date(START.year + 3, 1, 1)},
+        "model": {"routes": ["overig"], "overdispersie": "schatten"},
+        "instroom": {
+            "trend": {"waarde": 0.0, "bron": "proef"},
+            "seizoen": "geen",
+            "klantgroepen": "schatten",
+        },
+        "klantgroepen": {"a": {"uitstroom": fixed(0.8)}, "b": {"uitstroom": fixed(0.1)}},
+        "gemeenten": {"Proef": {"uitvoer": "uit.toml"}},
+        "reeks": [{"naam": "bestand", "formaat": "bestand_klantgroep", "bestand": "bestand.csv"}],
+    }
+
+
+def test_engine_stocks_of_two_klantgroepen_show_no_overdispersion(tmp_path: Path) -> None:
+    """The engine's chance is all there is, so phi-hat should be near 1. A stock of one of two
+    klantgroepen is where a variance pooled over all cases (before this was fixed) went wrong:
+    it gave phi-hat ~0.16 here, the per-klantgroep variance ~0.93 (mean of 30 seeds)."""
+    repetitions = 4
+    result = simulate(tmp_path, TWO_GROUPS, {"a": 700, "b": 300}, 36, repetitions, seed=7)
+    found = []
+    for r in range(repetitions):
+        folder = tmp_path / f"r{r}"
+        write_aggregates(result, r, folder, per_group=True, flows=())
+        write_config(folder, two_group_config())
+        found.append(calibrate(folder / "kalibratie.toml").fitter.dispersion_)
+    # 72 stock terms: phi-hat has sd ~0.17 per seed, ~0.09 for the mean of four
+    assert 0.6 < sum(found) / repetitions < 1.4, found

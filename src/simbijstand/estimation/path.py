@@ -18,12 +18,19 @@ The likelihood terms (see `aggregate`):
     group and an entry of another), so they are jointly normal with the covariance of Poisson
     counts D_gh (see `_residual_terms`). With no doorstroom across S's border there is no term
     (and r must be 0: a stock the flows cannot explain is refused);
-  * otherwise the stock itself, expected o + n, where o is what remains of the cases present at
-    the last anchor and n of those who came since; variance o (1 - o / A) + n, with A the cases
-    present at the last anchor (binomial survival of the old, Poisson for the new). When the
-    inflow I of S since the last anchor is observed (its exits not), the new part is conditional
-    on it: expected I q, variance I q (1 - q), with q = n / (the expected inflow), so the inflow
-    counts are not counted twice. A stock of klantgroepen not observed before is of this kind.
+  * otherwise the stock itself, expected o + n, where o is what remains (in S) of the cases
+    present at the last anchor and n of those who came since; variance
+    sum_g o_g (1 - o_g / A_g) + n: binomial survival of the old, grouped by their klantgroep g
+    at the anchor (A_g cases then, o_g of them expected in S on b), and Poisson for the new.
+    The exact variance of the old part is sum_i p_i (1 - p_i) over the cases present at the
+    anchor, p_i a case's chance to be in S on b; it equals A p (1 - p) - sum_i (p_i - p)^2 for
+    the mean p. Grouping by klantgroep keeps the large differences (p near 1 in S, near 0
+    elsewhere: one pooled A would overstate the variance several-fold when S holds most of the
+    caseload but not all) and ignores those within a group by time on benefit, which makes the
+    variance a slight upper bound. When the inflow I of S since the last anchor is observed (its
+    exits not), the new part is conditional on it: expected I q, variance I q (1 - q), with
+    q = n / (the expected inflow), so the inflow counts are not counted twice. A stock of
+    klantgroepen not observed before is of this kind.
 """
 
 from __future__ import annotations
@@ -56,12 +63,32 @@ MIN_VARIANCE = 0.25  # a count's rounding: no stock term is more precise than th
 @dataclass(slots=True)
 class _Since:
     """What happened since the last anchor: expected new cases (state), the cases present at
-    the anchor, its month, and the expected arrivals per klantgroep."""
+    the anchor per klantgroep, its month, and the expected arrivals per klantgroep."""
 
     new: np.ndarray
-    present: float
+    present: np.ndarray
     month: int
     arrived: np.ndarray
+
+    @classmethod
+    def anchored(cls, old: np.ndarray, month: int) -> _Since:
+        """Nothing yet since the anchor whose cases are `old`, by origin (`by_origin`)."""
+        return cls(np.zeros_like(old[0]), old.sum(axis=(1, 2)), month, np.zeros(old.shape[2]))
+
+
+def by_origin(state: np.ndarray, split: bool) -> np.ndarray:
+    """A state [J+1, G] split by klantgroep: [G, J+1, G], origin g holding column g, so each
+    origin's cases can be followed through doorstroom until the next anchor; unsplit [1, J+1, G]
+    where no stock term needs the origins (one klantgroep, or no stock compared as a stock)."""
+    if not split:
+        return state[None]
+    return np.eye(state.shape[1])[:, None, :] * state[None, :, :]
+
+
+def old_variance(survivors: np.ndarray, present: np.ndarray) -> float:
+    """sum_g o_g (1 - o_g / A_g): binomial survival into S of the A_g cases of origin g."""
+    shares = np.divide(survivors, present, out=np.zeros_like(survivors), where=present > 0)
+    return float(np.sum(survivors * (1 - shares)))
 
 
 @dataclass(slots=True)
@@ -109,6 +136,9 @@ class ExpectedPath:
         shape = (len(self.gemeenten), calendar.months, len(self.groups), len(self.routes))
         self._flow_matrix = flow_selection(self.flow_terms, shape)
         self._blocks = residual_blocks(self.stock_terms, self.gemeenten, len(self.groups))
+        # following the old cases per origin costs a state per klantgroep; only stock terms
+        # compared as stocks use it, and with one klantgroep the one origin is all of them
+        self._split = len(self.groups) > 1 and any(t.residual_of is None for t in self.stock_terms)
 
     # --- setting up ---------------------------------------------------------------------------
 
@@ -250,34 +280,36 @@ class ExpectedPath:
             self.param.inflow(theta, gemeente), self.calendar, self.unemployment
         )
         anchors = self._anchors[gemeente]
-        old = self._initial(rates, gemeente, anchors[0], arrivals[0])
-        since = _Since(np.zeros_like(old), old.sum(), 0, np.zeros(len(self.groups)))
+        old = by_origin(self._initial(rates, gemeente, anchors[0], arrivals[0]), self._split)
+        since = _Since.anchored(old, 0)
+        origins = np.zeros(len(old) + 1)  # the old get no inflow, the new all of it
         for m in range(self.calendar.months):
             if m > 0 and m in anchors:
-                old = self._anchor(old, since, anchors[m], result)
-                since = _Since(np.zeros_like(old), old.sum(), m, np.zeros(len(self.groups)))
+                old = by_origin(self._anchor(old, since, anchors[m], result), self._split)
+                since = _Since.anchored(old, m)
+            origins[-1] = arrivals[m]
             step = operators[self.calendar.days[m]].step(
-                np.stack([old, since.new]), np.array([0, arrivals[m]])
+                np.concatenate([old, since.new[None]]), origins
             )
-            old, since.new = step.state
+            old, since.new = step.state[:-1], step.state[-1]
             inflow[m] = arrivals[m] * rates.entry
             since.arrived += inflow[m]
             exits[m] = step.uitstroom.sum(axis=0)
             door[m] = step.doorstroom.sum(axis=0)
         final = self.calendar.months
         if final in anchors:
-            old = self._anchor(old, since, anchors[final], result)
-            since.new = np.zeros_like(old)
-        return old + since.new
+            return self._anchor(old, since, anchors[final], result)
+        return old.sum(axis=0) + since.new
 
     def _anchor(self, old, since: _Since, anchored, result) -> np.ndarray:
         """Record the expected value of each stock term observed now, then rescale the state
-        to the observed stocks (see the module docstring)."""
-        state = old + since.new
+        to the observed stocks (see the module docstring). `old` is by origin (`by_origin`)."""
+        state = old.sum(axis=0) + since.new
         for groups, count, index in anchored:
-            o, n = old[:, groups].sum(), since.new[:, groups].sum()
+            survivors = old[:, :, groups].sum(axis=(1, 2))  # o_g per origin g
+            o, n = survivors.sum(), since.new[:, groups].sum()
             if index is not None:
-                mean, variance = self._stock_moments(index, o, n, since, groups)
+                mean, variance = self._stock_moments(index, survivors, n, since, groups)
                 result.stock_mean[index] = mean
                 result.stock_variance[index] = max(variance, MIN_VARIANCE)
             if o + n > 0:
@@ -285,19 +317,20 @@ class ExpectedPath:
         return state
 
     def _stock_moments(
-        self, index: int, o: float, n: float, since: _Since, groups: np.ndarray
+        self, index: int, survivors: np.ndarray, n: float, since: _Since, groups: np.ndarray
     ) -> tuple[float, float]:
-        """Binomial survival of the o expected old cases (of `since.present`), plus the new:
-        Poisson n, or, when the inflow I since the last anchor is observed, binomial survival
-        of those I with the model's survival share q = n / (expected inflow)."""
+        """Binomial survival of the expected old cases, per origin klantgroep (`old_variance`),
+        plus the new: Poisson n, or, when the inflow I since the last anchor is observed,
+        binomial survival of those I with the model's survival share q = n / (expected inflow)."""
         term = self.stock_terms[index]
-        old_variance = o * (1 - o / since.present) if since.present > 0 else 0.0
+        o = float(survivors.sum())
+        old_part = old_variance(survivors, since.present)
         expected_in = since.arrived[groups].sum()
         given = term.given_inflow
         if given is None or term.previous_month != since.month or expected_in <= 0:
-            return o + n, old_variance + n
+            return o + n, old_part + n
         q = min(n / expected_in, 1.0)
-        return o + given * q, old_variance + given * q * (1 - q)
+        return o + given * q, old_part + given * q * (1 - q)
 
     def _initial(
         self, rates: GroupRates, gemeente: str, anchored, first_inflow: float
