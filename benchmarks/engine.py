@@ -9,8 +9,8 @@ The national workload uses Steenwijkerland's real rates (calibration/steenwijker
 initial caseload scaled to 400,000 benefits and inflow to 100,000 a year, 60 months, one
 replication; the engine figure is the median of three runs. Events counted are those inside
 the horizon (the initial caseload's instroom events, which lie before the start, are not
-counted). Each measurement runs in a fresh process so peak
-memory (max RSS) is its own.
+counted). Each measurement runs in a fresh process so peak memory (max RSS) is its own. The
+basis figure is the median wall time of three runs of the command itself, from launch to exit.
 """
 
 from __future__ import annotations
@@ -102,6 +102,17 @@ def measure_full_run(
     return {"seconds": time.perf_counter() - started}
 
 
+def measure_command(out: Path) -> float:
+    """Wall seconds of `simbijstand run scenarios/basis.toml --replications 1000`, from launch to
+    exit: interpreter start, imports, workers, every output and the report."""
+    command = [sys.executable, "-c", "from simbijstand.cli import main; main()"]
+    arguments = ["run", str(REPO / "scenarios" / "basis.toml"), "--replications", "1000"]
+    started = time.perf_counter()
+    run = [*command, *arguments, "--out", str(out), "--quiet"]
+    subprocess.run(run, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def in_subprocess(function: str, *args: object) -> dict[str, float]:
     here = str(Path(__file__).parent)
     code = (
@@ -135,13 +146,7 @@ def main() -> None:
         )[1]
         reference = in_subprocess("measure_reference", small)
         full = in_subprocess("measure_full_run", national, str(folder / "national-run"), 1, 1)
-        basis = in_subprocess(
-            "measure_full_run",
-            str(REPO / "scenarios" / "basis.toml"),
-            str(folder / "basis-run"),
-            1000,
-            None,
-        )
+        basis = sorted(measure_command(folder / f"basis-{i}") for i in range(3))[1]
     engine_rate = engine["events"] / engine["seconds"]
     reference_rate = reference["events"] / reference["seconds"]
     figures = {
@@ -152,7 +157,7 @@ def main() -> None:
         "ratio": round(engine_rate / reference_rate, 1),
         "national_seconds": round(full["seconds"], 3),
         "national_peak_memory_mb": round(full["peak_memory_mb"], 1),
-        "basis_1000_replications_seconds": round(basis["seconds"], 3),
+        "basis_1000_replications_seconds": round(basis, 3),
     }
     if args.json:
         print(json.dumps(figures, indent=2))

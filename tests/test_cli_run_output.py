@@ -3,8 +3,8 @@ nothing but their output on stdout, never a progress bar there."""
 
 from __future__ import annotations
 
+import importlib
 import json
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -16,7 +16,7 @@ from simbijstand import execution
 from simbijstand.cli import main
 from simbijstand.cli.shared import LazyProgressBar
 
-RUN_MODULE = sys.modules["simbijstand.cli.run"]  # `simbijstand.cli.run` names the command
+RUN_MODULE = importlib.import_module("simbijstand.cli.run")
 
 
 def test_json_holds_the_caseload_and_cost_of_the_run(basis_with_history: Path) -> None:

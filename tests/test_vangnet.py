@@ -472,3 +472,19 @@ def test_vangnet_is_continuous_at_tier_boundaries(
 
     steps = [vangnet(boundary + k + 1) - vangnet(boundary + k) for k in (-2, -1, 0, 1)]
     assert all(0 <= step <= 1 for step in steps), steps
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.floats(-1e15, 1e15, allow_nan=False),
+        st.integers(-(10**6), 10**6).map(lambda n: n + 0.5),  # every tie
+        st.decimals(-(10**12), 10**12, allow_nan=False, allow_infinity=False, places=3),
+    )
+)
+def test_whole_euros_round_the_exact_amount_half_away_from_zero(value: float | Decimal) -> None:
+    from simbijstand.finance import vangnet
+
+    exact = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+    magnitude = math.floor(abs(exact) + Fraction(1, 2))
+    assert vangnet._whole_euros(value, "x") == (magnitude if exact >= 0 else -magnitude)

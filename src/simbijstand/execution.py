@@ -203,30 +203,22 @@ def _results(
         for chunk in chunks:
             yield run_chunk(model, seed, chunk, run_dir, keep_below, draws)
         return
-    # spawn, not fork: a forked pool can deadlock once polars' thread pool exists
+    # spawn, not fork: a forked pool can deadlock once polars' thread pool exists. The model
+    # goes with each task, not as the pool's initargs: a spawned worker reads those only after
+    # its imports, so the parent blocked on the pipe and started the workers one by one
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        min(workers, len(chunks)),
-        mp_context=context,
-        initializer=_set_model,
-        initargs=(model, draws),
+        min(workers, len(chunks)), mp_context=context, initializer=_die_with_parent
     ) as pool:
         futures = [
-            pool.submit(_run_in_worker, seed, chunk, run_dir, keep_below) for chunk in chunks
+            pool.submit(run_chunk, model, seed, chunk, run_dir, keep_below, draws)
+            for chunk in chunks
         ]
         for future in as_completed(futures):
             yield future.result()
 
 
-_WORKER_MODEL: CompiledModel | None = None
-_WORKER_DRAWS: ReplicationModels | None = None
 _PR_SET_PDEATHSIG = 1
-
-
-def _set_model(model: CompiledModel, draws: ReplicationModels | None = None) -> None:
-    global _WORKER_MODEL, _WORKER_DRAWS
-    _WORKER_MODEL, _WORKER_DRAWS = model, draws
-    _die_with_parent()
 
 
 def _die_with_parent() -> None:
@@ -236,8 +228,3 @@ def _die_with_parent() -> None:
         # not fatal if it fails: an orphaned worker writes the same bytes a resume would
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _run_in_worker(seed: int, chunk: Chunk, run_dir: Path, keep_below: int) -> ChunkResult:
-    assert _WORKER_MODEL is not None
-    return run_chunk(_WORKER_MODEL, seed, chunk, run_dir, keep_below, _WORKER_DRAWS)

@@ -6,22 +6,45 @@ cause shows a traceback.
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from simbijstand.cli.backtest import backtest
-from simbijstand.cli.calibrate import calibrate
-from simbijstand.cli.compare import compare
-from simbijstand.cli.replay import replay
-from simbijstand.cli.report import report
-from simbijstand.cli.run import run
-from simbijstand.cli.scenarios import scenarios
 from simbijstand.cli.shared import version
-from simbijstand.cli.validate import validate
-from simbijstand.cli.vangnet import vangnet
-from simbijstand.cli.verify import verify
+
+# command -> module; a command's module is imported when it runs (or for --help), so `run` does
+# not pay for what only calibrate or backtest need (scipy.optimize and friends, about a second)
+COMMANDS = {
+    "run": "run",
+    "validate": "validate",
+    "scenarios": "scenarios",
+    "replay": "replay",
+    "report": "report",
+    "vangnet": "vangnet",
+    "verify": "verify",
+    "compare": "compare",
+    "calibrate": "calibrate",
+    "backtest": "backtest",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """Click's lazily loading group (see click's docs, "Lazily Loading Subcommands")."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"simbijstand.cli.{COMMANDS[cmd_name]}")
+        return getattr(module, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(version(), prog_name="simbijstand")
 def main() -> None:
     """Simulate and forecast bijstand caseloads and BUIG cost from scenario files.
@@ -36,15 +59,3 @@ def main() -> None:
       simbijstand report outputs/<run>
       simbijstand calibrate calibration/steenwijkerland/kalibratie.toml
     """
-
-
-main.add_command(run)
-main.add_command(validate)
-main.add_command(scenarios)
-main.add_command(replay)
-main.add_command(report)
-main.add_command(vangnet)
-main.add_command(verify)
-main.add_command(compare)
-main.add_command(calibrate)
-main.add_command(backtest)

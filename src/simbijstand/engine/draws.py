@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import signal
 
 from simbijstand.engine.model import CompiledModel, compile_model
 from simbijstand.engine.streams import deviation_seed, parameter_seed
@@ -119,6 +118,10 @@ def parameter_files(scenario: Scenario) -> dict[Path, ParameterFile]:
 
 def inflow_multipliers(deviation: Schommeling, months: int, rng: np.random.Generator) -> np.ndarray:
     """exp(eta_t - v_t / 2) for t = 1..months, one AR(1) path (see the module docstring)."""
+    # imported here: scipy.signal pulls in scipy.stats, a second of import time in every worker
+    # process of every run, and only runs with an inflow deviation need it
+    from scipy import signal
+
     sigma, rho = deviation.sd_per_maand, deviation.persistentie
     # lfilter runs the recursion eta_t = rho eta_(t-1) + eps_t from eta_0 = 0
     eta = np.asarray(signal.lfilter([1.0], [1.0, -rho], sigma * rng.standard_normal(months)))

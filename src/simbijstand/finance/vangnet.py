@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from simbijstand.errors import FinanceError
@@ -200,7 +200,13 @@ def _whole_euros(value: Amount, what: str) -> int:
         raise FinanceError(f"{what} = {value!r}: expected a number of euros")
     if isinstance(value, float | Decimal) and not Decimal(value).is_finite():
         raise FinanceError(f"{what} = {value}: expected a finite number of euros")
-    return _round_half_up(_exact(value))
+    if isinstance(value, int):
+        return value
+    # a float as its shortest repr (as `_exact`), rounded half away from zero (as
+    # `_round_half_up`) by Decimal, which does it ten times faster than Fraction: a run with
+    # 1,000 replications rounds tens of thousands of amounts
+    exact = Decimal(repr(value)) if isinstance(value, float) else value
+    return int(exact.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def _round_half_up(value: Fraction) -> int:
