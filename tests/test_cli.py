@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import polars as pl
 import pytest
 from click.testing import CliRunner
@@ -14,7 +15,13 @@ from simbijstand.cli import main
 
 
 def commands() -> list[str]:
-    return sorted(main.commands)
+    return sorted(main.list_commands(click.Context(main)))  # the group loads them lazily
+
+
+def test_the_lazy_group_knows_every_command() -> None:
+    assert len(commands()) == 10
+    for name in commands():
+        assert main.get_command(click.Context(main), name).name == name
 
 
 @pytest.mark.parametrize("command", commands())
