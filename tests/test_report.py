@@ -263,3 +263,20 @@ def test_a_scenario_with_measures_shows_participants_queue_and_cost(tmp_path: Pa
     for year, cost in per_year.iter_rows():
         assert found.values[f"traject|parttime_naar_fulltime|{year}"] == pytest.approx(cost)
     assert _axes(charts.trajecten_chart(load_run(out)) or "") == 1
+
+
+def test_a_run_without_budget_shows_no_empty_budget_columns_or_their_explanation(
+    tmp_path: Path,
+) -> None:
+    write_toml(tmp_path / "params.toml", one_group_parameters(inflow_per_year=20))
+    gemeente = {"beginstand": {"aantallen": {"a": 60}}, "parameters": "params.toml"}
+    scenario = write_toml(
+        tmp_path / "scenario.toml",
+        scenario_data(months=12, replications=4, gemeenten={"Oost": gemeente}),
+    )
+    simbijstand.run(scenario, out=tmp_path / "run", workers=1)
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert "geen BUIG-budget: tekort en vangnet zijn niet berekend" in page
+    absent_words = ("Tekort en vangnet", "budget (gem.)", "oranje streep", "BUIG-lasten en budget")
+    for absent in absent_words:
+        assert absent not in page

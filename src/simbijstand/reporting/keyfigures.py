@@ -101,16 +101,29 @@ def finance_tables(data: RunData) -> list[str]:
     """BUIG expenditure (and budget) per year; deficit and vangnet where the run has them."""
     yearly = aggregates.yearly_finance(data.finance)
     parts = [_yearly_table(yearly, EXPENDITURE_COLUMNS, "financien")]
-    if "deficit_eur_mean" in yearly.columns:
+    if has_values(yearly, "deficit_eur_mean"):
         parts += [
             "<h3>Tekort en vangnet per jaar</h3>",
             _yearly_table(yearly, GAP_COLUMNS, "tekort"),
         ]
+    elif "budget_eur_mean" in yearly.columns:
+        parts.append(
+            "<p>Het scenario geeft geen BUIG-budget: tekort en vangnet zijn niet berekend.</p>"
+        )
     return parts
 
 
+def has_values(yearly: pl.DataFrame, column: str) -> bool:
+    """Whether a column has a figure (or an upper bound) in some year: a column of dashes only
+    says nothing, as when a scenario has no budget."""
+    return any(
+        c in yearly.columns and yearly[c].null_count() < yearly.height
+        for c in (column, f"{column}_max")
+    )
+
+
 def _yearly_table(yearly: pl.DataFrame, wanted: tuple[tuple[str, str, str], ...], name: str) -> str:
-    columns = [c for c in wanted if c[0] in yearly.columns]
+    columns = [c for c in wanted if has_values(yearly, c[0])]
     rows: list[list[Cell | str]] = []
     for record in yearly.iter_rows(named=True):
         year = record["year"]

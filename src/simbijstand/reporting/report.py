@@ -134,7 +134,11 @@ def _flows(data: RunData) -> list[str]:
 
 
 def _has_budget(data: RunData) -> bool:
-    return "budget_eur" in data.finance.columns or "deficit_eur" in data.finance.columns
+    finance = data.finance
+    return any(
+        c in finance.columns and finance[c].null_count() < finance.height
+        for c in ("budget_eur", "deficit_eur")
+    )
 
 
 def _money(data: RunData) -> list[str]:
@@ -144,16 +148,16 @@ def _money(data: RunData) -> list[str]:
         "(P10–P90). Bedragen in miljoenen euro’s, in prijzen van het jaar zelf. Een jaar dat maar "
         "deels in de prognose valt, heeft minder maanden (tussen haakjes)."
     ]
-    if "net_expenditure_eur_mean" in yearly.columns:
+    if keyfigures.has_values(yearly, "net_expenditure_eur_mean"):
         text.append(
             "Donkerblauw: de <strong>netto</strong> lasten van een volledig jaar (lasten min "
             "terugvordering en verhaal, plus loonkostensubsidie), die tegen het budget worden "
             "gezet. Lichtblauw: alleen de gesimuleerde maanden van een jaar dat deels in de "
             "prognose valt; daarvoor is geen tekort te berekenen."
         )
-    if "budget_eur_mean" in yearly.columns:
+    if keyfigures.has_values(yearly, "budget_eur_mean"):
         text.append("De oranje streep is het BUIG-budget van het jaar.")
-    if "deficit_eur_mean" in yearly.columns:
+    if keyfigures.has_values(yearly, "deficit_eur_mean"):
         text.append(_gap_howto(yearly))
     else:
         text.append("Deze run heeft geen BUIG-budget; tekort en vangnet staan er daarom niet in.")
