@@ -142,33 +142,30 @@ def hits(folder: Path, truth: dict[str, float]) -> dict[str, tuple[bool, float]]
     }
 
 
-def write_toy(folder: Path) -> Path:
-    """One engine replication of a one-group gemeente as stocks and flows, a calibration
-    config for it with a [backtest], and a made-up own forecast."""
-    result = simulate(
-        folder,
-        {
-            "schema_version": 1,
-            "routes": ["werk", "overig"],
-            "duurbanden_maanden": [0],
-            "instroom": {"per_jaar": 240.0, "klantgroepen": {"a": 1.0}},
-            "klantgroepen": {
-                "a": {"uitstroom_per_jaar": 0.5, "uitstroom_routes": {"werk": 0.7, "overig": 0.3}}
-            },
-        },
-        {"a": 300},
-        36,
-        1,
-        seed=8,
-    )
-    write_aggregates(result, 0, folder, per_group=False, flows=("instroom", "uitstroom"))
-    (folder / "prognose.csv").write_text(
-        "reeks,gebied,jaar,waarde\nprognose,Proef,2019,470\nprognose,Proef,2020,480\n"
-    )
+ONE_GROUP = {
+    "schema_version": 1,
+    "routes": ["werk", "overig"],
+    "duurbanden_maanden": [0],
+    "instroom": {"per_jaar": 240.0, "klantgroepen": {"a": 1.0}},
+    "klantgroepen": {
+        "a": {"uitstroom_per_jaar": 0.5, "uitstroom_routes": {"werk": 0.7, "overig": 0.3}}
+    },
+}
+
+
+def aggregate_config(
+    months: int,
+    *,
+    exits_observed: bool,
+    naam: str = "herstel",
+    bron: str = "met de engine gesimuleerd",
+) -> dict:
+    """A calibration config for ONE_GROUP's stocks and flows (see `write_aggregates`), with
+    the exits estimated per route or, without exit counts, tied to their shares."""
     config = {
-        "naam": "proef",
-        "waarneming": {"van": START, "tot": dt.date(2021, 1, 1)},
-        "model": {"routes": ["werk", "overig"], "overdispersie": {"waarde": 1.0, "bron": "proef"}},
+        "naam": naam,
+        "waarneming": {"van": START, "tot": dt.date(START.year + months // 12, 1, 1)},
+        "model": {"routes": ["werk", "overig"], "overdispersie": {"waarde": 1.0, "bron": bron}},
         "instroom": {
             "trend": {"waarde": 0.0, "bron": "proef"},
             "seizoen": "geen",
@@ -180,18 +177,42 @@ def write_toy(folder: Path) -> Path:
             {"naam": "bestand", "formaat": "bestand_klantgroep", "bestand": "bestand.csv"},
             {"naam": "stromen", "formaat": "stromen", "bestand": "stromen.csv"},
         ],
-        "backtest": {
-            "doel": "bestand",
-            "replicaties": 12,
-            "venster_maanden": 12,
-            "eigen_prognose": {
-                "bestand": "prognose.csv",
-                "reeks": "prognose",
-                "gebied": "Proef",
-                "jaar_is": "einde_jaar",
-                "gemaakt_op": dt.date(2019, 1, 1),
-                "bron": "proef",
-            },
+    }
+    if not exits_observed:  # stocks and inflow only: the exits come from the stock's changes
+        config["klantgroepen"]["a"]["uitstroom"] = {
+            "werk": {"schaal": "uit", "relatief": 0.7, "bron": "proef: routes naar hun aandeel"},
+            "overig": {"schaal": "uit", "relatief": 0.3, "bron": "proef: routes naar hun aandeel"},
+        }
+    return config
+
+
+def write_toy(folder: Path) -> Path:
+    """One engine replication of a one-group gemeente as stocks and flows, a calibration
+    config for it with a [backtest], and a made-up own forecast."""
+    result = simulate(
+        folder,
+        ONE_GROUP,
+        {"a": 300},
+        36,
+        1,
+        seed=8,
+    )
+    write_aggregates(result, 0, folder, per_group=False, flows=("instroom", "uitstroom"))
+    (folder / "prognose.csv").write_text(
+        "reeks,gebied,jaar,waarde\nprognose,Proef,2019,470\nprognose,Proef,2020,480\n"
+    )
+    config = aggregate_config(36, exits_observed=True, naam="proef", bron="proef")
+    config["backtest"] = {
+        "doel": "bestand",
+        "replicaties": 12,
+        "venster_maanden": 12,
+        "eigen_prognose": {
+            "bestand": "prognose.csv",
+            "reeks": "prognose",
+            "gebied": "Proef",
+            "jaar_is": "einde_jaar",
+            "gemaakt_op": dt.date(2019, 1, 1),
+            "bron": "proef",
         },
     }
     path = folder / "kalibratie.toml"

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from recovery import (
+    ONE_GROUP,
     START,
+    aggregate_config,
     coverage,
     hits,
     simulate,
@@ -24,45 +26,6 @@ from recovery import (
     write_spells,
 )
 from simbijstand.estimation.calibrate import calibrate
-
-ONE_GROUP = {
-    "schema_version": 1,
-    "routes": ["werk", "overig"],
-    "duurbanden_maanden": [0],
-    "instroom": {"per_jaar": 240.0, "klantgroepen": {"a": 1.0}},
-    "klantgroepen": {
-        "a": {"uitstroom_per_jaar": 0.5, "uitstroom_routes": {"werk": 0.7, "overig": 0.3}}
-    },
-}
-
-
-def aggregate_config(months: int, *, exits_observed: bool) -> dict:
-    config = {
-        "naam": "herstel",
-        "waarneming": {"van": START, "tot": dt.date(START.year + months // 12, 1, 1)},
-        "model": {
-            "routes": ["werk", "overig"],
-            "overdispersie": {"waarde": 1.0, "bron": "met de engine gesimuleerd"},
-        },
-        "instroom": {
-            "trend": {"waarde": 0.0, "bron": "proef"},
-            "seizoen": "geen",
-            "klantgroepen": {"waarde": {"a": 1.0}, "bron": "proef"},
-        },
-        "klantgroepen": {"a": {"uitstroom": {"werk": "schatten", "overig": "schatten"}}},
-        "gemeenten": {"Proef": {"uitvoer": "uit.toml"}},
-        "reeks": [
-            {"naam": "bestand", "formaat": "bestand_klantgroep", "bestand": "bestand.csv"},
-            {"naam": "stromen", "formaat": "stromen", "bestand": "stromen.csv"},
-        ],
-    }
-    if not exits_observed:  # stocks and inflow only: the exits come from the stock's changes
-        config["klantgroepen"]["a"]["uitstroom"] = {
-            "werk": {"schaal": "uit", "relatief": 0.7, "bron": "proef: routes naar hun aandeel"},
-            "overig": {"schaal": "uit", "relatief": 0.3, "bron": "proef: routes naar hun aandeel"},
-        }
-    return config
-
 
 TRUTH = {
     "instroom.per_jaar": 240.0,

@@ -90,7 +90,7 @@ def yearly_bars(
         ax = fig.subplots()
         for i, (name, colour) in enumerate(zip(names, colours(len(names)), strict=True)):
             rows = _aligned(yearly[name], years).with_columns(
-                x=pl.int_range(pl.len()) + (i - (len(names) - 1) / 2) * width
+                x=pl.int_range(pl.len()) + _shift(i, len(names), width)
             )
             rows = rows.filter(pl.col(f"{column}_mean").is_not_null())
             mean = rows[f"{column}_mean"]
@@ -108,6 +108,11 @@ def yearly_bars(
         return to_svg(fig, key, description)
 
 
+def _shift(i: int, scenarios: int, width: float) -> float:
+    """Where scenario i's bar sits beside its year's tick, the group centred on the tick."""
+    return (i - (scenarios - 1) / 2) * width
+
+
 def vangnet_chances(yearly: dict[str, pl.DataFrame]) -> str:
     """The share of replications with a vangnet claim, per year and scenario, labelled; where
     eligibility is undecided, a hatched bar up to its upper bound."""
@@ -118,7 +123,7 @@ def vangnet_chances(yearly: dict[str, pl.DataFrame]) -> str:
         ax = fig.subplots()
         for i, (name, colour) in enumerate(zip(names, colours(len(names)), strict=True)):
             rows = _aligned(yearly[name], years)
-            x = [j + (i - (len(names) - 1) / 2) * width for j in range(len(years))]
+            x = [j + _shift(i, len(names), width) for j in range(len(years))]
             exact = rows["p_vangnet"].to_list()
             bound = _bounds(rows)
             ax.bar(x, [e or 0 for e in exact], width * 0.9, color=colour, label=name)
