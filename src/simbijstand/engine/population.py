@@ -100,16 +100,16 @@ class Population:
         self._has_schedules = model.modifiers.count > 1 or aow
         self._advanced_to = -np.inf  # cases added later start after it, so no event is missed
         states = model.cells * self.bands * self.kinds
-        self.lam = model.cumulative_hazard.reshape(states, model.months + 1)
-        self._rate = model.total.reshape(model.months, states)
+        lam = model.cumulative_hazard.reshape(states, model.months + 1)
+        rate = model.total.reshape(model.months, states)
         self._cumulative = model.cumulative.reshape(model.months, states, -1)
         self._last_type = model.last_type.reshape(model.months, states)
-        self._lam_shift = self.lam[:, -1].max() + 1.0
-        self._lam_flat = (self.lam + np.arange(states)[:, None] * self._lam_shift).ravel()
+        self._lam_shift = lam[:, -1].max() + 1.0
+        self._lam_flat = (lam + np.arange(states)[:, None] * self._lam_shift).ravel()
         # Λ and its slope per (state, month) in one flat index, state * (months + 1) + month;
         # month `months` is the horizon's end, where Λ stays put (flat gathers beat 2-D ones)
-        self._lam_cells = self.lam.ravel()
-        self._rate_cells = np.pad(self._rate.T, ((0, 0), (0, 1))).ravel()
+        self._lam_cells = lam.ravel()
+        self._rate_cells = np.pad(rate.T, ((0, 0), (0, 1))).ravel()
         self._end = model.boundaries[-1]
         self._band_edges = model.band_edges.ravel()
         self._edges_per_cell = model.band_edges.shape[1]
