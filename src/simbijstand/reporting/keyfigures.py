@@ -113,11 +113,11 @@ def finance_tables(data: RunData) -> list[str]:
     return parts
 
 
-def has_values(yearly: pl.DataFrame, column: str) -> bool:
+def has_values(frame: pl.DataFrame, column: str) -> bool:
     """Whether a column has a figure (or an upper bound) in some year: a column of dashes only
     says nothing, as when a scenario has no budget."""
     return any(
-        c in yearly.columns and yearly[c].null_count() < yearly.height
+        c in frame.columns and frame[c].null_count() < frame.height
         for c in (column, f"{column}_max")
     )
 

@@ -134,11 +134,7 @@ def _flows(data: RunData) -> list[str]:
 
 
 def _has_budget(data: RunData) -> bool:
-    finance = data.finance
-    return any(
-        c in finance.columns and finance[c].null_count() < finance.height
-        for c in ("budget_eur", "deficit_eur")
-    )
+    return any(keyfigures.has_values(data.finance, c) for c in ("budget_eur", "deficit_eur"))
 
 
 def _money(data: RunData) -> list[str]:
