@@ -58,6 +58,26 @@ class EventBatch:
         return EventBatch(*(getattr(self, c)[order] for c in EventBatch.__slots__))
 
 
+def chronological(replication: np.ndarray, time_us: np.ndarray) -> np.ndarray:
+    """The order that sorts events by replication, then time, ties kept in the order given: what
+    a stable lexsort gives. Both keys are packed into one int64 where they fit, and sorted with
+    numpy's unstable sort (several times faster) when the packed keys are unique, since the order
+    is then the same; with ties, a stable sort of the packed key."""
+    if len(time_us) < 2:
+        return np.arange(len(time_us))
+    time_bits = int(time_us.max() - time_us.min()).bit_length()
+    rep_bits = int(replication.max() - replication.min()).bit_length()
+    if time_bits + rep_bits > 62:
+        return np.lexsort((time_us, replication))
+    key = (replication - replication.min()).astype(np.int64) << time_bits
+    key |= time_us - time_us.min()
+    order = np.argsort(key)
+    ordered = key.take(order)
+    if (ordered[1:] == ordered[:-1]).any():
+        return np.argsort(key, kind="stable")
+    return order
+
+
 class Recorder(Protocol):
     """Receives every event of a set of replications, month by month, in time order."""
 

@@ -25,7 +25,7 @@ from simbijstand.domain.calendar import DAYS_PER_YEAR
 from simbijstand.domain.events import AFGEROND, NIET_GESTART, UITSTROOM_IN_TRAJECT, EventKind
 from simbijstand.engine.ages import aow_moments, birth_moments
 from simbijstand.engine.columns import ColumnStore
-from simbijstand.engine.events import NO_CODE, EventBatch
+from simbijstand.engine.events import NO_CODE, EventBatch, chronological
 from simbijstand.engine.model import MICROS_PER_DAY, CompiledModel
 from simbijstand.engine.streams import Purpose, ReplicationStreams
 
@@ -196,9 +196,7 @@ class Population:
         if later.any():
             self._pending = [batch.take(np.flatnonzero(later))]
             batch = batch.take(np.flatnonzero(~later))
-        if len(self.replications) == 1:
-            return batch.take(np.argsort(batch.time_us, kind="stable"))
-        return batch.take(np.lexsort((batch.time_us, batch.replication)))
+        return batch.take(chronological(batch.replication, batch.time_us))
 
     def compact(self) -> None:
         """Drop the rows of cases that left, once they add up (they are inert until then)."""
