@@ -16,7 +16,14 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -203,19 +210,46 @@ def _results(
         for chunk in chunks:
             yield run_chunk(model, seed, chunk, run_dir, keep_below, draws)
         return
+    yield from _here_and_in_helpers(model, seed, chunks, run_dir, keep_below, workers, draws)
+
+
+def _here_and_in_helpers(
+    model: CompiledModel,
+    seed: int,
+    chunks: list[Chunk],
+    run_dir: Path,
+    keep_below: int,
+    workers: int,
+    draws: ReplicationModels | None,
+) -> Iterator[ChunkResult]:
+    """Run chunks on a thread of this process and on `workers - 1` helper processes, one
+    chunk in each at a time, the next handed out as one finishes. This process has everything
+    imported and starts at once; a spawned helper first spends most of a second importing."""
     # spawn, not fork: a forked pool can deadlock once polars' thread pool exists. The model
     # goes with each task, not as the pool's initargs: a spawned worker reads those only after
     # its imports, so the parent blocked on the pipe and started the workers one by one
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        min(workers, len(chunks)), mp_context=context, initializer=_die_with_parent
-    ) as pool:
-        futures = [
-            pool.submit(run_chunk, model, seed, chunk, run_dir, keep_below, draws)
-            for chunk in chunks
-        ]
-        for future in as_completed(futures):
-            yield future.result()
+    waiting = list(reversed(chunks))
+    helpers = min(workers, len(chunks)) - 1
+    with (
+        ThreadPoolExecutor(1) as here,
+        ProcessPoolExecutor(helpers, mp_context=context, initializer=_die_with_parent) as pool,
+    ):
+        running: dict[Future[ChunkResult], Executor] = {}
+
+        def hand_out(executor: Executor) -> None:
+            if waiting:
+                chunk = waiting.pop()
+                future = executor.submit(run_chunk, model, seed, chunk, run_dir, keep_below, draws)
+                running[future] = executor
+
+        for executor in [pool] * helpers + [here]:
+            hand_out(executor)
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                hand_out(running.pop(future))
+                yield future.result()
 
 
 _PR_SET_PDEATHSIG = 1

@@ -117,7 +117,8 @@ def run(
     Args:
         replications, seed: override the scenario's values.
         out: the run directory (new or empty); default outputs/<scenario>-<timestamp>.
-        workers: local processes; default all cores. Results do not depend on it.
+        workers: processes that simulate (this one and workers - 1 helpers); default all
+            cores. Results do not depend on it.
         keep_events: store the event log of the first N replications only (default all);
             projections always cover all replications.
         progress: called with (replications done, replications in all).

@@ -36,7 +36,8 @@ from simbijstand.runner import run as run_scenario
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Local worker processes [default: all cores]; results do not depend on it.",
+    help="Processes that simulate: this one and N-1 helpers [default: all cores]; results do "
+    "not depend on it.",
 )
 @click.option(
     "--keep-events",
