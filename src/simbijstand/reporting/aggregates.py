@@ -105,7 +105,7 @@ def _with_buig_flags(data: RunData) -> pl.DataFrame:
         schema={"gemeente": pl.String, "klantgroep": pl.String},
         orient="row",
     ).with_columns(flag=pl.lit(True))
-    flows = data.flows.join(buig, on=["gemeente", "klantgroep"], how="left").rename(
+    flows = data.flow_totals.join(buig, on=["gemeente", "klantgroep"], how="left").rename(
         {"flag": "in_to"}
     )
     flows = flows.join(
