@@ -42,3 +42,33 @@ def test_poisson_quantile_of_zero_is_zero() -> None:
 def test_poisson_quantile_needs_one_mean_per_column() -> None:
     with pytest.raises(ValueError, match="one mean per column"):
         poisson_quantile(np.zeros((3, 2)), np.zeros((3, 2)))
+
+
+def _splitmix64_uniform(key: int, position: int) -> float:
+    """SplitMix64's output at `position` of the stream keyed `key`, in plain integers."""
+    mask = 2**64 - 1
+    z = (key + (position + 1) * 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    z ^= z >> 31
+    return (z >> 11) * 2.0**-53
+
+
+@pytest.mark.parametrize("replications", [1, 3])  # one key is added as a scalar
+def test_uniforms_are_splitmix64_at_their_positions(replications: int) -> None:
+    rng = np.random.default_rng(3)
+    batch = streams.ReplicationStreams(11, list(range(5, 5 + replications)))
+    rep = rng.integers(0, replications, 50)
+    subject, counter = rng.integers(0, 2**40, 50), rng.integers(0, 2**20, 50)
+    got = batch.uniforms(rep, streams.Purpose.CASE, subject, counter)
+    expected = [
+        _splitmix64_uniform(
+            int(batch.keys[r]), (int(streams.Purpose.CASE) << 60) | (int(s) << 20) | int(c)
+        )
+        for r, s, c in zip(rep, subject, counter, strict=True)
+    ]
+    assert got.tolist() == expected
+    scalar = batch.uniforms(rep, streams.Purpose.AGE, 7, 2)  # one subject and counter for all
+    assert scalar.shape == (50,)
+    age = int(streams.Purpose.AGE) << 60
+    assert scalar[0] == _splitmix64_uniform(int(batch.keys[rep[0]]), age | (7 << 20) | 2)

@@ -344,7 +344,8 @@ class Population:
         self._emit(rows, moment, EventKind.UITSTROOM, self.cell[rows], no_code, routes)
         self.t_next[rows] = np.inf
         self.pid[rows] = LEFT
-        self.queued[rows], self.phase[rows] = -1, 0  # frees their place and queue position
+        if self.measures:
+            self.queued[rows], self.phase[rows] = -1, 0  # frees their place and queue position
         self._dead += rows.size
 
     def _close_measures(self, rows: np.ndarray, moment: np.ndarray) -> None:
@@ -408,11 +409,11 @@ class Population:
         return statushouder * self.model.modifiers.phases + self.phase[rows]
 
     def _band_at(self, cell: np.ndarray, duration: np.ndarray) -> np.ndarray:
+        """The band of each duration: how many of its cell's upper band edges it has reached
+        (new benefits, duration 0 or less, start in band 0)."""
         band = np.zeros(len(cell), dtype=INDEX)
-        older = np.flatnonzero(duration > 0)  # new benefits start in band 0
-        if older.size:
-            edges = self.model.band_edges[cell[older]]
-            band[older] = np.maximum((edges <= duration[older, None]).sum(axis=1) - 1, 0)
+        for upper in self.model.band_edges.T[1:]:  # a pass per edge beats a 2-D gather
+            band += duration >= upper.take(cell)
         return band
 
     def _fresh_clocks(self, rows: np.ndarray) -> np.ndarray:

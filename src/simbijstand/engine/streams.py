@@ -48,10 +48,16 @@ def replication_key(seed: int, replication: int) -> np.uint64:
 
 
 def _mix64(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, in place (the streams' hottest arithmetic)."""
+    shifted = np.empty_like(z)
     with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * MIX_1
-        z = (z ^ (z >> np.uint64(27))) * MIX_2
-    return z ^ (z >> np.uint64(31))
+        for shift, multiplier in ((30, MIX_1), (27, MIX_2)):
+            np.right_shift(z, np.uint64(shift), out=shifted)
+            z ^= shifted
+            z *= multiplier
+    np.right_shift(z, np.uint64(31), out=shifted)
+    z ^= shifted
+    return z
 
 
 class ReplicationStreams:
@@ -67,14 +73,21 @@ class ReplicationStreams:
         self, local_rep: np.ndarray, purpose: Purpose, subject: np.ndarray, counter: np.ndarray
     ) -> np.ndarray:
         """Uniform [0, 1) numbers at the given positions of each row's replication stream."""
-        position = (
-            (np.uint64(purpose) << PURPOSE_SHIFT)
-            | (np.asarray(subject).astype(np.uint64) << SUBJECT_SHIFT)
-            | np.asarray(counter).astype(np.uint64)
+        z = (np.asarray(subject).astype(np.uint64) << SUBJECT_SHIFT) | np.asarray(counter).astype(
+            np.uint64
         )
+        z |= np.uint64(purpose) << PURPOSE_SHIFT
+        if z.shape != np.shape(local_rep):  # scalar subject and counter: one row per local_rep
+            z = np.broadcast_to(z, np.broadcast_shapes(z.shape, np.shape(local_rep))).copy()
         with np.errstate(over="ignore"):
-            z = self.keys[local_rep] + (position + np.uint64(1)) * GOLDEN
-        return (_mix64(z) >> np.uint64(11)).astype(np.float64) * TO_UNIT
+            z += np.uint64(1)
+            z *= GOLDEN
+            z += self.keys[0] if len(self.keys) == 1 else self.keys[local_rep]
+        z = _mix64(z)
+        z >>= np.uint64(11)
+        uniform = z.astype(np.float64)
+        uniform *= TO_UNIT
+        return uniform
 
     def poisson(self, month: int, mean: np.ndarray) -> np.ndarray:
         """Poisson counts [replication, cell] for one month, by inversion of its own uniforms."""
