@@ -58,24 +58,32 @@ class EventBatch:
         return EventBatch(*(getattr(self, c)[order] for c in EventBatch.__slots__))
 
 
-def chronological(replication: np.ndarray, time_us: np.ndarray) -> np.ndarray:
-    """The order that sorts events by replication, then time, ties kept in the order given: what
-    a stable lexsort gives. Both keys are packed into one int64 where they fit, and sorted with
-    numpy's unstable sort (several times faster) when the packed keys are unique, since the order
-    is then the same; with ties, a stable sort of the packed key."""
-    if len(time_us) < 2:
-        return np.arange(len(time_us))
-    time_bits = int(time_us.max() - time_us.min()).bit_length()
-    rep_bits = int(replication.max() - replication.min()).bit_length()
-    if time_bits + rep_bits > 62:
-        return np.lexsort((time_us, replication))
-    key = (replication - replication.min()).astype(np.int64) << time_bits
-    key |= time_us - time_us.min()
+def chronological(replication: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """The order that sorts events by replication, then time (integer or float), ties kept in
+    the order given: what a stable lexsort gives. With one replication, or integer times that
+    pack with the replication into one int64, the single key is sorted with numpy's unstable
+    sort (several times faster), whose order is the same when the keys are unique; with ties,
+    a stable sort of that key."""
+    if len(time) < 2:
+        return np.arange(len(time))
+    if replication.min() == replication.max():
+        key = time
+    elif time.dtype.kind == "i" and _packable(replication, time):
+        time_bits = int(time.max() - time.min()).bit_length()
+        key = (replication - replication.min()).astype(np.int64) << time_bits
+        key |= time - time.min()
+    else:
+        return np.lexsort((time, replication))
     order = np.argsort(key)
     ordered = key.take(order)
     if (ordered[1:] == ordered[:-1]).any():
         return np.argsort(key, kind="stable")
     return order
+
+
+def _packable(replication: np.ndarray, time: np.ndarray) -> bool:
+    time_bits = int(time.max() - time.min()).bit_length()
+    return time_bits + int(replication.max() - replication.min()).bit_length() <= 62
 
 
 class Recorder(Protocol):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simbijstand.engine.events import chronological
 from simbijstand.engine.model import CompiledModel
 from simbijstand.engine.streams import Purpose, ReplicationStreams
 
@@ -26,5 +27,5 @@ def poisson_arrivals(
     uniform = streams.uniforms(rep, Purpose.ARRIVAL_MOMENT, month * 2**16 + cell, within)
     start, end = model.boundaries[month], model.boundaries[month + 1]
     moment = start + uniform * (end - start)
-    order = np.lexsort((moment, rep))
+    order = chronological(rep, moment)
     return rep[order], cell[order], moment[order]
