@@ -25,6 +25,7 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -206,21 +207,15 @@ def _results(
 
         yield from dask_results(dask, model, seed, chunks, run_dir, keep_below, workers, draws)
         return
+    job = partial(run_chunk, model, seed, run_dir=run_dir, keep_below=keep_below, draws=draws)
     if workers <= 1 or len(chunks) == 1:
-        for chunk in chunks:
-            yield run_chunk(model, seed, chunk, run_dir, keep_below, draws)
+        yield from map(job, chunks)
         return
-    yield from _here_and_in_helpers(model, seed, chunks, run_dir, keep_below, workers, draws)
+    yield from _here_and_in_helpers(job, chunks, workers)
 
 
 def _here_and_in_helpers(
-    model: CompiledModel,
-    seed: int,
-    chunks: list[Chunk],
-    run_dir: Path,
-    keep_below: int,
-    workers: int,
-    draws: ReplicationModels | None,
+    job: Callable[[Chunk], ChunkResult], chunks: list[Chunk], workers: int
 ) -> Iterator[ChunkResult]:
     """Run chunks on a thread of this process and on `workers - 1` helper processes, one
     chunk in each at a time, the next handed out as one finishes. This process has everything
@@ -239,9 +234,7 @@ def _here_and_in_helpers(
 
         def hand_out(executor: Executor) -> None:
             if waiting:
-                chunk = waiting.pop()
-                future = executor.submit(run_chunk, model, seed, chunk, run_dir, keep_below, draws)
-                running[future] = executor
+                running[executor.submit(job, waiting.pop())] = executor
 
         for executor in [pool] * helpers + [here]:
             hand_out(executor)
