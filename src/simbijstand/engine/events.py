@@ -68,9 +68,8 @@ def chronological(replication: np.ndarray, time: np.ndarray) -> np.ndarray:
         return np.arange(len(time))
     if replication.min() == replication.max():
         key = time
-    elif time.dtype.kind == "i" and _packable(replication, time):
-        time_bits = int(time.max() - time.min()).bit_length()
-        key = (replication - replication.min()).astype(np.int64) << time_bits
+    elif time.dtype.kind == "i" and (bits := _span_bits(time)) + _span_bits(replication) <= 62:
+        key = (replication - replication.min()).astype(np.int64) << bits
         key |= time - time.min()
     else:
         return np.lexsort((time, replication))
@@ -81,9 +80,8 @@ def chronological(replication: np.ndarray, time: np.ndarray) -> np.ndarray:
     return order
 
 
-def _packable(replication: np.ndarray, time: np.ndarray) -> bool:
-    time_bits = int(time.max() - time.min()).bit_length()
-    return time_bits + int(replication.max() - replication.min()).bit_length() <= 62
+def _span_bits(values: np.ndarray) -> int:
+    return int(values.max() - values.min()).bit_length()
 
 
 class Recorder(Protocol):

@@ -183,9 +183,8 @@ class Population:
         due = np.flatnonzero(self.t_next < moment)
         while due.size:
             fires = self.fires[due]
-            changed = np.concatenate(
-                [self._fire(month, due.compress(fires)), self._end_phases(month, due[~fires])]
-            )
+            fired = self._fire(month, due.compress(fires))
+            changed = np.concatenate([fired, self._end_phases(month, due.compress(~fires))])
             due = np.sort(changed.compress(self.t_next[changed] < moment))
 
     def flush(self, before: float) -> EventBatch:

@@ -73,9 +73,8 @@ class ReplicationStreams:
         self, local_rep: np.ndarray, purpose: Purpose, subject: np.ndarray, counter: np.ndarray
     ) -> np.ndarray:
         """Uniform [0, 1) numbers at the given positions of each row's replication stream."""
-        z = (np.asarray(subject).astype(np.uint64) << SUBJECT_SHIFT) | np.asarray(counter).astype(
-            np.uint64
-        )
+        z = np.asarray(subject).astype(np.uint64) << SUBJECT_SHIFT
+        z = z | np.asarray(counter).astype(np.uint64)  # not |=: either side may be a scalar
         z |= np.uint64(purpose) << PURPOSE_SHIFT
         if z.shape != np.shape(local_rep):  # scalar subject and counter: one row per local_rep
             z = np.broadcast_to(z, np.broadcast_shapes(z.shape, np.shape(local_rep))).copy()
