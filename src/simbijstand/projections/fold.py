@@ -79,7 +79,7 @@ class ProjectionFold:
         self._shape_case = (count, months + 1, cells)
         self._shape_flow = (count, months, cells, self.codes.count)
         self._delta = np.zeros(int(np.prod(self._shape_case)), dtype=np.int64)
-        self._flows = np.zeros(int(np.prod(self._shape_flow)), dtype=np.int64)
+        self._flow_cells: list[np.ndarray] = []  # flat flow index per event, counted at the end
         self._partial_us = np.zeros(count * months * cells, dtype=np.int64)
         self._measure_events: list[EventBatch] = [EventBatch.empty()]
 
@@ -106,7 +106,7 @@ class ProjectionFold:
         return Projections(
             first_replication=self.first,
             caseload=caseload.astype(np.int32),
-            flows=self._flows.reshape(self._shape_flow).astype(np.int32),
+            flows=self._flow_counts().reshape(self._shape_flow).astype(np.int32),
             benefit_months=caseload[:, :months, :] + partial,
             measure_events=EventBatch.concat(self._measure_events),
         )
@@ -133,7 +133,14 @@ class ProjectionFold:
         flat = (
             ((batch.replication - self.first) * months + month) * cells + batch.cell
         ) * count + code
-        self._flows += np.bincount(flat, minlength=len(self._flows))
+        self._flow_cells.append(flat)
+
+    def _flow_counts(self) -> np.ndarray:
+        # one count at the end: a bincount per month would sweep the whole flows array each time
+        size = int(np.prod(self._shape_flow))
+        if not self._flow_cells:
+            return np.zeros(size, dtype=np.int64)
+        return np.bincount(np.concatenate(self._flow_cells), minlength=size)
 
     def _fold_partial_months(self, batch: EventBatch, month: np.ndarray) -> None:
         remaining_us = self.model.boundaries_us[month + 1] - batch.time_us
