@@ -5,9 +5,12 @@ This is the Python API the CLI wraps; a notebook can call `run` directly.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import importlib
 import os
 import platform
+import threading
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -36,6 +39,7 @@ from simbijstand.store.replay import cases_at, event_files, read_events
 from simbijstand.store.schema import EVENT_SCHEMA_VERSION
 
 OUTPUTS = "outputs"
+REPORT_MODULE = "simbijstand.reporting.report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,8 @@ def finish(
     keep = record.keep_events
     chunks = [Chunk(first, count) for first, count in record.chunks]
     workers = workers or _cpu_count()
+    if record.report:
+        _import_report_meanwhile()
     prepared_at = time.perf_counter()
     results = run_chunks(
         prepared.model,
@@ -266,11 +272,23 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
     return {name: sha256_of(run_dir / name) for name in files}
 
 
+def _import_report_meanwhile() -> None:
+    """Import the report (matplotlib: most of a second) on a thread while the chunks run, so
+    the report does not wait for it afterwards. A failure here is left to the import in
+    `_write_report`, which reports it where it belongs."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module(REPORT_MODULE)
+
+    threading.Thread(target=load, name="import-report", daemon=True).start()
+
+
 def _write_report(run_dir: Path, manifest: dict[str, Any]) -> None:
     """report.html before the manifest, so the manifest's checksums cover it too."""
-    # Imported here: worker processes are spawned and import this module, and matplotlib would
-    # add about a second to each of them.
-    from simbijstand.reporting.report import write_report
+    # Imported here, not at the top: worker processes are spawned and import this module, and
+    # matplotlib would add about a second to each of them.
+    write_report = importlib.import_module(REPORT_MODULE).write_report
 
     started = time.perf_counter()
     write_report(run_dir, manifest)
