@@ -225,7 +225,12 @@ def test_bad_values_name_the_file_and_key(tmp_path: Path, sd, rho, words) -> Non
     path = write_toml(tmp_path / "p.toml", deviating(sd, rho))
     with pytest.raises(ScenarioError) as caught:
         load_parameter_file(path)
-    message = "\n".join(caught.value.problems)
+    assert_names(caught.value.problems, path, words)
+
+
+def assert_names(problems: list[str], path: Path, words: list[str]) -> None:
+    """The problems name the file and say every one of `words`."""
+    message = "\n".join(problems)
     assert str(path) in message
     for word in words:
         assert word in message, message
@@ -263,10 +268,7 @@ def test_bad_config_values_name_the_file_and_key(tmp_path: Path, rho, words) -> 
     path = write_config(tmp_path, config(rho=rho))
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    message = "\n".join(caught.value.problems)
-    assert str(path) in message
-    for word in words:
-        assert word in message, message
+    assert_names(caught.value.problems, path, words)
 
 
 def test_too_few_monthly_stocks_are_refused(tmp_path: Path) -> None:
