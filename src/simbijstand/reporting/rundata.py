@@ -101,9 +101,10 @@ def _flow_totals(path: Path) -> pl.DataFrame:
     """flows.parquet summed over replications, without loading a row per replication (a
     million rows for 1,000 replications of a small gemeente). Sums of integers: exact."""
     _check_present(path)
-    keys = ["month", "gemeente", "klantgroep", "klantgroep_from", "event", "route"]
     try:
-        return pl.scan_parquet(path).group_by(keys).agg(pl.col("count").sum()).collect()
+        flows = pl.scan_parquet(path)
+        keys = [c for c in flows.collect_schema().names() if c not in ("replication", "count")]
+        return flows.group_by(keys).agg(pl.col("count").sum()).collect()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise RunDirectoryError(f"{path}: unreadable ({exc})") from None
 
