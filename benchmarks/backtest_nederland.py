@@ -24,9 +24,9 @@ import json
 import time
 from pathlib import Path
 
-from simbijstand.backtesting import backtest, summary
 from simbijstand.errors import SimbijstandError
 from simbijstand.reporting.backtest_report import backtest_json, backtest_text
+from simbijstand.runs.backtest import backtest, summary
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "calibration" / "nederland" / "kalibratie.toml"

@@ -64,7 +64,7 @@ def write_workload(folder: Path, cases: int, inflow: float) -> Path:
 def measure_engine(scenario: str) -> dict[str, float]:
     """In this process: simulate once, counting in-horizon events (engine only, no outputs)."""
     from simbijstand.engine import simulate
-    from simbijstand.runner import prepare
+    from simbijstand.runs.run import prepare
 
     model = prepare(scenario).model
 
@@ -84,7 +84,7 @@ def measure_engine(scenario: str) -> dict[str, float]:
 def measure_reference(scenario: str) -> dict[str, float]:
     """In this process: the per-case simpy model on the same (smaller) workload."""
     from simbijstand.engine.reference import ReferenceRun
-    from simbijstand.runner import prepare
+    from simbijstand.runs.run import prepare
 
     model = prepare(scenario).model
     started = time.perf_counter()

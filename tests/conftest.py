@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 import simbijstand
 from report_helpers import add_finance_columns, write_trajecten
-from simbijstand import compare as compare_module
-from simbijstand import runner
 from simbijstand.cli import main
 from simbijstand.reporting.compare_report import write_comparison_report
 from simbijstand.reporting.report import write_report
+from simbijstand.runs import compare as compare_module
+from simbijstand.runs import run as runner
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"

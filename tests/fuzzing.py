@@ -228,7 +228,7 @@ def assert_clean_outcome(folder: Path) -> str:
     return "run"
 
 
-def _expected_cases(prepared: simbijstand.runner.Prepared) -> float:
+def _expected_cases(prepared: simbijstand.runs.run.Prepared) -> float:
     model = prepared.model
     per_replication = model.expected_initial_size() + float(model.inflow_mean.sum())
     return per_replication * prepared.scenario.spec.simulatie.replicaties

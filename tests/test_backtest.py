@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from recovery import write_toy
-from simbijstand.backtesting import LEVELS, Band, OriginResult, Score, _score, summary
 from simbijstand.cli import main
 from simbijstand.estimation import drift_forecast, naive_forecast, seasonal_naive_forecast
 from simbijstand.estimation.config import load_config
 from simbijstand.estimation.dated_baselines import dated_baselines, naive_scale
 from simbijstand.estimation.own_forecast import own_forecast
+from simbijstand.runs.backtest import LEVELS, Band, OriginResult, Score, _score, summary
 
 # The toy series of test_estimation_metrics: history 10, 12, 11, 13, 14; then 15, 13, 18.
 HISTORY = np.array([10.0, 12.0, 11.0, 13.0, 14.0])

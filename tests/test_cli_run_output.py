@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SCENARIOS
-from simbijstand import execution
 from simbijstand.cli import main
 from simbijstand.cli.shared import LazyProgressBar
+from simbijstand.runs import execution
 
 RUN_MODULE = importlib.import_module("simbijstand.cli.run")
 

@@ -15,14 +15,14 @@ from click.testing import CliRunner
 
 from conftest import SCENARIOS, one_group_parameters, scenario_data, write_toml
 from simbijstand.cli import main
-from simbijstand.compare import (
+from simbijstand.runs.compare import (
     MEASURES_FILE,
     compare,
     comparison_table,
     measures_table,
     run_values,
 )
-from simbijstand.runner import run
+from simbijstand.runs.run import run
 
 REPLICATIONS = 30
 

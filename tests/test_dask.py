@@ -72,8 +72,8 @@ class _Cluster:
 def test_workers_that_differ_or_cannot_write_the_run_directory_are_refused(
     tmp_path: Path,
 ) -> None:
-    from simbijstand.dask_execution import _check_workers
-    from simbijstand.run_record import package_versions
+    from simbijstand.runs.dask_cluster import _check_workers
+    from simbijstand.runs.record import package_versions
 
     good = package_versions()
     old_numpy = tuple((n, "1.0.0" if n == "numpy" else v) for n, v in good)
@@ -95,7 +95,7 @@ def test_local_workers_keep_glibcs_sliding_mmap_threshold() -> None:
 
     import distributed
 
-    from simbijstand.dask_execution import _client
+    from simbijstand.runs.dask_cluster import _client
 
     with _client(distributed, "local", 1) as client:
         environ = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))

@@ -14,7 +14,7 @@ import simbijstand
 from conftest import SCENARIOS, scenario_data, write_toml
 from simbijstand.engine import EventBatch, simulate
 from simbijstand.engine.reference import ReferenceRun
-from simbijstand.runner import prepare
+from simbijstand.runs.run import prepare
 from simbijstand.store.replay import caseload_at, read_events
 
 TWO_GROUPS = {

@@ -208,4 +208,11 @@ def test_copies_match_the_shared_data() -> None:
     if not shared.is_dir():
         pytest.skip("the shared data folder is not next to this checkout")
     for copy in DATA.glob("*.csv"):
-        assert copy.read_bytes() == (shared / copy.name).read_bytes(), copy.name
+        assert _rows(copy) == _rows(shared / copy.name)[: len(_rows(copy))], copy.name
+
+
+def _rows(path: Path) -> list[str]:
+    """The file's lines without their line endings: the shared national series now run to
+    2024-12 (with CRLF endings); the project's copy may stop earlier, where the shipped
+    calibration's data window ends, but every row it has must be the shared file's."""
+    return path.read_text(encoding="utf-8").splitlines()

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import one_group_parameters, scenario_data, write_toml
 from simbijstand.cli import main
 from simbijstand.finance.cost import price_level
-from simbijstand.runner import RunResult, run
+from simbijstand.runs.run import RunResult, run
 from simbijstand.scenario.schema import Kosten
 
 FINANCE_COLUMNS = [

@@ -10,7 +10,7 @@ import pytest
 import simbijstand
 from conftest import one_group_parameters, scenario_data
 from simbijstand.errors import InputDataError
-from simbijstand.runner import prepare
+from simbijstand.runs.run import prepare
 
 
 def test_history_is_read_and_written_to_the_run(make_scenario, tmp_path: Path) -> None:

@@ -17,8 +17,6 @@ import tomli_w
 import simbijstand
 from conftest import one_group_parameters, scenario_data, write_toml
 from recovery import START, simulate, write_aggregates, write_config, write_toy
-from simbijstand.backtesting import backtest
-from simbijstand.calibrating import run_calibration
 from simbijstand.engine.draws import deviation_variance, inflow_multipliers
 from simbijstand.engine.streams import deviation_seed
 from simbijstand.errors import ScenarioError
@@ -32,7 +30,9 @@ from simbijstand.estimation.deviation import (
 )
 from simbijstand.estimation.errors import ConfigError, EstimationError
 from simbijstand.reporting.report import _band_sources
-from simbijstand.runner import prepare
+from simbijstand.runs.backtest import backtest
+from simbijstand.runs.calibrate import run_calibration
+from simbijstand.runs.run import prepare
 from simbijstand.scenario import load_parameter_file
 from simbijstand.scenario.schema import Schommeling
 

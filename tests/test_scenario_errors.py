@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from simbijstand.cli import main
 from simbijstand.errors import ScenarioError, SimbijstandError
-from simbijstand.runner import prepare
+from simbijstand.runs.run import prepare
 
 CORPUS = Path(__file__).parent / "broken_scenarios"
 

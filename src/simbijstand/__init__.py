@@ -6,8 +6,8 @@
 """
 
 from simbijstand.errors import SimbijstandError
-from simbijstand.resume import resume
-from simbijstand.runner import RunResult, prepare, run
+from simbijstand.runs.resume import resume
+from simbijstand.runs.run import RunResult, prepare, run
 from simbijstand.scenario import Scenario, load_scenario
 
 __all__ = ["RunResult", "Scenario", "SimbijstandError", "load_scenario", "prepare", "resume", "run"]

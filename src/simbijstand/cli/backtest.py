@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from simbijstand.backtesting import backtest as run_backtest
 from simbijstand.cli.shared import user_errors
 from simbijstand.reporting.backtest_report import backtest_json, backtest_text
+from simbijstand.runs.backtest import backtest as run_backtest
 
 
 def _dates(_ctx: click.Context, _param: click.Parameter, value: str) -> list[dt.date]:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from simbijstand.calibrating import run_calibration
 from simbijstand.cli.shared import user_errors
 from simbijstand.reporting.fit_report import terminal_report
+from simbijstand.runs.calibrate import run_calibration
 
 
 @click.command()

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from simbijstand.cli.shared import LazyProgressBar, user_errors
-from simbijstand.compare import Comparison
-from simbijstand.compare import compare as compare_scenarios
 from simbijstand.reporting.compare_text import compare_summary
 from simbijstand.reporting.workbook import write_workbook
+from simbijstand.runs.compare import Comparison
+from simbijstand.runs.compare import compare as compare_scenarios
 
 
 @click.command()

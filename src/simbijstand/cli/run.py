@@ -12,9 +12,9 @@ from simbijstand.errors import RunDirectoryError
 from simbijstand.reporting.json_summary import run_json
 from simbijstand.reporting.rundata import load_run
 from simbijstand.reporting.terminal import run_details, run_summary
-from simbijstand.resume import resume as resume_run
-from simbijstand.runner import RunResult
-from simbijstand.runner import run as run_scenario
+from simbijstand.runs.resume import resume as resume_run
+from simbijstand.runs.run import RunResult
+from simbijstand.runs.run import run as run_scenario
 
 
 @click.command()

@@ -9,7 +9,7 @@ import click
 
 from simbijstand.cli.shared import USER_ERROR, user_errors
 from simbijstand.errors import ScenarioError, SimbijstandError
-from simbijstand.runner import prepare
+from simbijstand.runs.run import prepare
 from simbijstand.scenario.catalog import list_scenarios
 
 

@@ -9,7 +9,7 @@ import click
 
 from simbijstand.cli.shared import USER_ERROR
 from simbijstand.errors import ScenarioError, SimbijstandError
-from simbijstand.runner import prepare
+from simbijstand.runs.run import prepare
 
 
 @click.command()

@@ -11,7 +11,7 @@ from simbijstand.reporting.finance_text import chance_of_vangnet
 from simbijstand.reporting.table import euros, percent, table
 
 if TYPE_CHECKING:
-    from simbijstand.compare import Comparison
+    from simbijstand.runs.compare import Comparison
 
 THOUSAND = 1_000
 HEADER = [

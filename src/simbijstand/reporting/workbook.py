@@ -18,7 +18,7 @@ import polars as pl
 import xlsxwriter
 
 if TYPE_CHECKING:
-    from simbijstand.compare import Comparison
+    from simbijstand.runs.compare import Comparison
 
 EURO_FORMAT = "#,##0"
 PCT_FORMAT = "0.0"

@@ -29,15 +29,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from simbijstand.checkpoints import (
+from simbijstand.engine import CompiledModel, EventBatch, simulate
+from simbijstand.engine.draws import ReplicationModels
+from simbijstand.projections import ProjectionFold, Projections
+from simbijstand.runs.checkpoints import (
     Checkpoint,
     checkpoint_name,
     load_checkpoint,
     save_checkpoint,
 )
-from simbijstand.engine import CompiledModel, EventBatch, simulate
-from simbijstand.engine.draws import ReplicationModels
-from simbijstand.projections import ProjectionFold, Projections
 from simbijstand.store.segments import SegmentInfo, SegmentWriter
 
 # About this many case-replications (initial caseload x replications) per chunk: large enough to
@@ -203,7 +203,7 @@ def _results(
     if not chunks:
         return
     if dask is not None:
-        from simbijstand.dask_execution import dask_results  # dask is an optional extra
+        from simbijstand.runs.dask_cluster import dask_results  # dask is an optional extra
 
         yield from dask_results(dask, model, seed, chunks, run_dir, keep_below, workers, draws)
         return

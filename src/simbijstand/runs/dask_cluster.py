@@ -23,8 +23,8 @@ from typing import Any
 from simbijstand.engine import CompiledModel
 from simbijstand.engine.draws import ReplicationModels
 from simbijstand.errors import ExecutionError
-from simbijstand.execution import Chunk, ChunkResult, run_chunk
-from simbijstand.run_record import package_versions
+from simbijstand.runs.execution import Chunk, ChunkResult, run_chunk
+from simbijstand.runs.record import package_versions
 
 LOCAL = "local"  # --dask local: a LocalCluster on this machine
 CONNECT_TIMEOUT = "20s"

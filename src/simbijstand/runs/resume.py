@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from simbijstand.execution import Progress
-from simbijstand.run_record import check_same_inputs, check_unchanged, read_run_record
-from simbijstand.runner import RunResult, finish, prepare
+from simbijstand.runs.execution import Progress
+from simbijstand.runs.record import check_same_inputs, check_unchanged, read_run_record
+from simbijstand.runs.run import RunResult, finish, prepare
 from simbijstand.scenario import load_scenario
 from simbijstand.store.files import remove_orphans
 

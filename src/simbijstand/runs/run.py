@@ -22,14 +22,14 @@ import polars as pl
 from simbijstand.engine import CompiledModel, compile_model
 from simbijstand.engine.draws import ReplicationModels, is_active, replication_models
 from simbijstand.errors import InputDataError, RunDirectoryError
-from simbijstand.execution import Chunk, ChunkResult, Progress, plan_chunks, run_chunks
 from simbijstand.finance.cost import expenditure_frame
 from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
 from simbijstand.finance.summary import finance_summary
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
 from simbijstand.projections.measures import measures_frame
 from simbijstand.reporting.rundata import REPORT
-from simbijstand.run_record import RunRecord, new_run_record, write_run_record
+from simbijstand.runs.execution import Chunk, ChunkResult, Progress, plan_chunks, run_chunks
+from simbijstand.runs.record import RunRecord, new_run_record, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv

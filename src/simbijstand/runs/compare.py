@@ -25,9 +25,9 @@ import polars as pl
 from scipy import stats
 
 from simbijstand.errors import SimbijstandError
-from simbijstand.execution import Progress
 from simbijstand.finance.summary import QUANTILES, per_replication, summarise
-from simbijstand.runner import RunResult, new_run_dir, run
+from simbijstand.runs.execution import Progress
+from simbijstand.runs.run import RunResult, new_run_dir, run
 from simbijstand.scenario import Scenario, load_scenario
 
 CONFIDENCE = 0.90
