@@ -15,10 +15,11 @@ from click.testing import CliRunner
 import simbijstand
 from report_helpers import add_finance_columns, write_trajecten
 from simbijstand.cli import main
+from simbijstand.reporting import compare_report as compare_report_module
+from simbijstand.reporting import report as report_module
 from simbijstand.reporting.compare_report import write_comparison_report
 from simbijstand.reporting.report import write_report
-from simbijstand.runs import compare as compare_module
-from simbijstand.runs import run as runner
+from simbijstand.store.rundir import REPORT
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
@@ -29,10 +30,24 @@ def _report_only_where_asked(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Drawing report.html takes about a second a run, and most tests run many: only tests
-    marked `report` draw it (and session fixtures, which are made before this applies)."""
+    marked `report` draw it (and session fixtures, which are made before this applies). The
+    others get a one-line page in its place, so the run directory has the same files."""
     if request.node.get_closest_marker("report") is None:
-        monkeypatch.setattr(runner, "_write_report", lambda run_dir, manifest: None)
-        monkeypatch.setattr(compare_module, "_write_report", lambda compare_dir, runs, base: None)
+        monkeypatch.setattr(
+            report_module,
+            "write_report",
+            lambda run_dir, manifest=None, out=None: _undrawn(out or Path(run_dir) / REPORT),
+        )
+        monkeypatch.setattr(
+            compare_report_module,
+            "write_comparison_report",
+            lambda run_dirs, out, **_: _undrawn(Path(out)),
+        )
+
+
+def _undrawn(path: Path) -> Path:
+    path.write_text("<!-- report not drawn in this test -->\n", encoding="utf-8")
+    return path
 
 
 def one_group_parameters(

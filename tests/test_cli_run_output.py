@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 from simbijstand.cli import main
 from simbijstand.cli.shared import LazyProgressBar
-from simbijstand.runs import execution
+from simbijstand.runs import chunks
 
 RUN_MODULE = importlib.import_module("simbijstand.cli.run")
 
@@ -59,7 +59,7 @@ def test_json_and_quiet_print_nothing_else(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, flag: str | None, shows_bar: bool
 ) -> None:
     monkeypatch.setattr(RUN_MODULE, "LazyProgressBar", _EagerBar)
-    monkeypatch.setattr(execution, "CASES_PER_CHUNK", 1000)  # a chunk per replication
+    monkeypatch.setattr(chunks, "CASES_PER_CHUNK", 1000)  # a chunk per replication
     args = ["run", str(SCENARIOS / "basis.toml"), "-n", "4", "--out", str(tmp_path / "r")]
     result = CliRunner().invoke(
         main, [*args, "--workers", "1", "--no-report", *filter(None, [flag])]

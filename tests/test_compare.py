@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from conftest import SCENARIOS, one_group_parameters, scenario_data, write_toml
 from simbijstand.cli import main
 from simbijstand.runs.compare import (
-    MEASURES_FILE,
     compare,
     comparison_table,
     measures_table,
     run_values,
 )
 from simbijstand.runs.run import run
+from simbijstand.store.rundir import TRAJECTEN
 
 REPLICATIONS = 30
 
@@ -172,7 +172,7 @@ def write_measures(run_dir: Path, cost_per_month: float) -> None:
         for month in months
     ]
     schema = ["replication", "month", "gemeente", "traject", "participants", "queue", "cost_eur"]
-    pl.DataFrame(rows, schema=schema, orient="row").write_parquet(run_dir / MEASURES_FILE)
+    pl.DataFrame(rows, schema=schema, orient="row").write_parquet(run_dir / TRAJECTEN)
 
 
 def test_measures_cost_next_to_the_buig_saving_and_the_net_effect(tmp_path: Path) -> None:

@@ -33,7 +33,6 @@ from simbijstand.reporting.numbers import date_nl, euro, number, percent
 from simbijstand.reporting.rundata import RunData, load_run
 from simbijstand.store.files import write_atomic
 
-COMPARISON = "comparison.html"
 DIFFERENCE_COLUMNS = (  # (amount, header)
     ("expenditure_eur", "lasten"),
     ("deficit_eur", "tekort"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simbijstand.reporting.numbers import number
+from simbijstand.store.rundir import REPORT
 
 CSS = """
 :root { --ink: #1f2328; --muted: #57606a; --line: #d8dee4; --accent: #0072B2; --soft: #f4f7fa; }
@@ -138,7 +139,7 @@ def manifest_section(manifest: dict[str, Any], anchor: str = "verantwoording") -
     outputs = [
         [name, Cell(digest, numeric=False)]
         for name, digest in manifest.get("outputs", {}).items()
-        if name != "report.html"  # the report cannot hold its own checksum
+        if name != REPORT  # the report cannot hold its own checksum
     ]
     return section(
         anchor,

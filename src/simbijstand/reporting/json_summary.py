@@ -25,7 +25,8 @@ import polars as pl
 
 from simbijstand.projections.summary import QUANTILES
 from simbijstand.reporting import aggregates
-from simbijstand.reporting.rundata import REPORT, RunData
+from simbijstand.reporting.rundata import RunData
+from simbijstand.store.rundir import REPORT
 
 
 def run_json(data: RunData) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from simbijstand.errors import RunDirectoryError
 from simbijstand.reporting import aggregates, charts, finance_charts, keyfigures
 from simbijstand.reporting.html import esc, figure, howto, manifest_section, nav, page, section
 from simbijstand.reporting.numbers import date_nl, number
-from simbijstand.reporting.rundata import REPORT, RunData, load_run
+from simbijstand.reporting.rundata import RunData, load_run
 from simbijstand.store.files import write_atomic
+from simbijstand.store.rundir import REPORT
 
 
 def write_report(

@@ -15,14 +15,7 @@ import polars as pl
 
 from simbijstand.errors import RunDirectoryError
 from simbijstand.store.manifest import read_manifest
-
-SUMMARY = "summary.csv"
-FLOWS = "flows.parquet"
-FINANCE = "finance.parquet"
-HISTORY = "historie.parquet"
-TRAJECTEN = "trajecten.parquet"  # written by runs of scenarios with measures (trajecten)
-REPORT = "report.html"
-FINANCE_SUMMARY = "finance_summary.csv"  # its notes explain partial years and unknowns
+from simbijstand.store.rundir import FINANCE, FINANCE_SUMMARY, FLOWS, HISTORY, SUMMARY, TRAJECTEN
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from simbijstand.reporting import aggregates
 from simbijstand.reporting.finance_text import finance_block
 from simbijstand.reporting.measures_text import measures_block
 from simbijstand.reporting.numbers import date_nl, flow_name, label, number
-from simbijstand.reporting.rundata import REPORT, RunData
+from simbijstand.reporting.rundata import RunData
 from simbijstand.reporting.table import table as _table
+from simbijstand.store.rundir import REPORT
 
 
 def euro_millions(value: float) -> str:

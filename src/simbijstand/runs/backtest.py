@@ -44,7 +44,8 @@ from simbijstand.estimation.errors import EstimationError
 from simbijstand.estimation.observation_readers import read_observations
 from simbijstand.estimation.own_forecast import own_forecast
 from simbijstand.projections import Projections
-from simbijstand.runs.execution import plan_chunks, run_chunks
+from simbijstand.runs.chunks import plan_chunks
+from simbijstand.runs.execution import run_chunks
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.initial_state import InitialCounts
 from simbijstand.scenario.schema import ParameterFile, ScenarioFile

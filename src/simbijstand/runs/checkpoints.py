@@ -22,8 +22,8 @@ import numpy as np
 from simbijstand.engine import EventBatch
 from simbijstand.projections import Projections
 from simbijstand.store.files import sha256_of, write_atomic
+from simbijstand.store.rundir import checkpoint_name
 
-CHECKPOINTS_DIR = "chunks"
 CHECKPOINT_VERSION = 1
 _ARRAYS = ("caseload", "flows", "benefit_months")
 _EVENT_PREFIX = "measure_events."
@@ -34,10 +34,6 @@ _EVENT_ARRAYS = tuple(_EVENT_PREFIX + column for column in EventBatch.__slots__)
 class Checkpoint:
     projections: Projections
     record: dict[str, Any]  # first, count, events, segment (or None)
-
-
-def checkpoint_name(first: int, last: int) -> str:
-    return f"{CHECKPOINTS_DIR}/chunk-{first:06d}-{last:06d}.npz"
 
 
 def save_checkpoint(run_dir: Path, first: int, last: int, checkpoint: Checkpoint) -> str:

@@ -29,9 +29,15 @@ from simbijstand.finance.summary import QUANTILES, per_replication, summarise
 from simbijstand.runs.execution import Progress
 from simbijstand.runs.run import RunResult, new_run_dir, run
 from simbijstand.scenario import Scenario, load_scenario
+from simbijstand.store.rundir import (
+    COMPARISON_CSV,
+    COMPARISON_MEASURES,
+    COMPARISON_PARQUET,
+    COMPARISON_REPORT,
+    TRAJECTEN,
+)
 
 CONFIDENCE = 0.90
-MEASURES_FILE = "trajecten.parquet"
 KEYS = ["gemeente", "year", "quantity"]
 
 
@@ -88,10 +94,10 @@ def compare(
     values = {name: run_values(result) for name, result in runs.items()}
     table = _with_notes(comparison_table(values, base), runs)
     measures = measures_table(values, base) if _has_measures(runs) else None
-    table.write_csv(compare_dir / "comparison.csv", float_precision=2)
-    table.write_parquet(compare_dir / "comparison.parquet")
+    table.write_csv(compare_dir / COMPARISON_CSV, float_precision=2)
+    table.write_parquet(compare_dir / COMPARISON_PARQUET)
     if measures is not None:
-        measures.write_csv(compare_dir / "measures.csv", float_precision=2)
+        measures.write_csv(compare_dir / COMPARISON_MEASURES, float_precision=2)
     _write_report(compare_dir, runs, base)
     return Comparison(compare_dir, base, seed, replications, runs, table, measures)
 
@@ -101,7 +107,7 @@ def _write_report(compare_dir: Path, runs: dict[str, RunResult], base: str) -> N
     from simbijstand.reporting.compare_report import write_comparison_report
 
     run_dirs = [result.run_dir for result in runs.values()]
-    write_comparison_report(run_dirs, compare_dir / "comparison.html", baseline=runs[base].run_dir)
+    write_comparison_report(run_dirs, compare_dir / COMPARISON_REPORT, baseline=runs[base].run_dir)
 
 
 def _load(scenarios: Sequence[str | Path]) -> dict[str, Scenario]:
@@ -147,7 +153,7 @@ def _with_notes(table: pl.DataFrame, runs: dict[str, RunResult]) -> pl.DataFrame
 def run_values(result: RunResult) -> pl.DataFrame:
     """The run's finance per replication (long), with the measures' cost when it has any."""
     long = per_replication(result.finance)
-    cost = measures_cost(result.run_dir / MEASURES_FILE, result.finance)
+    cost = measures_cost(result.run_dir / TRAJECTEN, result.finance)
     return long if cost is None else pl.concat([long, cost], how="vertical_relaxed")
 
 
@@ -176,7 +182,7 @@ def measures_cost(path: Path, finance: pl.DataFrame) -> pl.DataFrame | None:
 
 
 def _has_measures(runs: dict[str, RunResult]) -> bool:
-    return any((r.run_dir / MEASURES_FILE).is_file() for r in runs.values())
+    return any((r.run_dir / TRAJECTEN).is_file() for r in runs.values())
 
 
 # --- the tables --------------------------------------------------------------------------

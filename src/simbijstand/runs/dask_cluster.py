@@ -23,7 +23,7 @@ from typing import Any
 from simbijstand.engine import CompiledModel
 from simbijstand.engine.draws import ReplicationModels
 from simbijstand.errors import ExecutionError
-from simbijstand.runs.execution import Chunk, ChunkResult, run_chunk
+from simbijstand.runs.chunks import Chunk, ChunkResult, run_chunk
 from simbijstand.runs.record import package_versions
 
 LOCAL = "local"  # --dask local: a LocalCluster on this machine

@@ -19,9 +19,8 @@ from typing import Any
 
 from simbijstand.errors import RunDirectoryError
 from simbijstand.store.files import sha256_of, write_json_atomic
-from simbijstand.store.manifest import MANIFEST
+from simbijstand.store.rundir import MANIFEST, RUN_RECORD
 
-RUN_RECORD = "run.json"
 RUN_RECORD_VERSION = 1
 # The random streams (numpy), rates (scipy) and Parquet bytes (polars) depend on these.
 PINNED_PACKAGES = ("simbijstand", "numpy", "scipy", "polars")

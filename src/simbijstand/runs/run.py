@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib
 import os
 import platform
 import threading
@@ -27,8 +26,8 @@ from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
 from simbijstand.finance.summary import finance_summary
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
 from simbijstand.projections.measures import measures_frame
-from simbijstand.reporting.rundata import REPORT
-from simbijstand.runs.execution import Chunk, ChunkResult, Progress, plan_chunks, run_chunks
+from simbijstand.runs.chunks import Chunk, ChunkResult, plan_chunks
+from simbijstand.runs.execution import Progress, run_chunks
 from simbijstand.runs.record import RunRecord, new_run_record, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
@@ -36,10 +35,19 @@ from simbijstand.scenario.initial_state import InitialState, counts_from_table, 
 from simbijstand.store.files import sha256_of, write_atomic
 from simbijstand.store.manifest import write_manifest
 from simbijstand.store.replay import cases_at, event_files, read_events
+from simbijstand.store.rundir import (
+    CASELOAD,
+    FINANCE,
+    FINANCE_SUMMARY,
+    FLOWS,
+    HISTORY,
+    REPORT,
+    SUMMARY,
+    TRAJECTEN,
+)
 from simbijstand.store.schema import EVENT_SCHEMA_VERSION
 
 OUTPUTS = "outputs"
-REPORT_MODULE = "simbijstand.reporting.report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,16 +265,16 @@ def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFr
 
 def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
     files = {
-        "caseload.parquet": lambda p: frames["caseload"].write_parquet(p),
-        "flows.parquet": lambda p: frames["flows"].write_parquet(p),
-        "finance.parquet": lambda p: frames["finance"].write_parquet(p),
-        "summary.csv": lambda p: frames["summary"].write_csv(p, float_precision=2),
-        "finance_summary.csv": lambda p: frames["finance_summary"].write_csv(p, float_precision=2),
+        CASELOAD: lambda p: frames["caseload"].write_parquet(p),
+        FLOWS: lambda p: frames["flows"].write_parquet(p),
+        FINANCE: lambda p: frames["finance"].write_parquet(p),
+        SUMMARY: lambda p: frames["summary"].write_csv(p, float_precision=2),
+        FINANCE_SUMMARY: lambda p: frames["finance_summary"].write_csv(p, float_precision=2),
     }
     if "history" in frames:
-        files["historie.parquet"] = lambda p: frames["history"].write_parquet(p)
+        files[HISTORY] = lambda p: frames["history"].write_parquet(p)
     if "measures" in frames:
-        files["trajecten.parquet"] = lambda p: frames["measures"].write_parquet(p)
+        files[TRAJECTEN] = lambda p: frames["measures"].write_parquet(p)
     for name, write in files.items():
         write_atomic(run_dir / name, write)
     return {name: sha256_of(run_dir / name) for name in files}
@@ -279,7 +287,7 @@ def _import_report_meanwhile() -> None:
 
     def load() -> None:
         with contextlib.suppress(Exception):
-            importlib.import_module(REPORT_MODULE)
+            import simbijstand.reporting.report  # noqa: F401
 
     threading.Thread(target=load, name="import-report", daemon=True).start()
 
@@ -288,7 +296,7 @@ def _write_report(run_dir: Path, manifest: dict[str, Any]) -> None:
     """report.html before the manifest, so the manifest's checksums cover it too."""
     # Imported here, not at the top: worker processes are spawned and import this module, and
     # matplotlib would add about a second to each of them.
-    write_report = importlib.import_module(REPORT_MODULE).write_report
+    from simbijstand.reporting.report import write_report
 
     started = time.perf_counter()
     write_report(run_dir, manifest)
@@ -343,15 +351,7 @@ def _manifest(
             "schema_version": EVENT_SCHEMA_VERSION,
             "kept_replications": keep,
             "total_events": events,
-            "segments": [
-                {
-                    "file": s.file,
-                    "replications": list(s.replications),
-                    "rows": s.rows,
-                    "sha256": s.sha256,
-                }
-                for s in segments
-            ],
+            "segments": [s.as_record() for s in segments],
         },
         "outputs": outputs,
         "timings": {

@@ -9,8 +9,8 @@ from typing import Any
 
 from simbijstand.errors import RunDirectoryError
 from simbijstand.store.files import write_json_atomic
+from simbijstand.store.rundir import MANIFEST
 
-MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 
 

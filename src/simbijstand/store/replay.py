@@ -13,7 +13,8 @@ import polars as pl
 
 from simbijstand.errors import InputDataError, RunDirectoryError
 from simbijstand.scenario.initial_state import InitialCases
-from simbijstand.store.manifest import MANIFEST, read_manifest
+from simbijstand.store.manifest import read_manifest
+from simbijstand.store.rundir import EVENTS_DIR, MANIFEST
 from simbijstand.store.schema import (
     EVENT_SCHEMA,
     EVENT_SCHEMA_VERSION,
@@ -21,7 +22,6 @@ from simbijstand.store.schema import (
     READABLE_VERSIONS,
     upcast,
 )
-from simbijstand.store.segments import EVENTS_DIR
 
 
 def event_files(path: Path) -> list[Path]:

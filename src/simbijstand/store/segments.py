@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simbijstand.engine import CompiledModel, EventBatch
 from simbijstand.store.files import sha256_of, write_atomic
+from simbijstand.store.rundir import segment_name
 from simbijstand.store.schema import EVENT_SCHEMA_VERSION, PARQUET_METADATA_KEY, events_frame
-
-EVENTS_DIR = "events"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +23,20 @@ class SegmentInfo:
     rows: int
     sha256: str
 
+    def as_record(self) -> dict[str, Any]:
+        """The segment as the manifest and the checkpoints store it."""
+        first, last = self.replications
+        return {
+            "file": self.file,
+            "replications": [first, last],
+            "rows": self.rows,
+            "sha256": self.sha256,
+        }
 
-def segment_name(first: int, last: int) -> str:
-    return f"{EVENTS_DIR}/part-{first:06d}-{last:06d}.parquet"
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> SegmentInfo:
+        first, last = record["replications"]
+        return cls(record["file"], (first, last), record["rows"], record["sha256"])
 
 
 class SegmentWriter:

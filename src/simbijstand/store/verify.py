@@ -19,6 +19,7 @@ import polars as pl
 from simbijstand.store.files import orphans, sha256_of
 from simbijstand.store.manifest import read_manifest
 from simbijstand.store.replay import caseload_events
+from simbijstand.store.rundir import CASELOAD, FLOWS
 
 KEYS = ["replication", "gemeente", "klantgroep"]
 FLOW_KEYS = ["replication", "month", "gemeente", "klantgroep", "event", "route", "klantgroep_from"]
@@ -43,7 +44,7 @@ def verify_run(run_dir: Path) -> Verification:
     result = Verification(run_dir)
     intact = _check_files(run_dir, manifest, result)
     _check_coverage(manifest, result)
-    if {"caseload.parquet", "flows.parquet"} <= intact:
+    if {CASELOAD, FLOWS} <= intact:
         segments = [s for s in manifest["events"]["segments"] if s["file"] in intact]
         _check_replay(run_dir, segments, result)
     result.notes.extend(
@@ -96,8 +97,8 @@ def _check_coverage(manifest: dict[str, Any], result: Verification) -> None:
 
 
 def _check_replay(run_dir: Path, segments: list[dict[str, Any]], result: Verification) -> None:
-    caseload = pl.read_parquet(run_dir / "caseload.parquet")
-    flows = pl.read_parquet(run_dir / "flows.parquet")
+    caseload = pl.read_parquet(run_dir / CASELOAD)
+    flows = pl.read_parquet(run_dir / FLOWS)
     dates = caseload["date"].unique().sort()
     dates_us = dates.cast(pl.Datetime("us")).dt.epoch("us").to_numpy()
     replayed = 0
@@ -146,7 +147,7 @@ def _compare_caseload(segment: str, stored: pl.DataFrame, events: pl.DataFrame) 
         f"caseload.parquet: replication {r['replication']}, {r['date']}, {r['gemeente']} "
         f"{r['klantgroep']}: {r['count']} stored, {r['replayed']} in the log ({segment})"
         for r in wrong.head(SHOWN).iter_rows(named=True)
-    ] + _more(wrong.height, "caseload.parquet")
+    ] + _more(wrong.height, CASELOAD)
 
 
 def _compare_flows(
@@ -167,7 +168,7 @@ def _compare_flows(
         f"{r['klantgroep']} {r['event']}: {r['count'] or 0} stored, {r['replayed'] or 0} in the "
         f"log ({segment})"
         for r in wrong.head(SHOWN).iter_rows(named=True)
-    ] + _more(wrong.height, "flows.parquet")
+    ] + _more(wrong.height, FLOWS)
 
 
 def _more(count: int, name: str) -> list[str]:
