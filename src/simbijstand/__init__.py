@@ -3,11 +3,26 @@
 >>> import simbijstand
 >>> result = simbijstand.run("scenarios/basis.toml", replications=50)
 >>> result.summary.filter(klantgroep="totaal")
+
+The public names come from `simbijstand.api`; docs/architecture.md maps the packages.
 """
 
-from simbijstand.errors import SimbijstandError
-from simbijstand.runs.resume import resume
-from simbijstand.runs.run import RunResult, prepare, run
-from simbijstand.scenario import Scenario, load_scenario
+from simbijstand.api import (
+    RunResult,
+    Scenario,
+    SimbijstandError,
+    load_scenario,
+    prepare,
+    resume,
+    run,
+)
 
-__all__ = ["RunResult", "Scenario", "SimbijstandError", "load_scenario", "prepare", "resume", "run"]
+__all__ = [
+    "RunResult",
+    "Scenario",
+    "SimbijstandError",
+    "load_scenario",
+    "prepare",
+    "resume",
+    "run",
+]
