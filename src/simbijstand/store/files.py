@@ -26,7 +26,7 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{token}{TEMPORARY_SUFFIX}")
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Call `write` on a temporary path beside `path`, then rename it into place.
 
     The data reach the disk before the rename (fsync), so after a power cut the file is the old

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -172,7 +173,7 @@ def replay_run(run_dir: Path, at: dt.date, replication: int | None = None) -> pl
     )
 
 
-def _complete(counts: pl.DataFrame, manifest: dict, kept: int) -> pl.DataFrame:
+def _complete(counts: pl.DataFrame, manifest: dict[str, Any], kept: int) -> pl.DataFrame:
     """Every (replication, gemeente, klantgroep) with zeros filled in, plus BUIG totals."""
     cells = pl.DataFrame(manifest["klantgroepen"]).with_columns(pl.col("buig").cast(pl.Boolean))
     grid = pl.DataFrame({"replication": pl.int_range(kept, eager=True).cast(pl.Int32)}).join(

@@ -15,19 +15,18 @@ from simbijstand.engine import CompiledModel, EventBatch
 
 EVENT_SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
-EVENT_SCHEMA = pl.Schema(
-    {
-        "replication": pl.Int32,
-        "time": pl.Datetime("us"),
-        "person_id": pl.Int64,  # one benefit within a replication
-        "event": pl.String,  # instroom | doorstroom | uitstroom | traject_wacht|_start|_einde
-        "gemeente": pl.String,
-        "klantgroep": pl.String,  # after the event
-        "klantgroep_from": pl.String,  # before a doorstroom, else null
-        "route": pl.String,  # exit route of an uitstroom; reason of an instroom or traject_einde
-        "traject": pl.String,  # the measure of a traject_* event, else null
-    }
-)
+_COLUMNS: dict[str, pl.DataType] = {
+    "replication": pl.Int32(),
+    "time": pl.Datetime("us"),
+    "person_id": pl.Int64(),  # one benefit within a replication
+    "event": pl.String(),  # instroom | doorstroom | uitstroom | traject_wacht|_start|_einde
+    "gemeente": pl.String(),
+    "klantgroep": pl.String(),  # after the event
+    "klantgroep_from": pl.String(),  # before a doorstroom, else null
+    "route": pl.String(),  # exit route of an uitstroom; reason of an instroom or traject_einde
+    "traject": pl.String(),  # the measure of a traject_* event, else null
+}
+EVENT_SCHEMA = pl.Schema(_COLUMNS)
 PARQUET_METADATA_KEY = "simbijstand.event_schema_version"
 
 
