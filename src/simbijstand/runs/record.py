@@ -60,7 +60,7 @@ def new_run_record(
 
 
 def package_versions() -> tuple[tuple[str, str], ...]:
-    return tuple((p, _version(p)) for p in PINNED_PACKAGES)
+    return tuple((p, package_version(p)) for p in PINNED_PACKAGES)
 
 
 def write_run_record(run_dir: Path, record: RunRecord) -> None:
@@ -155,7 +155,8 @@ def _parse(data: dict[str, Any]) -> RunRecord:
     )
 
 
-def _version(package: str) -> str:
+def package_version(package: str) -> str:
+    """The installed version of `package`, or "unknown" (a source tree that was never installed)."""
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

@@ -12,7 +12,6 @@ import platform
 import threading
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from simbijstand.projections import Projections, caseload_frame, flows_frame, su
 from simbijstand.projections.measures import measures_frame
 from simbijstand.runs.chunks import Chunk, ChunkResult, plan_chunks
 from simbijstand.runs.execution import Progress, run_chunks
-from simbijstand.runs.record import RunRecord, new_run_record, write_run_record
+from simbijstand.runs.record import RunRecord, new_run_record, package_version, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
@@ -319,7 +318,7 @@ def _manifest(
     segments = [r.segment for r in results if r.segment is not None]
     events = sum(r.events for r in results)
     return {
-        "simbijstand_version": _version(),
+        "simbijstand_version": package_version("simbijstand"),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scenario": {
             "name": scenario.name,
@@ -365,7 +364,7 @@ def _manifest(
         },
         "environment": {
             "python": platform.python_version(),
-            **{p: _version(p) for p in ("numpy", "polars", "simpy", "scipy")},
+            **{p: package_version(p) for p in ("numpy", "polars", "simpy", "scipy")},
         },
     }
 
@@ -444,9 +443,3 @@ def new_run_dir(out: str | Path | None, name: str) -> Path:
 def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
-
-def _version(package: str = "simbijstand") -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "unknown"
