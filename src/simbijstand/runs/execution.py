@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -100,7 +101,12 @@ def _here_and_in_helpers(
     helpers = min(workers, len(chunks)) - 1
     with (
         ThreadPoolExecutor(1) as here,
-        ProcessPoolExecutor(helpers, mp_context=context, initializer=_die_with_parent) as pool,
+        ProcessPoolExecutor(
+            helpers,
+            mp_context=context,
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool,
     ):
         running: dict[Future[ChunkResult], Executor] = {}
 
@@ -120,10 +126,17 @@ def _here_and_in_helpers(
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Ask Linux to kill this worker when the run process dies, so a killed run stops working
-    at once instead of leaving workers that finish their chunk behind a resume's back."""
+    at once instead of leaving workers that finish their chunk behind a resume's back.
+
+    A helper spends most of a second importing before it gets here; if the run died meanwhile,
+    the request comes too late to fire, and the helper would wait for work for ever on a queue
+    whose write end it holds itself (and keep multiprocessing's resource tracker alive): so it
+    checks that its parent is still the run, and otherwise leaves at once."""
     if sys.platform.startswith("linux"):
-        # not fatal if it fails: an orphaned worker writes the same bytes a resume would
+        # not fatal if it fails: the parent check below still catches a dead run
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
