@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from simbijstand.runs.execution import Progress
+from simbijstand.runs.lock import run_directory_lock
 from simbijstand.runs.record import check_same_inputs, check_unchanged, read_run_record
 from simbijstand.runs.run import RunResult, finish, prepare
 from simbijstand.scenario import load_scenario
@@ -31,7 +32,19 @@ def resume(
     """
     started = time.perf_counter()
     run_dir = Path(run_dir)
-    record = read_run_record(run_dir)
+    read_run_record(run_dir)  # a clear error for a directory that is not a resumable run
+    with run_directory_lock(run_dir):
+        return _resume(run_dir, workers, dask, progress, started)
+
+
+def _resume(
+    run_dir: Path,
+    workers: int | None,
+    dask: str | None,
+    progress: Progress | None,
+    started: float,
+) -> RunResult:
+    record = read_run_record(run_dir)  # again: a run may have finished it before our lock
     check_unchanged(record, run_dir)
     scenario = load_scenario(record.scenario).with_overrides(
         replications=record.replications, seed=record.seed

@@ -27,6 +27,7 @@ from simbijstand.projections import Projections, caseload_frame, flows_frame, su
 from simbijstand.projections.measures import measures_frame
 from simbijstand.runs.chunks import Chunk, ChunkResult, plan_chunks
 from simbijstand.runs.execution import Progress, run_chunks
+from simbijstand.runs.lock import run_directory_lock
 from simbijstand.runs.record import RunRecord, new_run_record, package_version, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
@@ -144,17 +145,24 @@ def run(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
-    scenario = prepared.scenario
-    sim = scenario.spec.simulatie
-    run_dir = new_run_dir(out, scenario.name)
+    run_dir = new_run_dir(out, prepared.scenario.name)
+    with run_directory_lock(run_dir):
+        _check_still_empty(run_dir)
+        record = _new_record(prepared, keep_events, report)
+        write_run_record(run_dir, record)  # before any chunk, so every later state can resume
+        return finish(prepared, run_dir, record, workers, dask, progress, started)
+
+
+def _new_record(prepared: Prepared, keep_events: int | None, report: bool) -> RunRecord:
+    sim = prepared.scenario.spec.simulatie
     keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
     chunks = plan_chunks(
         sim.replicaties,
         prepared.model.expected_initial_size(),
         own_models=prepared.draws() is not None,
     )
-    record = new_run_record(
-        scenario.path,
+    return new_run_record(
+        prepared.scenario.path,
         prepared.input_files,
         sim.seed,
         sim.replicaties,
@@ -162,8 +170,6 @@ def run(
         [(c.first, c.count) for c in chunks],
         report,
     )
-    write_run_record(run_dir, record)  # before any chunk, so every later state can resume
-    return finish(prepared, run_dir, record, workers, dask, progress, started)
 
 
 def finish(
@@ -438,6 +444,14 @@ def new_run_dir(out: str | Path | None, name: str) -> Path:
             f"{run_dir}: cannot create the run directory ({exc.strerror})"
         ) from None
     return run_dir
+
+
+def _check_still_empty(run_dir: Path) -> None:
+    """Another run may have taken the directory between our check and our lock, and finished."""
+    if any(run_dir.iterdir()):
+        raise RunDirectoryError(
+            f"{run_dir}: another run wrote this directory meanwhile; choose another --out"
+        )
 
 
 def _cpu_count() -> int:
