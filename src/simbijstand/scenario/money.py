@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Literal
 
 from simbijstand.domain.calendar import add_months, is_month_start, months_per_year
+from simbijstand.domain.dated import Carry, DatedValue
 from simbijstand.scenario.problems import format_key_path
 from simbijstand.scenario.schema import Budget, Gemeente, Realisatie, ScenarioFile
 
@@ -28,11 +29,20 @@ Problem = tuple[KeyPath, str]
 BudgetMethod = Literal["jaren", "groei", "historisch"]
 
 
+def by_year(name: str, value: float | dict[str, float]) -> DatedValue[float]:
+    """One number for every year, or a table by year whose entries hold for their own year only:
+    nothing carries to a year not given, before, between or after them (the checks require an
+    entry for every year that needs one)."""
+    if isinstance(value, float | int):
+        return DatedValue.always(name, value)
+    return DatedValue.from_keys(name, value, before=Carry.NONE, carry=Carry.NONE)
+
+
 def value_for_year(value: float | dict[str, float] | None, year: int) -> float | None:
-    """One number for every year, or the year's entry of a table by year (None if absent)."""
-    if value is None or isinstance(value, float | int):
-        return value
-    return value.get(str(year))
+    """The value of `year` (see `by_year`); None when there is none."""
+    if value is None:
+        return None
+    return by_year("value by year", value).get(dt.date(year, 1, 1))
 
 
 def budget_method(budget: Budget, year: int) -> BudgetMethod | None:
