@@ -259,7 +259,30 @@ def _check_historical(
         known = source in complete if source >= start.year else _realised_lasten(g, source)
         if not known:
             problems.append(_problem(path, _missing_source(year, source, start)))
+        elif source < start.year:
+            problems += _check_realised_source(path, g, year, value_for_year(factor, year))
     return problems
+
+
+def _check_realised_source(
+    path: KeyPath, g: Gemeente, year: int, factor: float | None
+) -> list[Problem]:
+    """A budget from realised net lasten must be more than 0 euros, or the run would stop at
+    that year's vangnet (which rounds the budget to whole euros first)."""
+    source = year - 2
+    realised = g.realisatie[str(source)]
+    net = (realised.lasten or 0.0) - realised.baten + realised.loonkostensubsidie
+    if factor is None or net * factor >= 0.5:
+        return []
+    return [
+        _problem(
+            path,
+            f"the {year} budget = net lasten of {source} x macrofactor = {net:.0f} x {factor} "
+            f"= {net * factor:.0f}: must be more than 0 euros (the definitive BUIG budget of the "
+            f'year); correct realisatie."{source}" (lasten - baten + loonkostensubsidie), or '
+            f"give the {year} budget in jaren",
+        )
+    ]
 
 
 def _realised_lasten(g: Gemeente, year: int) -> bool:
