@@ -9,6 +9,7 @@ import polars as pl
 
 import simbijstand
 from conftest import one_group_parameters, scenario_data, write_toml
+from simbijstand.engine.ages import aow_age_months
 from simbijstand.store.replay import read_events
 
 AOW = {"leeftijd": {"2020": "66-4", "2022": "66-7"}, "route": "aow"}
@@ -56,3 +57,11 @@ def test_measure_selects_by_age(tmp_path: Path) -> None:
     result = run(tmp_path, {"18-27": 0.5, "40-55": 0.5}, traject=[measure])
     starts = result.measures["starts"].sum()
     assert 0.3 * 100 * 20 < starts < 0.7 * 100 * 20  # about the half that is young
+
+
+def test_the_aow_age_of_a_year_holds_until_the_next_and_the_last_is_carried_forward() -> None:
+    age = aow_age_months(AOW["leeftijd"])
+    months = {y: age.at(dt.date(y, 1, 1)) for y in range(2018, 2026)}
+    assert months == {2018: 796, 2019: 796, 2020: 796, 2021: 796, 2022: 799, 2023: 799,
+                      2024: 799, 2025: 799}  # fmt: skip
+    assert [y for y in months if age.is_carried(dt.date(y, 1, 1))] == [2023, 2024, 2025]

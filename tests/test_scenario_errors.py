@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from simbijstand.cli import main
 from simbijstand.errors import ScenarioError, SimbijstandError
 from simbijstand.runs.run import prepare
+from simbijstand.scenario import load_scenario
 
 CORPUS = Path(__file__).parent / "broken_scenarios"
 
@@ -116,7 +117,43 @@ EXPECTED = {
         "params_typo.toml",
         ["unknown key 'routse'", "did you mean 'routes'"],
     ),
+    # Finance inputs a run would otherwise reject only when it prepares (or computes) its finance.
+    "vangnet_regime_value_out_of_range.toml": (
+        "vangnet_regime_value_out_of_range.toml",
+        ["regimes.vanaf-2019.voorwaarden.drempel_pct = -5.0", "at least 0"],
+    ),
+    "vangnet_regimes_overlap.toml": (
+        "vangnet_regimes_overlap.toml",
+        ["regimes.vanaf-2019-streng", "applies by default to 2021 and later", "standaard = false"],
+    ),
+    "vangnet_regime_for_another_year.toml": (
+        "vangnet_regime_for_another_year.toml",
+        ["regime = 'verruimd-2025'", "applies to 2025, not to year 2021"],
+    ),
+    "vangnet_regime_unknown.toml": (
+        "vangnet_regime_unknown.toml",
+        ["regime = 'streng'", "no such vangnet regime", "choose one of 2015"],
+    ),
+    "vangnet_year_without_regime.toml": (
+        "vangnet_year_without_regime.toml",
+        [
+            "year = 2013",
+            "no vangnet regime applies",
+            "add a regime for 2013 under [vangnet.regimes]",
+        ],
+    ),
+    "budget_historisch_from_negative_lasten.toml": (
+        "budget_historisch_from_negative_lasten.toml",
+        [
+            "budget.historisch",
+            "the 2021 budget",
+            "-50000",
+            "more than 0 euros",
+            'realisatie."2019"',
+        ],
+    ),
 }
+CHECKED_AT_LOAD = [name for name in EXPECTED if name.startswith(("vangnet_", "budget_"))]
 
 
 def test_every_broken_file_is_in_the_table() -> None:
@@ -158,3 +195,17 @@ def test_cli_reports_a_user_mistake_without_traceback_and_exit_2(name: str, tmp_
         assert "Traceback" not in result.output
         assert result.output.startswith("error: ")
     assert not (tmp_path / "run").exists()  # a rejected scenario leaves no run directory behind
+
+
+@pytest.mark.parametrize("name", CHECKED_AT_LOAD)
+def test_finance_inputs_are_checked_when_the_scenario_loads(name: str) -> None:
+    culprit, words = EXPECTED[name]
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(CORPUS / name)
+    message = "\n".join(caught.value.problems)
+    assert culprit in message
+    for word in words:
+        assert word in message, (word, message)
+    result = CliRunner().invoke(main, ["validate", str(CORPUS / name)])
+    assert result.exit_code == 2, result.output
+    assert all(word in result.stderr for word in words), result.stderr

@@ -6,6 +6,7 @@ compensation shares are known.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from decimal import Decimal
@@ -19,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simbijstand.errors import FinanceError, ScenarioError
-from simbijstand.finance.regimes import (
+from simbijstand.finance.vangnet import VangnetResult, calculate_vangnet, required_previous_years
+from simbijstand.scenario.regimes import (
     UNKNOWN,
     RegimeSet,
     default_regimes,
@@ -27,7 +29,6 @@ from simbijstand.finance.regimes import (
     merge_regimes,
     select_regime,
 )
-from simbijstand.finance.vangnet import VangnetResult, calculate_vangnet, required_previous_years
 
 FAST = settings(max_examples=150, deadline=None)
 CERTAINTIES = {"bevestigd", "gangbaar", "onbekend"}
@@ -306,6 +307,16 @@ def test_each_year_from_2015_has_one_default_regime(year: int, name: str) -> Non
     assert select_regime(default_regimes(), year)[0] == name
 
 
+def test_a_regime_until_further_notice_is_carried_forward_and_a_closed_one_ends() -> None:
+    regimes = default_regimes().regimes
+    open_ended, closed = regimes["vanaf-2019"].in_force, regimes["2018"].in_force
+    assert open_ended.at(dt.date(2040, 1, 1)) and open_ended.is_carried(dt.date(2020, 1, 1))
+    assert not open_ended.is_carried(dt.date(2019, 12, 31))
+    assert open_ended.get(dt.date(2018, 12, 31)) is None
+    assert closed.get(dt.date(2019, 1, 1)) is None and not closed.is_carried(dt.date(2019, 1, 1))
+    assert [y for y in range(2010, 2030) if regimes["verruimd-2025"].applies_to(y)] == [2025]
+
+
 def test_an_override_changes_one_key_and_leaves_the_defaults_alone() -> None:
     base = default_regimes()
     stricter = merge_regimes(base, {"vanaf-2019": {"voorwaarden": {"drempel_pct": 12}}})
@@ -368,7 +379,7 @@ def test_a_bad_override_names_its_origin_and_key_path(override: dict, words: lis
 
 
 def test_tiers_must_be_contiguous_and_shares_honest(tmp_path: Path) -> None:
-    shipped = resources.files("simbijstand.finance") / "vangnet_regimes.toml"
+    shipped = resources.files("simbijstand.scenario") / "vangnet_regimes.toml"
     text = shipped.read_text(encoding="utf-8")
     text = text.replace("van_pct = 10.0\ntot_pct = 12.5", "van_pct = 11.0\ntot_pct = 12.5", 1)
     text = text.replace('aandeel = "onbekend"', "aandeel = 0.5", 1)

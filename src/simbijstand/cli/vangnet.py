@@ -60,7 +60,7 @@ def vangnet(
     """Safety-net compensation (vangnet) of one year's BUIG deficit.
 
     Shows the deficit, whether the single- and multi-year entry conditions hold, and the amount
-    tier by tier. The regimes and their sources are in simbijstand/finance/vangnet_regimes.toml.
+    tier by tier. The regimes and their sources are in simbijstand/scenario/vangnet_regimes.toml.
 
     Amounts are whole euros; each tier's amount is rounded half-up and the vangnet is their sum.
     For 2025 the regular rules (regime vanaf-2019) apply unless --regime verruimd-2025 names the

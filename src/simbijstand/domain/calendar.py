@@ -28,10 +28,6 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
-def days_between(start: dt.date, end: dt.date) -> int:
-    return (end - start).days
-
-
 def months_per_year(start: dt.date, months: int) -> dict[int, int]:
     """How many months of each calendar year lie in the `months` months from `start`."""
     counts: dict[int, int] = {}

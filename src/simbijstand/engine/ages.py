@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from simbijstand.domain.dated import Carry, DatedValue
 from simbijstand.engine.layout import CellLayout
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.checks_policy import needs_ages
@@ -25,7 +26,7 @@ class AgeModel:
     low: np.ndarray  # lower edge of each age band, years [C, A] (nan where a cell has fewer)
     high: np.ndarray  # upper edge [C, A]
     shares: np.ndarray  # [C, A], rows sum to 1
-    aow_months: dict[int, int]  # AOW age in months, per calendar year (empty: no AOW model)
+    aow_months: DatedValue[int] | None  # AOW age in months by year (None: no AOW model)
     aow_route: int  # index of the AOW exit route, -1 without an AOW model
     start: dt.date
 
@@ -33,9 +34,9 @@ class AgeModel:
         return self._months_in(year) / 12
 
     def _months_in(self, year: int) -> int:
-        years = sorted(self.aow_months)
-        chosen = max((y for y in years if y <= year), default=years[0])
-        return self.aow_months[chosen]
+        if self.aow_months is None:
+            raise ValueError("no AOW age: the scenario has no [aow] table")
+        return self.aow_months.at(dt.date(year, 1, 1))
 
 
 def compile_ages(scenario: Scenario, layout: CellLayout) -> AgeModel | None:
@@ -55,7 +56,7 @@ def compile_ages(scenario: Scenario, layout: CellLayout) -> AgeModel | None:
         low=low,
         high=high,
         shares=shares / shares.sum(axis=1, keepdims=True),
-        aow_months={int(y): _months(v) for y, v in aow.leeftijd.items()} if aow else {},
+        aow_months=aow_age_months(aow.leeftijd) if aow else None,
         aow_route=layout.routes.index(aow.route) if aow else -1,
         start=scenario.start,
     )
@@ -74,7 +75,7 @@ def birth_moments(
             len(cumulative) - 1,
         )
     low, high = ages.low[cell, band], ages.high[cell, band]
-    if ages.aow_months:
+    if ages.aow_months is not None:
         origin = np.datetime64(ages.start, "D")
         year = (origin + np.floor(arrival).astype("timedelta64[D]")).astype("datetime64[Y]").astype(
             int
@@ -90,7 +91,7 @@ def birth_moments(
 def aow_moments(ages: AgeModel, birth: np.ndarray, horizon_days: float) -> np.ndarray:
     """Days since the start at which each case reaches its AOW age (inf beyond the horizon):
     the first moment its age reaches the AOW age of the year that moment falls in."""
-    if not ages.aow_months:
+    if ages.aow_months is None:
         return np.full(len(birth), np.inf)
     moment = np.full(len(birth), np.inf)
     last_year = (ages.start + dt.timedelta(days=horizon_days)).year
@@ -101,6 +102,13 @@ def aow_moments(ages: AgeModel, birth: np.ndarray, horizon_days: float) -> np.nd
         candidate = np.maximum(reached, first)
         moment = np.where(reached < after, np.minimum(moment, candidate), moment)
     return np.where(moment < horizon_days, np.maximum(moment, 0.0), np.inf)
+
+
+def aow_age_months(leeftijd: dict[str, str]) -> DatedValue[int]:
+    """The AOW age in months by year: each year's age holds until the next year given, the
+    first also before it, the last is carried forward."""
+    months = {year: _months(age) for year, age in leeftijd.items()}
+    return DatedValue.from_keys("aow.leeftijd", months, before=Carry.HOLD, carry=Carry.HOLD)
 
 
 def _months(text: str) -> int:

@@ -14,30 +14,44 @@ import math
 import numpy as np
 import polars as pl
 
+from simbijstand.domain.dated import Carry, DatedValue, Period
 from simbijstand.engine import CompiledModel
 from simbijstand.projections import Projections
 from simbijstand.scenario.schema import Kosten
 
 
-def price_level(kosten: Kosten, day: dt.date) -> float:
-    """Price level on `day` relative to 1 January of the price year."""
+def indexation(kosten: Kosten) -> DatedValue[float]:
+    """The norm rises: a dated rise from the first of its month, a year's rise from 1 January;
+    every year with neither, before, between or after those given, rises by
+    `indexatie_per_jaar` (the default, carried forward beyond the last rise given)."""
+    return DatedValue.from_keys(
+        "kosten.indexatie",
+        kosten.indexatie,
+        before=Carry.DEFAULT,
+        carry=Carry.DEFAULT,
+        default=kosten.indexatie_per_jaar,
+    )
+
+
+def price_level(kosten: Kosten, day: dt.date, rises: DatedValue[float] | None = None) -> float:
+    """Price level on `day` relative to 1 January of the price year (`rises`: the scenario's
+    `indexation`, when the caller already has it)."""
+    rises = indexation(kosten) if rises is None else rises
     base = (kosten.prijsjaar, 1)
     here = (day.year, day.month)
     years = range(min(day.year, kosten.prijsjaar), max(day.year, kosten.prijsjaar) + 1)
-    rises = [(year, month, rate) for year in years for month, rate in _rises(kosten, year)]
-    after = math.prod(1 + r for y, m, r in rises if base < (y, m) <= here)
-    before = math.prod(1 + r for y, m, r in rises if here < (y, m) <= base)
+    steps = [(year, month, rate) for year in years for month, rate in _rises(rises, year)]
+    after = math.prod(1 + r for y, m, r in steps if base < (y, m) <= here)
+    before = math.prod(1 + r for y, m, r in steps if here < (y, m) <= base)
     return after / before
 
 
-def _rises(kosten: Kosten, year: int) -> list[tuple[int, float]]:
-    """(month, rate) of the norm rises in `year`."""
-    dated = [
-        (int(key[5:]), rate) for key, rate in kosten.indexatie.items() if key.startswith(f"{year}-")
-    ]
-    if dated:
-        return sorted(dated)
-    return [(1, kosten.indexatie.get(str(year), kosten.indexatie_per_jaar))]
+def _rises(rises: DatedValue[float], year: int) -> list[tuple[int, float]]:
+    """(month, rate) of the norm rises in `year`: those given for it, else one on 1 January."""
+    given = rises.starting_in(Period.year(year))
+    if given:
+        return [(start.month, rate) for start, rate in given]
+    return [(1, rises.at(dt.date(year, 1, 1)))]
 
 
 def cost_per_benefit_month(model: CompiledModel, kosten: Kosten) -> np.ndarray:
@@ -48,7 +62,8 @@ def cost_per_benefit_month(model: CompiledModel, kosten: Kosten) -> np.ndarray:
             for r, buig in zip(model.cell_regeling, model.cell_buig, strict=True)
         ]
     )
-    factors = np.array([price_level(kosten, d) for d in model.dates[:-1]])
+    rises = indexation(kosten)
+    factors = np.array([price_level(kosten, d, rises) for d in model.dates[:-1]])
     return factors[:, None] * base[None, :]
 
 

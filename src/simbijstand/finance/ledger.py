@@ -31,10 +31,10 @@ import polars as pl
 from simbijstand.domain.calendar import months_per_year
 from simbijstand.errors import FinanceError
 from simbijstand.finance.budget import YearBudget, year_budget
-from simbijstand.finance.regimes import RegimeSet, default_regimes, merge_regimes, select_regime
 from simbijstand.finance.vangnet import VangnetResult, calculate_vangnet, required_previous_years
 from simbijstand.scenario import Scenario
-from simbijstand.scenario.money import complete_years, value_for_year
+from simbijstand.scenario.money import value_for_year
+from simbijstand.scenario.regimes import RegimeSet, scenario_regimes, select_regime
 from simbijstand.scenario.schema import Gemeente, Realisatie
 
 SIMULATED = {  # the columns expenditure_frame gives, kept as they were
@@ -87,39 +87,16 @@ class FinancePlan:
 
 
 def plan_finance(scenario: Scenario) -> FinancePlan:
-    """The finance plan; raises ScenarioError or FinanceError naming the file and key."""
+    """The finance plan of a loaded scenario (loading checked its regimes and that one applies
+    to every year with a deficit: `simbijstand.scenario.checks_vangnet`)."""
     spec = scenario.spec
-    regimes = default_regimes()
-    if spec.vangnet.regimes:
-        origin = scenario.source.origin(("vangnet", "regimes"))
-        regimes = merge_regimes(regimes, spec.vangnet.regimes, origin=origin)
-    chosen = {int(y): name for y, name in spec.vangnet.regime.items()}
-    plan = FinancePlan(
+    return FinancePlan(
         scenario.start,
         months_per_year(scenario.start, scenario.months),
         spec.gemeenten,
-        regimes,
-        chosen,
+        scenario_regimes(spec, scenario.source.origin(("vangnet", "regimes"))),
+        {int(y): name for y, name in spec.vangnet.regime.items()},
     )
-    for year in sorted(_years_with_deficit(plan)):
-        try:
-            plan.regime(year)
-        except FinanceError as exc:
-            key = ("vangnet", "regime", str(year)) if year in chosen else ("simulatie",)
-            raise FinanceError(
-                f"{scenario.source.origin(key)}: {exc}; add a regime for {year} under "
-                "[vangnet.regimes], or let the horizon start later"
-            ) from None
-    return plan
-
-
-def _years_with_deficit(plan: FinancePlan) -> set[int]:
-    return {
-        year
-        for g in plan.gemeenten.values()
-        if g.budget is not None
-        for year in complete_years(plan.start, plan.horizon_months, g)
-    }
 
 
 def finance_frame(plan: FinancePlan, expenditure: pl.DataFrame) -> pl.DataFrame:

@@ -2,7 +2,7 @@
 
 `calculate_vangnet` is a pure function of the year, the definitive BUIG budget, the expenditure,
 the results of the years before (as far as the regime's multi-year condition looks back) and the
-regimes (see `simbijstand.finance.regimes`; the shipped ones by default).
+regimes (see `simbijstand.scenario.regimes`; the shipped ones by default).
 
 Rounding, in whole euros:
 1. budget, expenditure and previous results are rounded to whole euros (half away from zero);
@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from simbijstand.errors import FinanceError
-from simbijstand.finance.regimes import (
+from simbijstand.scenario.regimes import (
     CERTAINTY_EN,
     KIND_EN,
     UNKNOWN,

@@ -15,6 +15,7 @@ from simbijstand.domain.calendar import add_months
 from simbijstand.errors import ScenarioError
 from simbijstand.scenario.checks import Problem, check_parameter_file, check_scenario
 from simbijstand.scenario.checks_policy import check_policy
+from simbijstand.scenario.checks_vangnet import check_vangnet
 from simbijstand.scenario.problems import describe_validation_error
 from simbijstand.scenario.schema import (
     SCENARIO_PATH_KEYS,
@@ -83,6 +84,7 @@ def load_scenario(path: str | Path) -> Scenario:
     parameters, parameter_files, problems = _load_parameters(spec, merged.origin)
     cross_checks = check_scenario(spec, parameters) + check_policy(spec, parameters)
     problems += [f"{merged.origin(where)}: {text}" for where, text in cross_checks]
+    problems += check_vangnet(spec, merged.origin)
     if problems:
         raise ScenarioError(problems)
     return Scenario(

@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Literal
 
 from simbijstand.domain.calendar import add_months, is_month_start, months_per_year
+from simbijstand.domain.dated import Carry, DatedValue
 from simbijstand.scenario.problems import format_key_path
 from simbijstand.scenario.schema import Budget, Gemeente, Realisatie, ScenarioFile
 
@@ -28,11 +29,20 @@ Problem = tuple[KeyPath, str]
 BudgetMethod = Literal["jaren", "groei", "historisch"]
 
 
+def by_year(name: str, value: float | dict[str, float]) -> DatedValue[float]:
+    """One number for every year, or a table by year whose entries hold for their own year only:
+    nothing carries to a year not given, before, between or after them (the checks require an
+    entry for every year that needs one)."""
+    if isinstance(value, float | int):
+        return DatedValue.always(name, value)
+    return DatedValue.from_keys(name, value, before=Carry.NONE, carry=Carry.NONE)
+
+
 def value_for_year(value: float | dict[str, float] | None, year: int) -> float | None:
-    """One number for every year, or the year's entry of a table by year (None if absent)."""
-    if value is None or isinstance(value, float | int):
-        return value
-    return value.get(str(year))
+    """The value of `year` (see `by_year`); None when there is none."""
+    if value is None:
+        return None
+    return by_year("value by year", value).get(dt.date(year, 1, 1))
 
 
 def budget_method(budget: Budget, year: int) -> BudgetMethod | None:
@@ -249,7 +259,30 @@ def _check_historical(
         known = source in complete if source >= start.year else _realised_lasten(g, source)
         if not known:
             problems.append(_problem(path, _missing_source(year, source, start)))
+        elif source < start.year:
+            problems += _check_realised_source(path, g, year, value_for_year(factor, year))
     return problems
+
+
+def _check_realised_source(
+    path: KeyPath, g: Gemeente, year: int, factor: float | None
+) -> list[Problem]:
+    """A budget from realised net lasten must be more than 0 euros, or the run would stop at
+    that year's vangnet (which rounds the budget to whole euros first)."""
+    source = year - 2
+    realised = g.realisatie[str(source)]
+    net = (realised.lasten or 0.0) - realised.baten + realised.loonkostensubsidie
+    if factor is None or net * factor >= 0.5:
+        return []
+    return [
+        _problem(
+            path,
+            f"the {year} budget = net lasten of {source} x macrofactor = {net:.0f} x {factor} "
+            f"= {net * factor:.0f}: must be more than 0 euros (the definitive BUIG budget of the "
+            f'year); correct realisatie."{source}" (lasten - baten + loonkostensubsidie), or '
+            f"give the {year} budget in jaren",
+        )
+    ]
 
 
 def _realised_lasten(g: Gemeente, year: int) -> bool:

@@ -7,7 +7,6 @@ horizon) live in `checks`. Units: hazards are per year, amounts in euros, durati
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,7 +14,6 @@ from pydantic import Field
 
 from simbijstand.scenario.schema_base import (
     NAME_PATTERN,
-    RESERVED_NAMES,
     Euro,
     GemeenteName,
     HazardPerYear,
@@ -237,10 +235,6 @@ SCENARIO_PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("gemeenten", "*", "beginstand", "eventlog"),
     ("historie", "bestand"),
 )
-
-
-def is_valid_name(name: str) -> bool:
-    return re.fullmatch(NAME_PATTERN, name) is not None and name not in RESERVED_NAMES
 
 
 def scenario_name(spec: ScenarioFile, path: Path) -> str:

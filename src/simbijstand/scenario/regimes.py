@@ -21,15 +21,20 @@ A scenario holds, for example,
     [vangnet.regimes.eigen-2026]          # or add a regime: all keys, as in the shipped file
     ...
 
-and the run merges it with `merge_regimes(default_regimes(), ..., origin=path)` before passing
-the result to `calculate_vangnet(..., regimes=...)`. Tables merge key by key; any other value,
-arrays included, replaces the base's value (an override of `vergoeding.schijven` gives the whole
-list of bands), as with a scenario's `extends`. The merged set is validated as a whole; a problem
-raises ScenarioError naming `origin` and the key path.
+and `scenario_regimes(spec, origin)` merges it with `merge_regimes(default_regimes(), ...)`:
+loading a scenario does so to check it (`simbijstand.scenario.checks_vangnet`), the finance of a
+run to pass the result to `calculate_vangnet(..., regimes=...)`. Tables merge key by key; any
+other value, arrays included, replaces the base's value (an override of `vergoeding.schijven`
+gives the whole list of bands), as with a scenario's `extends`. The merged set is validated as a
+whole; a problem raises ScenarioError naming `origin` and the key path.
+
+The regimes are scenario input rather than finance: they live here so that loading a scenario
+checks them without reaching up into `simbijstand.finance`, which computes with them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from importlib import resources
@@ -38,9 +43,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationError
 
+from simbijstand.domain.dated import Carry, DatedValue, Period
 from simbijstand.errors import FinanceError, ScenarioError
 from simbijstand.scenario.problems import describe_validation_error, format_key_path
-from simbijstand.scenario.schema import NAME_PATTERN, Strict
+from simbijstand.scenario.schema import NAME_PATTERN, ScenarioFile, Strict
 from simbijstand.scenario.toml_io import read_toml
 
 REGIMES_FILE = "vangnet_regimes.toml"
@@ -130,9 +136,17 @@ class Regime(Strict):
     voorwaarden: Entry
     vergoeding: Compensation
 
+    @functools.cached_property
+    def in_force(self) -> DatedValue[bool]:
+        """The years the regime applies to: eerste_jaar to laatste_jaar; without laatste_jaar
+        ("until further notice") it is known for eerste_jaar and carried forward after it."""
+        last = self.eerste_jaar if self.laatste_jaar is None else self.laatste_jaar
+        carry = Carry.HOLD if self.laatste_jaar is None else Carry.NONE
+        years = Period.years(self.eerste_jaar, last)
+        return DatedValue("vangnet regime", ((years, True),), before=Carry.NONE, carry=carry)
+
     def applies_to(self, year: int) -> bool:
-        last = self.laatste_jaar
-        return self.eerste_jaar <= year and (last is None or year <= last)
+        return self.in_force.get(dt.date(year, 1, 1)) is not None
 
     def years_text(self) -> str:
         if self.laatste_jaar is None:
@@ -160,6 +174,13 @@ def default_regimes() -> RegimeSet:
 def load_regimes(path: Path) -> RegimeSet:
     """Read and validate a regimes file; raise ScenarioError listing every problem."""
     return _validate(read_toml(path), str(path))
+
+
+def scenario_regimes(spec: ScenarioFile, origin: str | Path) -> RegimeSet:
+    """The shipped regimes with the scenario's `[vangnet.regimes]` (set in `origin`) on top."""
+    if not spec.vangnet.regimes:
+        return default_regimes()
+    return merge_regimes(default_regimes(), spec.vangnet.regimes, origin=origin)
 
 
 def merge_regimes(
