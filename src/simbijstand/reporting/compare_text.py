@@ -8,12 +8,12 @@ import polars as pl
 
 from simbijstand.finance.summary import PROVISIONAL_NOTE
 from simbijstand.reporting.finance_text import chance_of_vangnet
-from simbijstand.reporting.table import euros, percent, table
+from simbijstand.reporting.numbers import pct, thousands
+from simbijstand.reporting.table import table
 
 if TYPE_CHECKING:
     from simbijstand.runs.compare import Comparison
 
-THOUSAND = 1_000
 HEADER = [
     "jaar",
     "scenario",
@@ -66,17 +66,17 @@ def _rows(rows: pl.DataFrame, scenarios: list[str], baseline: str) -> list[list[
 
 def _cells(stats: dict[str, dict], is_baseline: bool) -> list[str]:
     rest = stats["remaining_deficit_eur"]
-    diff = "–" if is_baseline else _k(rest["diff_mean"])
+    diff = "–" if is_baseline else thousands(rest["diff_mean"])
     interval = ""
     if not is_baseline and rest["diff_mean"] is not None:
-        interval = f"({_k(rest['diff_mean_low'])} – {_k(rest['diff_mean_high'])})"
+        interval = f"({thousands(rest['diff_mean_low'])} – {thousands(rest['diff_mean_high'])})"
     return [
-        _k(stats["net_expenditure_eur"]["mean"]),
-        _k(stats["deficit_eur"]["mean"]),
-        percent(stats["p_deficit_pct"]["mean"], 0),
+        thousands(stats["net_expenditure_eur"]["mean"]),
+        thousands(stats["deficit_eur"]["mean"]),
+        pct(stats["p_deficit_pct"]["mean"], 0),
         chance_of_vangnet(stats),
-        _k(stats["vangnet_eur"]["mean"]),
-        _k(rest["mean"]),
+        thousands(stats["vangnet_eur"]["mean"]),
+        thousands(rest["mean"]),
         diff,
         interval,
     ]
@@ -99,10 +99,10 @@ def _measures(measures: pl.DataFrame, baseline: str) -> list[str]:
             [
                 f"{year} {gemeente}",
                 str(scenario),
-                _k(stats["measures_extra_cost_eur"]["diff_mean"]),
-                _k(stats["buig_saving_eur"]["diff_mean"]),
-                _k(net["diff_mean"]),
-                f"({_k(net['diff_mean_low'])} – {_k(net['diff_mean_high'])})",
+                thousands(stats["measures_extra_cost_eur"]["diff_mean"]),
+                thousands(stats["buig_saving_eur"]["diff_mean"]),
+                thousands(net["diff_mean"]),
+                f"({thousands(net['diff_mean_low'])} – {thousands(net['diff_mean_high'])})",
             ]
         )
     title = (
@@ -110,7 +110,3 @@ def _measures(measures: pl.DataFrame, baseline: str) -> list[str]:
         "besparing op de BUIG-lasten en netto effect = besparing - kosten"
     )
     return [title, *table(MEASURES_HEADER, rows, left=2)]
-
-
-def _k(value: float | None) -> str:
-    return euros(None if value is None else value / THOUSAND)

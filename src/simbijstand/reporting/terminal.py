@@ -12,13 +12,17 @@ from simbijstand.projections import TOTAL
 from simbijstand.reporting import aggregates
 from simbijstand.reporting.finance_text import finance_block
 from simbijstand.reporting.measures_text import measures_block
-from simbijstand.reporting.numbers import date_nl, flow_name, label, number
+from simbijstand.reporting.numbers import (
+    date_nl,
+    euro,
+    flow_name,
+    label,
+    millions,
+    number,
+    year_label,
+)
 from simbijstand.reporting.rundata import REPORT, RunData
 from simbijstand.reporting.table import table as _table
-
-
-def euro_millions(value: float) -> str:
-    return f"{number(value / 1e6, 1)} mln"
 
 
 def run_summary(
@@ -126,9 +130,9 @@ def _cost_table(finance: pl.DataFrame) -> list[str]:
     )
     rows = [
         [
-            _year_label(r["year"], r["months"]),
-            f"€ {number(r['mean'])}",
-            f"{euro_millions(r['p10'])} – {euro_millions(r['p90'])}",
+            year_label(r["year"], r["months"]),
+            euro(r["mean"]),
+            f"{millions(r['p10'])} – {millions(r['p90'])}",
         ]
         for r in yearly.iter_rows(named=True)
     ]
@@ -136,10 +140,6 @@ def _cost_table(finance: pl.DataFrame) -> list[str]:
         "BUIG-lasten per jaar: gemiddelde (P10–P90)",
         *_table(["jaar", "lasten", "P10–P90"], rows),
     ]
-
-
-def _year_label(year: int, months: int) -> str:
-    return str(year) if months == 12 else f"{year} ({months} mnd)"
 
 
 # --- run -v: the detail behind the summary ------------------------------------------------------
