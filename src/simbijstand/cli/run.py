@@ -125,26 +125,8 @@ def run(
     if as_json:
         click.echo(json.dumps(run_json(load_run(result.run_dir)), indent=2, ensure_ascii=False))
         return
-    sim = result.scenario.spec.simulatie
     details = run_details(load_run(result.run_dir)) if verbose else ""
-    click.echo(
-        run_summary(
-            result.scenario.name,
-            result.scenario.spec.beschrijving,
-            result.scenario.start,
-            result.scenario.end,
-            sim.replicaties,
-            sim.seed,
-            result.summary,
-            result.finance,
-            str(result.run_dir),
-            result.finance_summary,
-            details,
-            parameter_uncertainty=sim.parameteronzekerheid,
-            measures=result.measures,
-            inflow_deviation="inflow_deviation" in result.manifest["uncertainty"],
-        )
-    )
+    click.echo(run_summary(result, details))
 
 
 def _run(
