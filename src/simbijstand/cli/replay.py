@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 import polars as pl
 
-from simbijstand.cli.shared import user_errors
+from simbijstand.cli.shared import json_option, run_dir_argument, user_errors
 from simbijstand.store.replay import replay_run
 
 
 @click.command()
-@click.argument("run_dir", type=click.Path(path_type=Path))
+@run_dir_argument()
 @click.option(
     "--at",
     "at",
@@ -25,7 +25,7 @@ from simbijstand.store.replay import replay_run
 @click.option(
     "--replication", type=click.IntRange(min=0), help="Show one replication instead of quantiles."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option()
 @user_errors
 def replay(run_dir: Path, at: dt.datetime, replication: int | None, as_json: bool) -> None:
     """Caseload per klantgroep at a date, from a stored run.

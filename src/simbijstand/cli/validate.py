@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import USER_ERROR
+from simbijstand.cli.shared import USER_ERROR, scenario_files_argument
 from simbijstand.errors import ScenarioError, SimbijstandError
 from simbijstand.runs.run import prepare
 
 
 @click.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@scenario_files_argument()
 def validate(scenarios: tuple[Path, ...]) -> None:
     """Check scenario files and everything they refer to; run nothing.
 

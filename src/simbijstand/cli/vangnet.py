@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import click
 
-from simbijstand.cli.shared import user_errors
+from simbijstand.cli.shared import json_option, user_errors
 from simbijstand.errors import FinanceError
 from simbijstand.finance.vangnet import calculate_vangnet
 from simbijstand.reporting.vangnet_text import vangnet_table
@@ -44,7 +44,7 @@ EUROS_ALLOWED = "euros as a plain number such as 1250000 or -35000.50 (no thousa
 @click.option(
     "--regime", metavar="NAME", help="Use this regime, not the year's default: e.g. verruimd-2025."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option()
 @user_errors
 def vangnet(
     year: str,

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import user_errors
+from simbijstand.cli.shared import run_dir_argument, user_errors
 from simbijstand.store.verify import verify_run
 
 CHECKS_FAILED = 1  # 2 stays "could not check" (no run directory, no manifest), as elsewhere
 
 
 @click.command()
-@click.argument("run_dir", type=click.Path(path_type=Path))
+@run_dir_argument()
 @user_errors
 def verify(run_dir: Path) -> None:
     """Check a finished run's files and projections.
