@@ -16,9 +16,8 @@ from simbijstand.cli.shared import (
     user_errors,
     workers_option,
 )
-from simbijstand.reporting.compare_text import compare_summary
+from simbijstand.reporting.compare_text import compare_json, compare_summary
 from simbijstand.reporting.workbook import write_workbook
-from simbijstand.runs.compare import Comparison
 from simbijstand.runs.compare import compare as compare_scenarios
 
 
@@ -78,21 +77,8 @@ def compare(
     if xlsx is not None:
         write_workbook(xlsx, result)
     if as_json:
-        click.echo(json.dumps(_json(result, xlsx), indent=2, default=str))
+        click.echo(json.dumps(compare_json(result, xlsx), indent=2, default=str))
         return
     click.echo(compare_summary(result))
     if xlsx is not None:
         click.echo(f"Werkboek: {xlsx}")
-
-
-def _json(result: Comparison, xlsx: Path | None) -> dict[str, object]:
-    return {
-        "compare_dir": str(result.compare_dir),
-        "baseline": result.baseline,
-        "seed": result.seed,
-        "replications": result.replications,
-        "runs": {name: str(r.run_dir) for name, r in result.runs.items()},
-        "workbook": None if xlsx is None else str(xlsx),
-        "rows": result.table.to_dicts(),
-        "measures": None if result.measures is None else result.measures.to_dicts(),
-    }

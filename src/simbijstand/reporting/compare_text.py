@@ -1,7 +1,8 @@
-"""The Dutch terminal summary of `simbijstand compare`."""
+"""What `simbijstand compare` prints: a summary in Dutch, or JSON for scripts."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -51,6 +52,21 @@ def compare_summary(comparison: Comparison) -> str:
         lines += ["", *_measures(c.measures, c.baseline)]
     lines += ["", f"Uitvoer: {c.compare_dir}", f"Rapport: {c.compare_dir / 'comparison.html'}"]
     return "\n".join(lines)
+
+
+def compare_json(comparison: Comparison, workbook: Path | None) -> dict[str, object]:
+    """The comparison's table and where its files are; `workbook` if one was written."""
+    c = comparison
+    return {
+        "compare_dir": str(c.compare_dir),
+        "baseline": c.baseline,
+        "seed": c.seed,
+        "replications": c.replications,
+        "runs": {name: str(r.run_dir) for name, r in c.runs.items()},
+        "workbook": None if workbook is None else str(workbook),
+        "rows": c.table.to_dicts(),
+        "measures": None if c.measures is None else c.measures.to_dicts(),
+    }
 
 
 def _rows(rows: pl.DataFrame, scenarios: list[str], baseline: str) -> list[list[str]]:
