@@ -31,6 +31,27 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     assert "Example" in result.output and f"simbijstand {command}" in result.output
 
 
+def test_every_option_has_help() -> None:
+    for name in commands():
+        command = main.get_command(click.Context(main), name)
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts}"
+
+
+@pytest.mark.parametrize("option", ["replications", "seed", "workers", "as_json", "run_dir"])
+def test_a_shared_option_is_spelled_and_typed_alike_in_every_command(option: str) -> None:
+    """Declared once in cli/shared.py: the same flags and type wherever a command takes it."""
+    found = [
+        param
+        for name in commands()
+        for param in main.get_command(click.Context(main), name).params
+        if param.name == option
+    ]
+    assert len(found) >= 2
+    assert len({(tuple(p.opts), type(p.type)) for p in found}) == 1
+
+
 def test_top_level_help_and_version() -> None:
     runner = CliRunner()
     assert "simbijstand run" in runner.invoke(main, ["--help"]).output

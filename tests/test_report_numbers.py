@@ -6,7 +6,19 @@ import datetime as dt
 
 import pytest
 
-from simbijstand.reporting.numbers import date_nl, euro, euro_mln, month_nl, number, percent
+from simbijstand.reporting.numbers import (
+    date_nl,
+    euro,
+    euro_mln,
+    millions,
+    month_nl,
+    number,
+    pct,
+    pct_range,
+    percent,
+    thousands,
+    year_label,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,6 +35,20 @@ from simbijstand.reporting.numbers import date_nl, euro, euro_mln, month_nl, num
         (euro_mln(2_500_000, 0), "€ 2 mln"),
         (percent(0.125, 1), "12,5%"),
         (percent(1.0), "100%"),
+        (euro(None), "onbekend"),
+        (thousands(12_345_678), "12.346"),
+        (thousands(-1_200_000), "-1.200"),
+        (thousands(-400), "0"),  # not "-0"
+        (thousands(None), "onbekend"),
+        (millions(12_345_678), "12,3 mln"),
+        (pct(7.5), "7,5%"),  # a band limit: decimals only where needed
+        (pct(5.0), "5%"),
+        (pct(16.4321, 2), "16,43%"),
+        (pct(None), "onbekend"),
+        (pct_range(7.5, 12.5), "7,5–12,5%"),
+        (year_label(2021, 12), "2021"),
+        (year_label(2020, 6), "2020 (6 mnd)"),
+        (year_label(2020, 6, separator="\n"), "2020\n(6 mnd)"),
         (date_nl(dt.date(2020, 7, 1)), "1 jul 2020"),
         (month_nl(dt.date(2023, 3, 1)), "mrt 2023"),
     ],

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import user_errors
+from simbijstand.cli.shared import (
+    json_option,
+    replications_option,
+    seed_option,
+    user_errors,
+    workers_option,
+)
 from simbijstand.reporting.backtest_report import backtest_json, backtest_text
 from simbijstand.runs.backtest import backtest as run_backtest
 
@@ -49,21 +55,12 @@ def _months(_ctx: click.Context, _param: click.Parameter, value: str) -> list[in
     metavar="MONTHS[,MONTHS...]",
     help="Months ahead to score; several share one simulation per origin.",
 )
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(min=2),
-    help="Replications per origin [default: the config's backtest.replicaties].",
+@replications_option(
+    "Replications per origin [default: the config's backtest.replicaties].", minimum=2
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Seed [default: the config's].")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Local worker processes; results do not depend on it.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@seed_option("Seed [default: the config's].")
+@workers_option("Local worker processes; results do not depend on it.", default=1)
+@json_option()
 @user_errors
 def backtest(
     config: Path,

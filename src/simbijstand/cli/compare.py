@@ -7,25 +7,25 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import LazyProgressBar, user_errors
-from simbijstand.reporting.compare_text import compare_summary
+from simbijstand.cli.shared import (
+    LazyProgressBar,
+    json_option,
+    replications_option,
+    scenario_files_argument,
+    seed_option,
+    user_errors,
+    workers_option,
+)
+from simbijstand.reporting.compare_text import compare_json, compare_summary
 from simbijstand.reporting.workbook import write_workbook
-from simbijstand.runs.compare import Comparison
 from simbijstand.runs.compare import compare as compare_scenarios
 
 
 @click.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@scenario_files_argument()
 @click.option("--baseline", metavar="NAME", help="Scenario to compare with [default: the first].")
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(min=2),
-    help="Replications of every scenario [default: the baseline's].",
-)
-@click.option(
-    "--seed", type=click.IntRange(min=0), help="Seed of every scenario [default: the baseline's]."
-)
+@replications_option("Replications of every scenario [default: the baseline's].", minimum=2)
+@seed_option("Seed of every scenario [default: the baseline's].")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -34,8 +34,8 @@ from simbijstand.runs.compare import compare as compare_scenarios
 @click.option(
     "--xlsx", type=click.Path(path_type=Path), help="Also write a workbook for finance here."
 )
-@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@workers_option()
+@json_option()
 @user_errors
 def compare(
     scenarios: tuple[Path, ...],
@@ -77,21 +77,8 @@ def compare(
     if xlsx is not None:
         write_workbook(xlsx, result)
     if as_json:
-        click.echo(json.dumps(_json(result, xlsx), indent=2, default=str))
+        click.echo(json.dumps(compare_json(result, xlsx), indent=2, default=str))
         return
     click.echo(compare_summary(result))
     if xlsx is not None:
         click.echo(f"Werkboek: {xlsx}")
-
-
-def _json(result: Comparison, xlsx: Path | None) -> dict[str, object]:
-    return {
-        "compare_dir": str(result.compare_dir),
-        "baseline": result.baseline,
-        "seed": result.seed,
-        "replications": result.replications,
-        "runs": {name: str(r.run_dir) for name, r in result.runs.items()},
-        "workbook": None if xlsx is None else str(xlsx),
-        "rows": result.table.to_dicts(),
-        "measures": None if result.measures is None else result.measures.to_dicts(),
-    }

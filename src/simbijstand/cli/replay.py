@@ -7,14 +7,14 @@ import json
 from pathlib import Path
 
 import click
-import polars as pl
 
-from simbijstand.cli.shared import user_errors
+from simbijstand.cli.shared import json_option, run_dir_argument, user_errors
+from simbijstand.reporting.replay_text import replay_json, replay_text
 from simbijstand.store.replay import replay_run
 
 
 @click.command()
-@click.argument("run_dir", type=click.Path(path_type=Path))
+@run_dir_argument()
 @click.option(
     "--at",
     "at",
@@ -25,7 +25,7 @@ from simbijstand.store.replay import replay_run
 @click.option(
     "--replication", type=click.IntRange(min=0), help="Show one replication instead of quantiles."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option()
 @user_errors
 def replay(run_dir: Path, at: dt.datetime, replication: int | None, as_json: bool) -> None:
     """Caseload per klantgroep at a date, from a stored run.
@@ -40,12 +40,6 @@ def replay(run_dir: Path, at: dt.datetime, replication: int | None, as_json: boo
     """
     table = replay_run(run_dir, at.date(), replication)
     if as_json:
-        click.echo(
-            json.dumps(
-                {"run_dir": str(run_dir), "at": str(at.date()), "rows": table.to_dicts()}, indent=2
-            )
-        )
-        return
-    with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
-        click.echo(f"Bestand op {at.date()} (uit het eventlog van {run_dir})")
-        click.echo(table)
+        click.echo(json.dumps(replay_json(table, at.date(), run_dir), indent=2))
+    else:
+        click.echo(replay_text(table, at.date(), run_dir))

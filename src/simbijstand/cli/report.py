@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import user_errors
+from simbijstand.cli.shared import run_dir_argument, user_errors
 
 
 @click.command()
-@click.argument("run_dir", type=click.Path(path_type=Path))
+@run_dir_argument()
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import LazyProgressBar, user_errors
+from simbijstand.cli.shared import (
+    LazyProgressBar,
+    json_option,
+    replications_option,
+    seed_option,
+    user_errors,
+    workers_option,
+)
 from simbijstand.errors import RunDirectoryError
 from simbijstand.reporting.json_summary import run_json
 from simbijstand.reporting.rundata import load_run
@@ -19,26 +26,14 @@ from simbijstand.runs.run import run as run_scenario
 
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=Path), required=False)
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(min=1),
-    help="Number of replications (overrides the scenario).",
-)
-@click.option(
-    "--seed", type=click.IntRange(min=0), help="Seed of the run (overrides the scenario)."
-)
+@replications_option("Number of replications (overrides the scenario).")
+@seed_option("Seed of the run (overrides the scenario).")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
     help="Run directory to create [default: outputs/<scenario>-<time>].",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    help="Processes that simulate: this one and N-1 helpers [default: all cores]; results do "
-    "not depend on it.",
-)
+@workers_option()
 @click.option(
     "--keep-events",
     type=click.IntRange(min=0),
@@ -59,12 +54,7 @@ from simbijstand.runs.run import run as run_scenario
     "on a file system its workers share), or 'local' for a LocalCluster of --workers processes.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the run directory.")
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print a JSON summary for scripts (caseload and cost quantiles; keys in the README).",
-)
+@json_option("Print a JSON summary for scripts (caseload and cost quantiles; keys in the README).")
 @click.option(
     "-v",
     "--verbose",
@@ -125,26 +115,8 @@ def run(
     if as_json:
         click.echo(json.dumps(run_json(load_run(result.run_dir)), indent=2, ensure_ascii=False))
         return
-    sim = result.scenario.spec.simulatie
     details = run_details(load_run(result.run_dir)) if verbose else ""
-    click.echo(
-        run_summary(
-            result.scenario.name,
-            result.scenario.spec.beschrijving,
-            result.scenario.start,
-            result.scenario.end,
-            sim.replicaties,
-            sim.seed,
-            result.summary,
-            result.finance,
-            str(result.run_dir),
-            result.finance_summary,
-            details,
-            parameter_uncertainty=sim.parameteronzekerheid,
-            measures=result.measures,
-            inflow_deviation="inflow_deviation" in result.manifest["uncertainty"],
-        )
-    )
+    click.echo(run_summary(result, details))
 
 
 def _run(

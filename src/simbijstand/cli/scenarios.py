@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from simbijstand.cli.shared import USER_ERROR, user_errors
-from simbijstand.errors import ScenarioError, SimbijstandError
-from simbijstand.runs.run import prepare
+from simbijstand.cli.validate import check_scenario
+from simbijstand.reporting.scenario_text import catalog_line, catalog_width
 from simbijstand.scenario.catalog import list_scenarios
 
 
@@ -29,28 +29,17 @@ def scenarios(folder: Path, check: bool) -> None:
     if not entries:
         click.echo(f"no scenario files (*.toml) in {folder}")
         return
-    width = max(len(e.path.name) for e in entries)
+    width = catalog_width(entries)
     failed = 0
-    for entry in entries:
-        base = f" (extends {entry.extends})" if entry.extends else ""
-        text = entry.problem or entry.description
-        status = ""
-        if check:
-            problem = entry.problem or _problem(entry.path)
-            failed += problem is not None
-            status = "ok     " if problem is None else "error  "
-            text = text if problem is None else problem
-        click.echo(f"{status}{entry.path.name.ljust(width)}  {text}{base}")
+    for entry in entries:  # a line as soon as its file is checked: checks take a while
+        problem = (entry.problem or _problem(entry.path)) if check else None
+        failed += problem is not None
+        click.echo(catalog_line(entry, width, check, problem))
     if failed:
         click.echo(f"{failed} of {len(entries)} scenario file(s) invalid", err=True)
         sys.exit(USER_ERROR)
 
 
 def _problem(path: Path) -> str | None:
-    try:
-        prepare(path)
-    except ScenarioError as exc:
-        return "; ".join(exc.problems)
-    except SimbijstandError as exc:
-        return str(exc)
-    return None
+    prepared, problems = check_scenario(path)
+    return None if prepared is not None else "; ".join(problems)

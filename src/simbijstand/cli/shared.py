@@ -1,4 +1,5 @@
-"""What the commands share: turning library errors into exit code 2, and a lazy progress bar."""
+"""What the commands share: options and arguments declared once, turning library errors into
+exit code 2, and a lazy progress bar."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from importlib import metadata
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -15,6 +17,10 @@ from simbijstand.errors import ScenarioError, SimbijstandError
 
 F = TypeVar("F", bound=Callable[..., Any])
 USER_ERROR = 2
+WORKERS_HELP = (
+    "Processes that simulate: this one and N-1 helpers [default: all cores]; results do not "
+    "depend on it."
+)
 
 
 def version() -> str:
@@ -24,6 +30,54 @@ def version() -> str:
         return "unknown"
 
 
+# --- options and arguments that several commands take -------------------------------------------
+# The help of -n and --seed says where the default comes from, which differs per command.
+
+
+def replications_option(help: str, minimum: int = 1) -> Callable[[F], F]:
+    """-n/--replications: how many replications; None leaves it to the scenario or config."""
+    return click.option("-n", "--replications", type=click.IntRange(min=minimum), help=help)
+
+
+def seed_option(help: str) -> Callable[[F], F]:
+    """--seed: the run's seed; None leaves it to the scenario or config."""
+    return click.option("--seed", type=click.IntRange(min=0), help=help)
+
+
+def workers_option(help: str = WORKERS_HELP, default: int | None = None) -> Callable[[F], F]:
+    """--workers: local processes that simulate; None means all cores."""
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def json_option(help: str = "Print JSON for scripts.") -> Callable[[F], F]:
+    """--json: stdout holds only JSON (the parameter is `as_json`)."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def run_dir_argument() -> Callable[[F], F]:
+    """RUN_DIR: the directory of a finished run."""
+    return click.argument("run_dir", type=click.Path(path_type=Path))
+
+
+def scenario_files_argument() -> Callable[[F], F]:
+    """SCENARIOS...: one or more scenario files."""
+    return click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def problems_of(exc: SimbijstandError) -> list[str]:
+    """The lines a user reads for an error: a scenario error lists every problem it found."""
+    return exc.problems if isinstance(exc, ScenarioError) else [str(exc)]
+
+
 def user_errors(command: F) -> F:
     """Report a SimbijstandError as `error: ...` on stderr and exit with code 2."""
 
@@ -31,12 +85,9 @@ def user_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except ScenarioError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            sys.exit(USER_ERROR)
         except SimbijstandError as exc:
-            click.echo(f"error: {exc}", err=True)
+            for problem in problems_of(exc):
+                click.echo(f"error: {problem}", err=True)
             sys.exit(USER_ERROR)
         except KeyboardInterrupt:
             click.echo(

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import USER_ERROR
-from simbijstand.errors import ScenarioError, SimbijstandError
-from simbijstand.runs.run import prepare
+from simbijstand.cli.shared import USER_ERROR, problems_of, scenario_files_argument
+from simbijstand.errors import SimbijstandError
+from simbijstand.reporting.scenario_text import valid_line
+from simbijstand.runs.run import Prepared, prepare
 
 
 @click.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@scenario_files_argument()
 def validate(scenarios: tuple[Path, ...]) -> None:
     """Check scenario files and everything they refer to; run nothing.
 
@@ -27,22 +28,21 @@ def validate(scenarios: tuple[Path, ...]) -> None:
     """
     failed = 0
     for path in scenarios:
-        try:
-            prepared = prepare(path)
-        except ScenarioError as exc:
+        prepared, problems = check_scenario(path)
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        if prepared is None:
             failed += 1
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            continue
-        except SimbijstandError as exc:
-            failed += 1
-            click.echo(f"error: {exc}", err=True)
-            continue
-        s = prepared.scenario
-        click.echo(
-            f"ok: {path} ({s.name}: {', '.join(s.gemeenten)}, {s.start} to {s.end}, "
-            f"{s.spec.simulatie.replicaties} replications)"
-        )
+        else:
+            click.echo(valid_line(path, prepared.scenario))
     if failed:
         click.echo(f"{failed} of {len(scenarios)} scenario file(s) invalid", err=True)
         sys.exit(USER_ERROR)
+
+
+def check_scenario(path: Path) -> tuple[Prepared | None, list[str]]:
+    """The scenario prepared for a run, or None and every problem that stops it."""
+    try:
+        return prepare(path), []
+    except SimbijstandError as exc:
+        return None, problems_of(exc)

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import user_errors
+from simbijstand.cli.shared import run_dir_argument, user_errors
+from simbijstand.reporting.verify_text import verify_lines
 from simbijstand.store.verify import verify_run
 
 CHECKS_FAILED = 1  # 2 stays "could not check" (no run directory, no manifest), as elsewhere
 
 
 @click.command()
-@click.argument("run_dir", type=click.Path(path_type=Path))
+@run_dir_argument()
 @user_errors
 def verify(run_dir: Path) -> None:
     """Check a finished run's files and projections.
@@ -33,14 +34,9 @@ def verify(run_dir: Path) -> None:
       simbijstand verify outputs/basis-20261123-120000 && echo intact
     """
     result = verify_run(run_dir)
-    for note in result.notes:
-        click.echo(f"note: {note}")
-    for problem in result.problems:
-        click.echo(f"FAILED: {problem}")
-    for line in result.checked:
-        click.echo(f"checked: {line}")
+    for line in verify_lines(result):
+        click.echo(line)
     if result.ok:
-        click.echo(f"ok: {run_dir}")
         return
     click.echo(f"{len(result.problems)} problem(s) in {run_dir}", err=True)
     sys.exit(CHECKS_FAILED)

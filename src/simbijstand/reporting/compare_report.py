@@ -28,8 +28,8 @@ from simbijstand.reporting.html import (
     section,
     table,
 )
-from simbijstand.reporting.keyfigures import EXPENDITURE_COLUMNS, GAP_COLUMNS, year_label
-from simbijstand.reporting.numbers import date_nl, euro, number, percent
+from simbijstand.reporting.keyfigures import EXPENDITURE_COLUMNS, GAP_COLUMNS
+from simbijstand.reporting.numbers import date_nl, euro, number, percent, year_label
 from simbijstand.reporting.rundata import RunData, load_run
 from simbijstand.store.files import write_atomic
 

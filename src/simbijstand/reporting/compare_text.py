@@ -1,19 +1,20 @@
-"""The Dutch terminal summary of `simbijstand compare`."""
+"""What `simbijstand compare` prints: a summary in Dutch, or JSON for scripts."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from simbijstand.finance.summary import PROVISIONAL_NOTE
 from simbijstand.reporting.finance_text import chance_of_vangnet
-from simbijstand.reporting.table import euros, percent, table
+from simbijstand.reporting.numbers import pct, thousands
+from simbijstand.reporting.table import table
 
 if TYPE_CHECKING:
     from simbijstand.runs.compare import Comparison
 
-THOUSAND = 1_000
 HEADER = [
     "jaar",
     "scenario",
@@ -53,6 +54,21 @@ def compare_summary(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
+def compare_json(comparison: Comparison, workbook: Path | None) -> dict[str, object]:
+    """The comparison's table and where its files are; `workbook` if one was written."""
+    c = comparison
+    return {
+        "compare_dir": str(c.compare_dir),
+        "baseline": c.baseline,
+        "seed": c.seed,
+        "replications": c.replications,
+        "runs": {name: str(r.run_dir) for name, r in c.runs.items()},
+        "workbook": None if workbook is None else str(workbook),
+        "rows": c.table.to_dicts(),
+        "measures": None if c.measures is None else c.measures.to_dicts(),
+    }
+
+
 def _rows(rows: pl.DataFrame, scenarios: list[str], baseline: str) -> list[list[str]]:
     out = []
     for year in rows["year"].unique(maintain_order=True).to_list():
@@ -66,17 +82,17 @@ def _rows(rows: pl.DataFrame, scenarios: list[str], baseline: str) -> list[list[
 
 def _cells(stats: dict[str, dict], is_baseline: bool) -> list[str]:
     rest = stats["remaining_deficit_eur"]
-    diff = "–" if is_baseline else _k(rest["diff_mean"])
+    diff = "–" if is_baseline else thousands(rest["diff_mean"])
     interval = ""
     if not is_baseline and rest["diff_mean"] is not None:
-        interval = f"({_k(rest['diff_mean_low'])} – {_k(rest['diff_mean_high'])})"
+        interval = f"({thousands(rest['diff_mean_low'])} – {thousands(rest['diff_mean_high'])})"
     return [
-        _k(stats["net_expenditure_eur"]["mean"]),
-        _k(stats["deficit_eur"]["mean"]),
-        percent(stats["p_deficit_pct"]["mean"], 0),
+        thousands(stats["net_expenditure_eur"]["mean"]),
+        thousands(stats["deficit_eur"]["mean"]),
+        pct(stats["p_deficit_pct"]["mean"], 0),
         chance_of_vangnet(stats),
-        _k(stats["vangnet_eur"]["mean"]),
-        _k(rest["mean"]),
+        thousands(stats["vangnet_eur"]["mean"]),
+        thousands(rest["mean"]),
         diff,
         interval,
     ]
@@ -99,10 +115,10 @@ def _measures(measures: pl.DataFrame, baseline: str) -> list[str]:
             [
                 f"{year} {gemeente}",
                 str(scenario),
-                _k(stats["measures_extra_cost_eur"]["diff_mean"]),
-                _k(stats["buig_saving_eur"]["diff_mean"]),
-                _k(net["diff_mean"]),
-                f"({_k(net['diff_mean_low'])} – {_k(net['diff_mean_high'])})",
+                thousands(stats["measures_extra_cost_eur"]["diff_mean"]),
+                thousands(stats["buig_saving_eur"]["diff_mean"]),
+                thousands(net["diff_mean"]),
+                f"({thousands(net['diff_mean_low'])} – {thousands(net['diff_mean_high'])})",
             ]
         )
     title = (
@@ -110,7 +126,3 @@ def _measures(measures: pl.DataFrame, baseline: str) -> list[str]:
         "besparing op de BUIG-lasten en netto effect = besparing - kosten"
     )
     return [title, *table(MEASURES_HEADER, rows, left=2)]
-
-
-def _k(value: float | None) -> str:
-    return euros(None if value is None else value / THOUSAND)

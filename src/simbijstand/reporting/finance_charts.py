@@ -22,7 +22,7 @@ from simbijstand.reporting.chartkit import (
     legend_above,
     to_svg,
 )
-from simbijstand.reporting.numbers import chance_text, euro_mln
+from simbijstand.reporting.numbers import chance_text, euro_mln, year_label
 from simbijstand.reporting.rundata import RunData
 
 PARTIAL = "#9CC5E3"  # a lighter blue: lasten of the simulated months of a partial year
@@ -40,7 +40,7 @@ class Bar:
 
 def year_labels(yearly: pl.DataFrame) -> list[str]:
     return [
-        str(y) if m == 12 else f"{y}\n({m} mnd)"
+        year_label(y, m, separator="\n")
         for y, m in zip(yearly["year"], yearly["months"], strict=True)
     ]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from simbijstand.finance.summary import PROVISIONAL_NOTE
-from simbijstand.reporting.table import euros, percent, table
+from simbijstand.reporting.numbers import pct, thousands, year_label
+from simbijstand.reporting.table import table
 
 BASIS_MARK = {"voorlopig": "v", "groei": "g", "historisch": "h"}
 BASIS_TEXT = {
@@ -25,7 +26,6 @@ HEADER = [
     "vangnet",
     "rest tekort",
 ]
-THOUSAND = 1_000  # municipal finance reads amounts "x € 1.000"
 
 
 def finance_block(summary: pl.DataFrame, finance: pl.DataFrame) -> list[str]:
@@ -72,20 +72,19 @@ def _stats(rows: pl.DataFrame) -> dict[str, dict[str, float | None]]:
 
 def _year_row(year: int, stats: dict[str, dict], mark: str, months: int) -> list[str]:
     if "deficit_eur" not in stats:
-        label = str(year) if months == 12 else f"{year} ({months} mnd)"
-        return [label, *["–"] * (len(HEADER) - 1)]
+        return [year_label(year, months), *["–"] * (len(HEADER) - 1)]
     deficit = stats["deficit_eur"]
     return [
         str(year),
-        _k(stats["net_expenditure_eur"]["mean"]),
-        _k(stats["budget_eur"]["mean"]) + (f" {mark}" if mark else ""),
-        _k(deficit["mean"]),
-        f"({_k(deficit['p10'])} – {_k(deficit['p90'])})",
-        percent(stats["deficit_pct"]["mean"], 1),
-        percent(stats["p_deficit_pct"]["mean"], 0),
+        thousands(stats["net_expenditure_eur"]["mean"]),
+        thousands(stats["budget_eur"]["mean"]) + (f" {mark}" if mark else ""),
+        thousands(deficit["mean"]),
+        f"({thousands(deficit['p10'])} – {thousands(deficit['p90'])})",
+        pct(stats["deficit_pct"]["mean"], 1),
+        pct(stats["p_deficit_pct"]["mean"], 0),
         chance_of_vangnet(stats),
-        _k(stats["vangnet_eur"]["mean"]),
-        _k(stats["remaining_deficit_eur"]["mean"]),
+        thousands(stats["vangnet_eur"]["mean"]),
+        thousands(stats["remaining_deficit_eur"]["mean"]),
     ]
 
 
@@ -93,12 +92,8 @@ def chance_of_vangnet(stats: dict[str, dict]) -> str:
     """Undecided eligibility: at most the chance that the single-year condition holds."""
     known = stats["p_vangnet_pct"]["mean"]
     if known is not None:
-        return percent(known, 0)
-    return f"≤ {percent(stats['p_single_year_pct']['mean'], 0)}"
-
-
-def _k(value: float | None) -> str:
-    return euros(None if value is None else value / THOUSAND)
+        return pct(known, 0)
+    return f"≤ {pct(stats['p_single_year_pct']['mean'], 0)}"
 
 
 def _without(note: str, part: str) -> str:

@@ -20,6 +20,7 @@ from simbijstand.reporting.numbers import (
     month_nl,
     number,
     percent,
+    year_label,
 )
 from simbijstand.reporting.rundata import RunData
 
@@ -134,10 +135,6 @@ def _yearly_table(yearly: pl.DataFrame, wanted: tuple[tuple[str, str, str], ...]
         ]
         rows.append(row)
     return table(["jaar", *(h for _, h, _ in columns)], rows, name)
-
-
-def year_label(year: int, months: int) -> str:
-    return str(year) if months == 12 else f"{year} ({months} mnd)"
 
 
 def _money_or_share(key: str, value: float | None, kind: str, bound: float | None = None) -> Cell:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from simbijstand.reporting.numbers import number
+from simbijstand.reporting.numbers import euro, number
 from simbijstand.reporting.table import table
 
 
@@ -34,7 +34,7 @@ def measures_block(measures: pl.DataFrame | None) -> list[str]:
             number(r["starts"]),
             number(r["completed"]),
             "–" if r["wait"] is None else number(r["wait"]),
-            f"€ {number(r['cost'])}",
+            euro(r["cost"]),
         ]
         for r in yearly.iter_rows(named=True)
     ]

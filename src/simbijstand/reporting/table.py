@@ -1,21 +1,6 @@
-"""Dutch number formatting and plain-text tables for the terminal."""
+"""Plain-text tables for the terminal (their numbers come formatted from reporting.numbers)."""
 
 from __future__ import annotations
-
-from simbijstand.reporting.numbers import number  # one Dutch notation for terminal and report
-
-UNKNOWN = "onbekend"
-
-
-def euros(value: float | None) -> str:
-    """Whole euros in Dutch notation, with a minus sign for negative amounts; None: onbekend."""
-    if value is None:
-        return UNKNOWN
-    return number(value) if round(value) >= 0 else f"-{number(-value)}"
-
-
-def percent(value: float | None, decimals: int = 1) -> str:
-    return UNKNOWN if value is None else f"{number(value, decimals)}%"
 
 
 def table(header: list[str], rows: list[list[str]], left: int = 1) -> list[str]:

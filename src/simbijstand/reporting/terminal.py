@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -12,55 +12,75 @@ from simbijstand.projections import TOTAL
 from simbijstand.reporting import aggregates
 from simbijstand.reporting.finance_text import finance_block
 from simbijstand.reporting.measures_text import measures_block
-from simbijstand.reporting.numbers import date_nl, flow_name, label, number
+from simbijstand.reporting.numbers import (
+    date_nl,
+    euro,
+    flow_name,
+    label,
+    millions,
+    number,
+    year_label,
+)
 from simbijstand.reporting.rundata import RunData
 from simbijstand.reporting.table import table as _table
+from simbijstand.scenario import Scenario
 from simbijstand.store.rundir import REPORT
 
 
-def euro_millions(value: float) -> str:
-    return f"{number(value / 1e6, 1)} mln"
+class FinishedRun(Protocol):
+    """What the summary reads of a run that just finished: `runs.run.RunResult` is one. Named
+    here, not imported, because reporting does not depend on the application layer above it."""
+
+    @property
+    def run_dir(self) -> Path: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def summary(self) -> pl.DataFrame: ...
+    @property
+    def finance(self) -> pl.DataFrame: ...
+    @property
+    def finance_summary(self) -> pl.DataFrame: ...
+    @property
+    def measures(self) -> pl.DataFrame | None: ...
+    @property
+    def manifest(self) -> dict[str, Any]: ...
 
 
-def run_summary(
-    name: str,
-    description: str,
-    start: dt.date,
-    end: dt.date,
-    replications: int,
-    seed: int,
-    summary: pl.DataFrame,
-    finance: pl.DataFrame,
-    run_dir: str,
-    finance_summary: pl.DataFrame | None = None,
-    details: str = "",
-    *,
-    parameter_uncertainty: bool = False,
-    measures: pl.DataFrame | None = None,
-    inflow_deviation: bool = False,
-) -> str:
+def run_summary(run: FinishedRun, details: str = "") -> str:
     """The compact summary; `details` (run -v) goes before the closing lines with the paths."""
-    last_day = end - dt.timedelta(days=1)
+    start, end = run.scenario.start, run.scenario.end
     lines = [
-        f"Scenario {name}: {description}" if description else f"Scenario {name}",
-        f"{date_nl(start)} t/m {date_nl(last_day)}, {replications} replicaties, seed {seed}",
-        _bands_line(parameter_uncertainty, inflow_deviation),
+        *_heading(run),
         "",
-        *_caseload_table(summary, start, end),
+        *_caseload_table(run.summary, start, end),
         "",
-        *_group_table(summary, start, end),
+        *_group_table(run.summary, start, end),
         "",
-        *_cost_table(finance),
-        *(finance_block(finance_summary, finance) if finance_summary is not None else []),
-        *measures_block(measures),
+        *_cost_table(run.finance),
+        *finance_block(run.finance_summary, run.finance),
+        *measures_block(run.measures),
         "",
         *([details, ""] if details else []),
-        f"Uitvoer: {run_dir}",
+        f"Uitvoer: {run.run_dir}",
     ]
-    report = Path(run_dir) / REPORT
+    report = run.run_dir / REPORT
     if report.is_file():
         lines.append(f"Rapport: {report}")
     return "\n".join(lines)
+
+
+def _heading(run: FinishedRun) -> list[str]:
+    """Which scenario, which period, how many replications, and what the bands contain."""
+    scenario, sim = run.scenario, run.scenario.spec.simulatie
+    description = scenario.spec.beschrijving
+    last_day = scenario.end - dt.timedelta(days=1)
+    return [
+        f"Scenario {scenario.name}: {description}" if description else f"Scenario {scenario.name}",
+        f"{date_nl(scenario.start)} t/m {date_nl(last_day)}, {sim.replicaties} replicaties, "
+        f"seed {sim.seed}",
+        _bands_line(sim.parameteronzekerheid, "inflow_deviation" in run.manifest["uncertainty"]),
+    ]
 
 
 def _bands_line(parameter_uncertainty: bool, inflow_deviation: bool = False) -> str:
@@ -127,9 +147,9 @@ def _cost_table(finance: pl.DataFrame) -> list[str]:
     )
     rows = [
         [
-            _year_label(r["year"], r["months"]),
-            f"€ {number(r['mean'])}",
-            f"{euro_millions(r['p10'])} – {euro_millions(r['p90'])}",
+            year_label(r["year"], r["months"]),
+            euro(r["mean"]),
+            f"{millions(r['p10'])} – {millions(r['p90'])}",
         ]
         for r in yearly.iter_rows(named=True)
     ]
@@ -137,10 +157,6 @@ def _cost_table(finance: pl.DataFrame) -> list[str]:
         "BUIG-lasten per jaar: gemiddelde (P10–P90)",
         *_table(["jaar", "lasten", "P10–P90"], rows),
     ]
-
-
-def _year_label(year: int, months: int) -> str:
-    return str(year) if months == 12 else f"{year} ({months} mnd)"
 
 
 # --- run -v: the detail behind the summary ------------------------------------------------------
