@@ -13,10 +13,14 @@ from click.testing import CliRunner
 
 from recovery import write_toy
 from simbijstand.cli import main
-from simbijstand.estimation import drift_forecast, naive_forecast, seasonal_naive_forecast
-from simbijstand.estimation.config import load_config
-from simbijstand.estimation.dated_baselines import dated_baselines, naive_scale
-from simbijstand.estimation.own_forecast import own_forecast
+from simbijstand.estimation.backtest.baselines import (
+    drift_forecast,
+    naive_forecast,
+    seasonal_naive_forecast,
+)
+from simbijstand.estimation.backtest.dated_baselines import dated_baselines, naive_scale
+from simbijstand.estimation.backtest.own_forecast import own_forecast
+from simbijstand.estimation.config.config import load_config
 from simbijstand.runs.backtest import LEVELS, Band, OriginResult, Score, _score, summary
 
 # The toy series of test_estimation_metrics: history 10, 12, 11, 13, 14; then 15, 13, 18.

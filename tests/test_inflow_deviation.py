@@ -20,14 +20,14 @@ from recovery import START, simulate, write_aggregates, write_config, write_toy
 from simbijstand.engine.draws import deviation_variance, inflow_multipliers
 from simbijstand.engine.streams import deviation_seed
 from simbijstand.errors import ScenarioError
-from simbijstand.estimation.calibrate import calibrate, parameter_file_data
-from simbijstand.estimation.config import load_config
-from simbijstand.estimation.deviation import (
+from simbijstand.estimation.aggregate.deviation import (
     MIN_TERMS,
     DeviationFitter,
     DeviationSeries,
     cumulative_sd,
 )
+from simbijstand.estimation.calibrate import calibrate, parameter_file_data
+from simbijstand.estimation.config.config import load_config
 from simbijstand.estimation.errors import ConfigError, EstimationError
 from simbijstand.reporting.report import _band_sources
 from simbijstand.runs.backtest import backtest

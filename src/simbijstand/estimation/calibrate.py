@@ -18,15 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from simbijstand.estimation.aggregate import AggregateFitter
-from simbijstand.estimation.assumptions import stated_assumptions
-from simbijstand.estimation.config import CalibrationConfig, load_config
-from simbijstand.estimation.consistency import reconcile
-from simbijstand.estimation.deviation import DeviationEstimate, estimate_deviation
-from simbijstand.estimation.observation_readers import read_observations
-from simbijstand.estimation.observations import Observations
-from simbijstand.estimation.parameter_output import Uncertain, rounded, uncertain_values
-from simbijstand.estimation.spellfit import SpellEstimates, fit_spells
+from simbijstand.estimation.aggregate.aggregate import AggregateFitter
+from simbijstand.estimation.aggregate.deviation import DeviationEstimate, estimate_deviation
+from simbijstand.estimation.aggregate.uncertainty import Uncertain, rounded, uncertain_values
+from simbijstand.estimation.config.assumptions import stated_assumptions
+from simbijstand.estimation.config.config import CalibrationConfig, load_config
+from simbijstand.estimation.observations.consistency import reconcile
+from simbijstand.estimation.observations.observations import Observations
+from simbijstand.estimation.observations.readers import read_observations
+from simbijstand.estimation.spells.spellfit import SpellEstimates, fit_spells
 from simbijstand.scenario.toml_io import file_sha256
 
 

@@ -30,19 +30,19 @@ import numpy as np
 from simbijstand.domain.calendar import add_months
 from simbijstand.engine import compile_model
 from simbijstand.engine.draws import replication_models
-from simbijstand.estimation.backtest_metrics import coverage, mae, mape
-from simbijstand.estimation.baselines import Forecast
+from simbijstand.estimation.backtest.baselines import Forecast
+from simbijstand.estimation.backtest.dated_baselines import dated_baselines, naive_scale
+from simbijstand.estimation.backtest.metrics import coverage, mae, mape
+from simbijstand.estimation.backtest.own_forecast import own_forecast
 from simbijstand.estimation.calibrate import (
     Calibration,
     calibrate,
     caseload_at_end,
     parameter_file_data,
 )
-from simbijstand.estimation.config import CalibrationConfig, load_config
-from simbijstand.estimation.dated_baselines import dated_baselines, naive_scale
+from simbijstand.estimation.config.config import CalibrationConfig, load_config
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.observation_readers import read_observations
-from simbijstand.estimation.own_forecast import own_forecast
+from simbijstand.estimation.observations.readers import read_observations
 from simbijstand.projections import Projections
 from simbijstand.runs.execution import plan_chunks, run_chunks
 from simbijstand.scenario import Scenario

@@ -24,7 +24,7 @@ from simbijstand.estimation.calibrate import (
     caseload_at_end,
     parameter_file_data,
 )
-from simbijstand.estimation.config import CalibrationConfig, load_config
+from simbijstand.estimation.config.config import CalibrationConfig, load_config
 from simbijstand.reporting.fit_report import markdown_report
 from simbijstand.scenario import load_parameter_file
 from simbijstand.store.files import write_atomic

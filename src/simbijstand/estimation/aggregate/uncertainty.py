@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from simbijstand.estimation.aggregate import AggregateFitter
-from simbijstand.estimation.parametrisation import MONTH_NAMES
+from simbijstand.estimation.aggregate.aggregate import AggregateFitter
+from simbijstand.estimation.aggregate.parametrisation import MONTH_NAMES
 
 STEP = 1e-6
 SIGNIFICANT = 7

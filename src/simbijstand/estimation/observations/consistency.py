@@ -11,7 +11,7 @@ import dataclasses
 from collections import defaultdict
 
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.observations import Flow, Observations
+from simbijstand.estimation.observations.observations import Flow, Observations
 
 PeriodKey = tuple[tuple[str, ...], tuple[str, ...], object, object]  # gemeenten, groups, dates
 
