@@ -64,7 +64,7 @@ class ChunkResult:
     segment: SegmentInfo | None
     events: int
     seconds: float
-    checkpoint: str  # file of the persisted projections, relative to the run directory
+    checkpoint: str | None  # file of the persisted projections, relative to the run directory
     reused: bool = False  # loaded from a checkpoint of an earlier, interrupted attempt
 
 
@@ -98,19 +98,24 @@ def run_chunk(
     model: CompiledModel,
     seed: int,
     chunk: Chunk,
-    run_dir: Path,
+    run_dir: Path | None,
     keep_below: int,
     draws: ReplicationModels | None = None,
 ) -> ChunkResult:
     """Simulate one chunk; with `draws`, its single replication on its own model (parameter
-    draw and inflow deviation)."""
+    draw and inflow deviation). Without a run directory (None) it writes nothing: no event
+    segment, no checkpoint."""
     started = time.perf_counter()
     if draws is not None:
         assert chunk.count == 1, "replications with their own model run one per chunk"
         model = draws.model(chunk.first, model)
     fold = ProjectionFold(model, chunk.first, chunk.count)
-    writer = SegmentWriter(model, run_dir, chunk.first, chunk.last, keep_below)
     counter = _Counter()
+    if run_dir is None:
+        simulate(model, seed, range(chunk.first, chunk.first + chunk.count), _Tee(fold, counter))
+        seconds = time.perf_counter() - started
+        return ChunkResult(chunk, fold.result(), None, counter.events, seconds, None)
+    writer = SegmentWriter(model, run_dir, chunk.first, chunk.last, keep_below)
     simulate(
         model, seed, range(chunk.first, chunk.first + chunk.count), _Tee(fold, writer, counter)
     )
@@ -165,7 +170,7 @@ def run_chunks(
     model: CompiledModel,
     seed: int,
     chunks: list[Chunk],
-    run_dir: Path,
+    run_dir: Path | None,
     keep_below: int,
     workers: int,
     progress: Progress | None = None,
@@ -174,9 +179,10 @@ def run_chunks(
 ) -> list[ChunkResult]:
     """Every chunk's result: loaded from its checkpoint if an earlier attempt finished it,
     otherwise run here, on `workers` local processes, or on the Dask cluster at `dask`; with
-    `draws`, each replication on its own model (parameter draw and inflow deviation)."""
+    `draws`, each replication on its own model (parameter draw and inflow deviation). With
+    `run_dir` None, in memory: nothing is loaded or written."""
     total = sum(c.count for c in chunks)
-    finished = load_finished(run_dir, chunks)
+    finished = {} if run_dir is None else load_finished(run_dir, chunks)
     results = list(finished.values())
     done = sum(c.count for c in finished)
     if progress is not None and done:
@@ -194,7 +200,7 @@ def _results(
     model: CompiledModel,
     seed: int,
     chunks: list[Chunk],
-    run_dir: Path,
+    run_dir: Path | None,
     keep_below: int,
     workers: int,
     dask: str | None,

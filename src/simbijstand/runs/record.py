@@ -61,7 +61,7 @@ def new_run_record(
 
 
 def package_versions() -> tuple[tuple[str, str], ...]:
-    return tuple((p, _version(p)) for p in PINNED_PACKAGES)
+    return tuple((p, package_version(p)) for p in PINNED_PACKAGES)
 
 
 def write_run_record(run_dir: Path, record: RunRecord) -> None:
@@ -156,7 +156,8 @@ def _parse(data: dict[str, Any]) -> RunRecord:
     )
 
 
-def _version(package: str) -> str:
+def package_version(package: str) -> str:
+    """The installed version of `package`, or "unknown" (running from a source checkout)."""
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
