@@ -25,8 +25,9 @@ import time
 from pathlib import Path
 
 from simbijstand.errors import SimbijstandError
+from simbijstand.estimation.backtest.results import summary
 from simbijstand.reporting.backtest_report import backtest_json, backtest_text
-from simbijstand.runs.backtest import backtest, summary
+from simbijstand.runs.backtest import backtest
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "calibration" / "nederland" / "kalibratie.toml"

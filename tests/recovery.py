@@ -14,7 +14,8 @@ import tomli_w
 
 import simbijstand
 from conftest import scenario_data, write_toml
-from simbijstand.estimation.calibrate import calibrate, parameter_file_data
+from simbijstand.estimation.calibrate import calibrate
+from simbijstand.estimation.parameter_files import parameter_file_data
 
 START = dt.date(2018, 1, 1)
 
@@ -131,7 +132,7 @@ def hits(folder: Path, truth: dict[str, float]) -> dict[str, tuple[bool, float]]
     """Per parameter: whether the true value lies inside its interval in the calibrated
     parameter file, and the interval's hoog / laag."""
     calibration = calibrate(folder / "kalibratie.toml")
-    data = parameter_file_data(calibration, "Proef", folder / "uit.toml")
+    data = parameter_file_data(calibration, "Proef", folder / "uit.toml", version="test")
     intervals = data["intervallen"]
     return {
         k: (

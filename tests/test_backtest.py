@@ -11,13 +11,28 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from conftest import SCENARIOS
 from recovery import write_toy
 from simbijstand.cli import main
-from simbijstand.estimation import drift_forecast, naive_forecast, seasonal_naive_forecast
-from simbijstand.estimation.config import load_config
-from simbijstand.estimation.dated_baselines import dated_baselines, naive_scale
-from simbijstand.estimation.own_forecast import own_forecast
-from simbijstand.runs.backtest import LEVELS, Band, OriginResult, Score, _score, summary
+from simbijstand.estimation.backtest.baselines import (
+    drift_forecast,
+    naive_forecast,
+    seasonal_naive_forecast,
+)
+from simbijstand.estimation.backtest.dated_baselines import dated_baselines, naive_scale
+from simbijstand.estimation.backtest.own_forecast import own_forecast
+from simbijstand.estimation.backtest.results import (
+    LEVELS,
+    Band,
+    OriginResult,
+    Score,
+    _score,
+    summary,
+)
+from simbijstand.estimation.config.config import load_config
+from simbijstand.runs.chunks import plan_chunks
+from simbijstand.runs.execution import run_chunks
+from simbijstand.runs.run import prepare
 
 # The toy series of test_estimation_metrics: history 10, 12, 11, 13, 14; then 15, 13, 18.
 HISTORY = np.array([10.0, 12.0, 11.0, 13.0, 14.0])
@@ -138,3 +153,16 @@ def test_backtest_command_end_to_end(tmp_path: Path) -> None:
     assert again["origins"] == data["origins"]  # seeded: the same forecast every time
     text = CliRunner().invoke(main, arguments[:-1])
     assert "Gemiddeld over oorsprongen" in text.output and "laatste waarde" in text.output
+
+
+def test_chunks_run_in_memory_as_in_a_run_directory(tmp_path: Path) -> None:
+    """Backtests run the engine without a run directory: the same projections, no files."""
+    model = prepare(SCENARIOS / "basis.toml").model
+    chunks = plan_chunks(3, model.expected_initial_size())
+    stored = run_chunks(model, 5, chunks, tmp_path / "run", 3, workers=1)
+    in_memory = run_chunks(model, 5, chunks, None, 3, workers=1)
+    assert all(r.segment is None and r.checkpoint is None for r in in_memory)
+    for a, b in zip(stored, in_memory, strict=True):
+        assert a.segment is not None and a.events == b.events
+        assert np.array_equal(a.projections.caseload, b.projections.caseload)
+        assert np.array_equal(a.projections.flows, b.projections.flows)

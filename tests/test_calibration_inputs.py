@@ -12,7 +12,7 @@ import tomli_w
 
 from simbijstand.errors import SimbijstandError
 from simbijstand.estimation.calibrate import calibrate
-from simbijstand.estimation.config import load_config
+from simbijstand.estimation.config.config import load_config
 from simbijstand.estimation.errors import ConfigError
 
 GOOD: dict[str, Any] = {

@@ -10,14 +10,10 @@ import polars as pl
 import pytest
 
 from simbijstand.domain.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-from simbijstand.estimation import (
-    Episodes,
-    EstimationError,
-    PiecewiseExponentialFitter,
-    poisson_rate_interval,
-    read_spells,
-)
-from simbijstand.estimation.episodes import EPOCH, day_number
+from simbijstand.estimation.errors import EstimationError
+from simbijstand.estimation.spells.episodes import EPOCH, Episodes, day_number
+from simbijstand.estimation.spells.hazards import PiecewiseExponentialFitter, poisson_rate_interval
+from simbijstand.estimation.spells.spells import read_spells
 from simbijstand.scenario.schema import KlantgroepParameters
 
 ROUTES = ("werk", "overig")

@@ -12,7 +12,7 @@ from scipy.linalg import expm
 
 import simbijstand
 from conftest import scenario_data, write_toml
-from simbijstand.estimation.meanfield import (
+from simbijstand.estimation.aggregate.meanfield import (
     GroupRates,
     MonthOperator,
     exp_integrals,

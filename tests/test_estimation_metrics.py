@@ -5,18 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simbijstand.estimation import (
-    EstimationError,
+from simbijstand.estimation.backtest.baselines import (
     baseline_forecasts,
-    coverage,
     drift_forecast,
-    mae,
-    mape,
-    mase,
     naive_forecast,
-    score_forecast,
     seasonal_naive_forecast,
 )
+from simbijstand.estimation.backtest.metrics import coverage, mae, mape, mase, score_forecast
+from simbijstand.estimation.errors import EstimationError
 
 # Toy series, by hand:
 # history y = 10, 12, 11, 13, 14 (T = 5); actuals that followed: 15, 13, 18.

@@ -8,7 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from simbijstand.estimation import PrivacyError, Pseudonymiser, is_valid_bsn, read_spells
+from simbijstand.estimation.errors import PrivacyError
+from simbijstand.estimation.spells.privacy import Pseudonymiser, is_valid_bsn
+from simbijstand.estimation.spells.spells import read_spells
 
 PEILDATUM = dt.date(2020, 1, 1)
 ROUTES = ("werk", "overig")

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from simbijstand.errors import InputDataError
-from simbijstand.estimation import series
+from simbijstand.estimation.observations import series
 
 DATA = Path(__file__).resolve().parents[1] / "calibration" / "data"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from simbijstand.errors import InputDataError
-from simbijstand.estimation import read_spells
+from simbijstand.estimation.spells.spells import read_spells
 
 PEILDATUM = dt.date(2018, 1, 1)
 ROUTES = ("werk", "overig")

@@ -20,15 +20,16 @@ from recovery import START, simulate, write_aggregates, write_config, write_toy
 from simbijstand.engine.draws import deviation_variance, inflow_multipliers
 from simbijstand.engine.streams import deviation_seed
 from simbijstand.errors import ScenarioError
-from simbijstand.estimation.calibrate import calibrate, parameter_file_data
-from simbijstand.estimation.config import load_config
-from simbijstand.estimation.deviation import (
+from simbijstand.estimation.aggregate.deviation import (
     MIN_TERMS,
     DeviationFitter,
     DeviationSeries,
     cumulative_sd,
 )
+from simbijstand.estimation.calibrate import calibrate
+from simbijstand.estimation.config.config import load_config
 from simbijstand.estimation.errors import ConfigError, EstimationError
+from simbijstand.estimation.parameter_files import parameter_file_data
 from simbijstand.reporting.report import _band_sources
 from simbijstand.runs.backtest import backtest
 from simbijstand.runs.calibrate import run_calibration
@@ -355,7 +356,7 @@ def calibrate_engine_data(folder: Path, replications: int, seed: int) -> list[Pa
 
 
 def held(path: Path) -> dict[str, bool]:
-    data = parameter_file_data(calibrate(path), "Proef", path.parent / "uit.toml")
+    data = parameter_file_data(calibrate(path), "Proef", path.parent / "uit.toml", version="test")
     truth = {"sd_per_maand": 0.1, "persistentie": 0.7}
     return {
         k: data["intervallen"][f"instroom.schommeling.{k}"]["laag"]
@@ -396,7 +397,7 @@ def test_assumed_values_are_stated(tmp_path: Path) -> None:
         ),
     )
     calibration = calibrate(path)
-    data = parameter_file_data(calibration, "Proef", folder / "uit.toml")
+    data = parameter_file_data(calibration, "Proef", folder / "uit.toml", version="test")
     assert data["instroom"]["schommeling"]["sd_per_maand"] == 0.05
     assert "aanname: landelijk" in data["instroom"]["schommeling"]["bron"]
     assert calibration.assumptions["instroom.schommeling.persistentie"] == "0.9: aanname: traag"

@@ -9,7 +9,7 @@ import pytest
 
 import simbijstand
 from conftest import REPO, SCENARIOS
-from simbijstand.estimation.config import load_config
+from simbijstand.estimation.config.config import load_config
 from simbijstand.scenario import load_parameter_file
 from simbijstand.scenario.toml_io import file_sha256
 

@@ -1,56 +1,19 @@
-"""Estimation building blocks: spell import, hazard estimation, backtest metrics, series readers.
+"""Estimation: fitting the engine's rates to data, and scoring forecasts against what followed.
 
 Named `estimation` so as not to clash with the top-level `calibration/` data folder. Nothing here
-runs the engine; the `calibrate` and `backtest` commands combine these parts with it.
+runs the engine or writes files; the `calibrate` and `backtest` use cases in `simbijstand.runs`
+combine these parts with the engine and write the results.
+
+Sub-packages, one job each (import from them directly; this package re-exports nothing):
+
+- `config`: the calibration config (TOML): schema, loading, cross-checks, stated assumptions;
+- `observations`: reading the data series into stocks, flows and group sizes;
+- `spells`: individual benefit spells: import, privacy, episodes, hazards, the spell fit;
+- `aggregate`: maximum likelihood on aggregate counts, its identifiability, intervals and the
+  inflow deviation estimated from its residuals;
+- `backtest`: forecast metrics, baseline forecasts and the scores of a backtest.
+
+Modules: `calibrate` fits a config with these parts and returns a `Calibration`;
+`parameter_files` turns one into the engine's parameter file (as TOML-ready data);
+`elasticity` fits the macro elasticity of calibration/macro; `errors` the errors of this layer.
 """
-
-from simbijstand.estimation.backtest_metrics import (
-    ForecastScores,
-    coverage,
-    mae,
-    mape,
-    mase,
-    score_forecast,
-)
-from simbijstand.estimation.baselines import (
-    Forecast,
-    baseline_forecasts,
-    drift_forecast,
-    naive_forecast,
-    seasonal_naive_forecast,
-)
-from simbijstand.estimation.episodes import Episodes
-from simbijstand.estimation.errors import EstimationError, PrivacyError
-from simbijstand.estimation.hazards import (
-    KlantgroepRates,
-    PiecewiseExponentialFitter,
-    klantgroep_rates,
-    poisson_rate_interval,
-)
-from simbijstand.estimation.privacy import Pseudonymiser, is_valid_bsn
-from simbijstand.estimation.spells import Spells, read_spells
-
-__all__ = [
-    "Episodes",
-    "EstimationError",
-    "Forecast",
-    "ForecastScores",
-    "KlantgroepRates",
-    "PiecewiseExponentialFitter",
-    "PrivacyError",
-    "Pseudonymiser",
-    "Spells",
-    "baseline_forecasts",
-    "coverage",
-    "drift_forecast",
-    "is_valid_bsn",
-    "klantgroep_rates",
-    "mae",
-    "mape",
-    "mase",
-    "naive_forecast",
-    "poisson_rate_interval",
-    "read_spells",
-    "score_forecast",
-    "seasonal_naive_forecast",
-]

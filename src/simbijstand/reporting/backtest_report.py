@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from simbijstand.estimation.backtest.results import LEVELS, OriginResult, summary
 from simbijstand.reporting.terminal import number
-from simbijstand.runs.backtest import LEVELS, OriginResult, summary
 
 METHODS_NL = {
     "simbijstand": "simbijstand",

@@ -16,8 +16,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from simbijstand.estimation.aggregate.deviation import cumulative_sd
 from simbijstand.estimation.calibrate import Calibration, input_files
-from simbijstand.estimation.deviation import cumulative_sd
 from simbijstand.reporting.terminal import number
 from simbijstand.scenario.toml_io import file_sha256
 
@@ -158,7 +158,8 @@ def _free_parameters(calibration: Calibration) -> list[str]:
         "",
         f"Intervallen: {method}. Een parameter is *bepaald door de data* als zijn "
         "standaardfout klein is ten opzichte van een relevante verandering (factor e voor "
-        "intensiteiten, 0,1 per jaar voor de trend); zie `estimation/identifiability.py`.",
+        "intensiteiten, 0,1 per jaar voor de trend); zie "
+        "`estimation/aggregate/identifiability.py`.",
     ]
     pairs = fitter.identifiability_.correlated
     if pairs:
@@ -205,7 +206,7 @@ def _deviation(calibration: Calibration) -> list[str]:
             "Poisson-ruis van de fit als bekende meetfout. Het residu is binnen het venster: "
             "niveau, seizoen en elasticiteit zijn op dezelfde maanden geschat en nemen een deel "
             "van trage afwijkingen op, dus vooral de persistentie is eerder te laag dan te "
-            "hoog (zie `estimation/deviation.py`).",
+            "hoog (zie `estimation/aggregate/deviation.py`).",
             "",
         ]
     return lines

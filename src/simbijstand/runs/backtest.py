@@ -8,21 +8,22 @@ For each origin:
    origin, split over klantgroepen and duration bands by the fitted model), without any
    scenario shock, for the longest horizon; replications draw their parameters from the fit's
    uncertainty when [backtest] parameteronzekerheid is true (the default), and their own path
-   of inflow deviation when the fit wrote an [instroom.schommeling];
+   of inflow deviation when the fit wrote an [instroom.schommeling]; the engine runs in memory
+   (no run directory, nothing written);
 3. compare with the target series (the [backtest] doel, summed over its gemeenten) at every
    observed date in (origin, origin + horizon]: the forecast is the mean over replications, its
    80% and 90% bands the 10-90 and 5-95 percentiles; a shorter horizon is scored on the first
    months of the same run;
 4. score the baselines (`dated_baselines`) on the target's history in the same window, and the
    municipality's own forecast where the config names one made before the origin.
+
+Steps 3 and 4 and the result types are `simbijstand.estimation.backtest.results`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,56 +31,20 @@ import numpy as np
 from simbijstand.domain.calendar import add_months
 from simbijstand.engine import compile_model
 from simbijstand.engine.draws import replication_models
-from simbijstand.estimation.backtest_metrics import coverage, mae, mape
-from simbijstand.estimation.baselines import Forecast
-from simbijstand.estimation.calibrate import (
-    Calibration,
-    calibrate,
-    caseload_at_end,
-    parameter_file_data,
-)
-from simbijstand.estimation.config import CalibrationConfig, load_config
-from simbijstand.estimation.dated_baselines import dated_baselines, naive_scale
+from simbijstand.estimation.backtest.results import OriginResult, score_horizon
+from simbijstand.estimation.calibrate import Calibration, calibrate, caseload_at_end
+from simbijstand.estimation.config.config import CalibrationConfig, load_config
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.observation_readers import read_observations
-from simbijstand.estimation.own_forecast import own_forecast
+from simbijstand.estimation.observations.readers import read_observations
+from simbijstand.estimation.parameter_files import parameter_file_data
 from simbijstand.projections import Projections
 from simbijstand.runs.chunks import plan_chunks
 from simbijstand.runs.execution import run_chunks
+from simbijstand.runs.record import package_version
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.initial_state import InitialCounts
 from simbijstand.scenario.schema import ParameterFile, ScenarioFile
 from simbijstand.scenario.toml_io import MergedToml
-
-OURS = "simbijstand"
-LEVELS = (0.8, 0.9)
-
-
-@dataclass(frozen=True, slots=True)
-class Band:
-    """A forecast at the target dates: point and central bands at LEVELS (None: no band)."""
-
-    mean: np.ndarray
-    bands: dict[float, tuple[np.ndarray, np.ndarray]] | None
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    mae: float
-    mape: float | None
-    mase: float
-    coverage: dict[float, float] | None
-
-
-@dataclass(frozen=True, slots=True)
-class OriginResult:
-    origin: dt.date
-    horizon: int
-    dates: list[dt.date]
-    actual: np.ndarray
-    forecasts: dict[str, Band]
-    scores: dict[str, Score]
-    seconds: dict[str, float]
 
 
 def backtest(
@@ -144,7 +109,7 @@ def _one_origin(
     simulated = time.perf_counter()
     seconds = {"fit": fitted - started, "simulate": simulated - fitted}
     history = [(d, v) for d, v in target.items() if van <= d <= origin]
-    return [_score_horizon(config, target, history, paths, origin, h, seconds) for h in horizons]
+    return [score_horizon(config, target, history, paths, origin, h, seconds) for h in horizons]
 
 
 def _simulate(
@@ -153,8 +118,9 @@ def _simulate(
     """Total caseload [replication] of the doel's klantgroepen at every month start."""
     config = calibration.config
     parameters, initial = {}, {}
+    version = package_version("simbijstand")
     for gemeente in config.gemeenten:
-        data = parameter_file_data(calibration, gemeente, config.path)
+        data = parameter_file_data(calibration, gemeente, config.path, version=version)
         parameters[gemeente] = ParameterFile.model_validate(data)
         initial[gemeente] = InitialCounts(
             {(g, b): n for (g, b), n in caseload_at_end(calibration, gemeente).items()}
@@ -185,8 +151,7 @@ def _simulate(
     model = compile_model(scenario, initial)
     draws = replication_models(scenario, initial, seed, draw=spec.parameteronzekerheid)
     chunks = plan_chunks(replications, model.expected_initial_size(), own_models=draws is not None)
-    with tempfile.TemporaryDirectory() as folder:
-        results = run_chunks(model, seed, chunks, Path(folder), 0, workers, draws=draws)
+    results = run_chunks(model, seed, chunks, None, 0, workers, draws=draws)  # in memory
     caseload = Projections.concat([r.projections for r in results]).caseload  # [R, M+1, C]
     cells = _doel_cells(config, model)
     totals = caseload[:, :, cells].sum(axis=2)
@@ -206,86 +171,3 @@ def _doel_cells(config: CalibrationConfig, model) -> np.ndarray:
             for c in range(model.cells)
         ]
     )
-
-
-def _score_horizon(config, target, history, paths, origin, horizon, seconds) -> OriginResult:
-    end = add_months(origin, horizon)
-    dates = [d for d in target if origin < d <= end and d in paths]
-    if not dates:
-        raise EstimationError(
-            f"backtest origin {origin}: the doel has no observation in the {horizon} months after "
-            "it; choose an earlier origin or a longer horizon"
-        )
-    actual = np.array([target[d] for d in dates])
-    runs = np.stack([paths[d] for d in dates], axis=1).astype(float)  # [R, dates]
-    forecasts = {
-        OURS: Band(
-            runs.mean(axis=0),
-            {
-                level: (
-                    np.quantile(runs, (1 - level) / 2, axis=0),
-                    np.quantile(runs, (1 + level) / 2, axis=0),
-                )
-                for level in LEVELS
-            },
-        )
-    }
-    history_dates = [d for d, _ in history]
-    values = np.array([v for _, v in history])
-    for name, forecast in dated_baselines(history_dates, values, dates).items():
-        forecasts[name] = _band(forecast)
-    own = own_forecast(config, origin, dates)
-    if own is not None:
-        forecasts["eigen_prognose"] = Band(own, None)
-    scale = naive_scale(values)
-    scores = {name: _score(actual, band, scale) for name, band in forecasts.items()}
-    return OriginResult(origin, horizon, dates, actual, forecasts, scores, dict(seconds))
-
-
-def _band(forecast: Forecast) -> Band:
-    return Band(forecast.mean, {level: forecast.interval(level) for level in LEVELS})
-
-
-def _score(actual: np.ndarray, band: Band, scale: float) -> Score:
-    """Scores at the dates the forecast has a value for (all, except for an own forecast)."""
-    known = ~np.isnan(band.mean)
-    y, f = actual[known], band.mean[known]
-    error = mae(y, f)
-    return Score(
-        mae=error,
-        mape=mape(y, f) if np.all(y != 0) else None,
-        mase=error / scale,
-        coverage=None
-        if band.bands is None
-        else {level: coverage(actual, *band.bands[level]) for level in LEVELS},
-    )
-
-
-def summary(results: list[OriginResult]) -> dict[int, dict[str, dict[str, float]]]:
-    """Per horizon and method: mean MAE, MAPE and MASE over origins, and the coverage of the
-    bands over all scored dates."""
-    table: dict[int, dict[str, dict[str, float]]] = {}
-    for horizon in sorted({r.horizon for r in results}):
-        rows = [r for r in results if r.horizon == horizon]
-        methods = list(dict.fromkeys(m for r in rows for m in r.scores))
-        table[horizon] = {m: _mean_scores([r for r in rows if m in r.scores], m) for m in methods}
-    return table
-
-
-def _mean_scores(rows: list[OriginResult], method: str) -> dict[str, float]:
-    scores = [r.scores[method] for r in rows]
-    result = {
-        "origins": float(len(rows)),
-        "mae": float(np.mean([s.mae for s in scores])),
-        "mase": float(np.mean([s.mase for s in scores])),
-    }
-    if all(s.mape is not None for s in scores):
-        result["mape"] = float(np.mean([s.mape for s in scores]))
-    if all(s.coverage is not None for s in scores):
-        weights = np.array([len(r.dates) for r in rows], dtype=float)
-        for level in LEVELS:
-            covered = np.array([s.coverage[level] for s in scores])
-            result[f"dekking_{round(100 * level)}"] = float(
-                np.sum(covered * weights) / weights.sum()
-            )
-    return result

@@ -1,5 +1,8 @@
 """`simbijstand calibrate` as a function: fit a config, write parameter files and the report.
 
+The fit is `estimation.calibrate` (values only); this use case loads the config, calls it, and
+writes every file.
+
 Per gemeente: the parameter file (`uitvoer`), and beside it `<uitvoer>-beginstand.csv`, the
 caseload the fit ends in on waarneming.tot by klantgroep and duration band, for a scenario that
 starts there. Beside the first: `<config>-rapport.md` and `<config>-fit.csv`.
@@ -18,14 +21,11 @@ from pathlib import Path
 import tomli_w
 
 from simbijstand.errors import RunDirectoryError
-from simbijstand.estimation.calibrate import (
-    Calibration,
-    calibrate,
-    caseload_at_end,
-    parameter_file_data,
-)
-from simbijstand.estimation.config import CalibrationConfig, load_config
+from simbijstand.estimation.calibrate import Calibration, calibrate, caseload_at_end
+from simbijstand.estimation.config.config import CalibrationConfig, load_config
+from simbijstand.estimation.parameter_files import parameter_file_data
 from simbijstand.reporting.fit_report import markdown_report
+from simbijstand.runs.record import package_version
 from simbijstand.scenario import load_parameter_file
 from simbijstand.store.files import write_atomic
 
@@ -104,7 +104,7 @@ def output_paths(config: CalibrationConfig, out: Path | None) -> dict[str, Path]
 
 
 def _parameter_text(calibration: Calibration, gemeente: str, path: Path, report: Path) -> str:
-    data = parameter_file_data(calibration, gemeente, path)
+    data = parameter_file_data(calibration, gemeente, path, version=package_version("simbijstand"))
     header = HEADER.format(
         gemeente=gemeente, config=calibration.config.path.name, report=report.name
     )

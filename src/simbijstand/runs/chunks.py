@@ -40,7 +40,7 @@ class ChunkResult:
     segment: SegmentInfo | None
     events: int
     seconds: float
-    checkpoint: str  # file of the persisted projections, relative to the run directory
+    checkpoint: str | None  # file of the persisted projections, relative to the run directory
     reused: bool = False  # loaded from a checkpoint of an earlier, interrupted attempt
 
 
@@ -74,12 +74,13 @@ def run_chunk(
     model: CompiledModel,
     seed: int,
     chunk: Chunk,
-    run_dir: Path,
+    run_dir: Path | None,
     keep_below: int,
     draws: ReplicationModels | None = None,
 ) -> ChunkResult:
     """Simulate one chunk; with `draws`, its single replication on its own model (parameter
-    draw and inflow deviation)."""
+    draw and inflow deviation). Without a run directory (None) it writes nothing: no event
+    segment, no checkpoint."""
     started = time.perf_counter()
     if draws is not None:
         if chunk.count != 1:
@@ -89,8 +90,12 @@ def run_chunk(
             )
         model = draws.model(chunk.first, model)
     fold = ProjectionFold(model, chunk.first, chunk.count)
-    writer = SegmentWriter(model, run_dir, chunk.first, chunk.last, keep_below)
     counter = _Counter()
+    if run_dir is None:
+        simulate(model, seed, range(chunk.first, chunk.first + chunk.count), _Tee(fold, counter))
+        seconds = time.perf_counter() - started
+        return ChunkResult(chunk, fold.result(), None, counter.events, seconds, None)
+    writer = SegmentWriter(model, run_dir, chunk.first, chunk.last, keep_below)
     simulate(
         model, seed, range(chunk.first, chunk.first + chunk.count), _Tee(fold, writer, counter)
     )

@@ -38,7 +38,7 @@ def run_chunks(
     model: CompiledModel,
     seed: int,
     chunks: list[Chunk],
-    run_dir: Path,
+    run_dir: Path | None,
     keep_below: int,
     workers: int,
     progress: Progress | None = None,
@@ -47,9 +47,10 @@ def run_chunks(
 ) -> list[ChunkResult]:
     """Every chunk's result: loaded from its checkpoint if an earlier attempt finished it,
     otherwise run here, on `workers` local processes, or on the Dask cluster at `dask`; with
-    `draws`, each replication on its own model (parameter draw and inflow deviation)."""
+    `draws`, each replication on its own model (parameter draw and inflow deviation). With
+    `run_dir` None, in memory: nothing is loaded or written."""
     total = sum(c.count for c in chunks)
-    finished = load_finished(run_dir, chunks)
+    finished = {} if run_dir is None else load_finished(run_dir, chunks)
     results = list(finished.values())
     done = sum(c.count for c in finished)
     if progress is not None and done:
@@ -67,7 +68,7 @@ def _results(
     model: CompiledModel,
     seed: int,
     chunks: list[Chunk],
-    run_dir: Path,
+    run_dir: Path | None,
     keep_below: int,
     workers: int,
     dask: str | None,

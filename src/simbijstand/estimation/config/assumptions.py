@@ -5,8 +5,8 @@ The fit report and the parameter files' [herkomst] list them, so nothing is assu
 
 from __future__ import annotations
 
-from simbijstand.estimation.config import CalibrationConfig
-from simbijstand.estimation.config_schema import Reeks
+from simbijstand.estimation.config.config import CalibrationConfig
+from simbijstand.estimation.config.schema import Reeks
 
 
 def stated_assumptions(config: CalibrationConfig) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Exits by reason and the total outflow of the same period must add up; the total then adds
 nothing and is dropped (the reasons carry it).
 
-Stocks and the flows between them are checked where the likelihood is set up (`path`), which
-knows whether doorstroom can move cases across the klantgroepen a stock counts.
+Stocks and the flows between them are checked where the likelihood is set up
+(`aggregate.path`), which knows whether doorstroom can move cases across the klantgroepen a
+stock counts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import dataclasses
 from collections import defaultdict
 
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.observations import Flow, Observations
+from simbijstand.estimation.observations.observations import Flow, Observations
 
 PeriodKey = tuple[tuple[str, ...], tuple[str, ...], object, object]  # gemeenten, groups, dates
 

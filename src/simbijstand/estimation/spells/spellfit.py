@@ -34,13 +34,13 @@ import polars as pl
 from scipy import stats
 
 from simbijstand.domain.calendar import month_starts, months_between
-from simbijstand.estimation.config import CalibrationConfig
-from simbijstand.estimation.config_schema import FactorsSpec, HazardSpec, SharesSpec
+from simbijstand.estimation.config.config import CalibrationConfig
+from simbijstand.estimation.config.schema import FactorsSpec, HazardSpec, SharesSpec
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.hazards import PiecewiseExponentialFitter, poisson_rate_interval
-from simbijstand.estimation.observations import Flow, Observations, Origin, Stock
-from simbijstand.estimation.privacy import Pseudonymiser
-from simbijstand.estimation.spells import Spells, read_spells
+from simbijstand.estimation.observations.observations import Flow, Observations, Origin, Stock
+from simbijstand.estimation.spells.hazards import PiecewiseExponentialFitter, poisson_rate_interval
+from simbijstand.estimation.spells.privacy import Pseudonymiser
+from simbijstand.estimation.spells.spells import Spells, read_spells
 
 JEFFREYS = 0.5
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simbijstand.estimation._arrays import ArrayLike, as_series, same_length
-from simbijstand.estimation.baselines import Forecast
+from simbijstand.estimation.backtest._arrays import ArrayLike, as_series, same_length
+from simbijstand.estimation.backtest.baselines import Forecast
 from simbijstand.estimation.errors import EstimationError
 
 DEFAULT_LEVELS = (0.8, 0.9)

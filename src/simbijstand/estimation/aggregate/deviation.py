@@ -54,11 +54,11 @@ from typing import Self
 import numpy as np
 from scipy import optimize, stats
 
-from simbijstand.estimation.aggregate import AggregateFitter
-from simbijstand.estimation.config import CalibrationConfig
+from simbijstand.estimation.aggregate.aggregate import AggregateFitter
+from simbijstand.estimation.aggregate.path import observed_values
+from simbijstand.estimation.aggregate.path_terms import StockTerm
+from simbijstand.estimation.config.config import CalibrationConfig
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.path import observed_values
-from simbijstand.estimation.path_terms import StockTerm
 
 MIN_TERMS = 12  # likelihood terms (months after each series' first value) needed to estimate
 SIGMA_RANGE = (1e-5, 1.0)  # sd_per_maand searched here; the file allows 0 to 1

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simbijstand.estimation.aggregate.parametrisation import PRIOR_SCALE, FreeParameter
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.parametrisation import PRIOR_SCALE, FreeParameter
 
 SINGULAR = 1e-9
 PINNED, WEAK = 0.3, 1.0

@@ -22,7 +22,7 @@ import polars as pl
 from simbijstand.estimation.errors import EstimationError
 
 if TYPE_CHECKING:
-    from simbijstand.estimation.spells import Spells
+    from simbijstand.estimation.spells.spells import Spells
 
 EPOCH = dt.date(1970, 1, 1)
 EPISODE_SCHEMA: dict[str, type[pl.DataType]] = {

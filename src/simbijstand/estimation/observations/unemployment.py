@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from simbijstand.domain.calendar import add_months
-from simbijstand.estimation.config_schema import Werkloosheid
+from simbijstand.estimation.config.schema import Werkloosheid
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.series import read_cbs_werkloosheid
+from simbijstand.estimation.observations.series import read_cbs_werkloosheid
 
 
 @dataclass(frozen=True, slots=True)

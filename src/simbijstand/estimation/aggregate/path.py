@@ -40,22 +40,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.meanfield import (
+from simbijstand.estimation.aggregate.meanfield import (
     GroupRates,
     MonthOperator,
     stationary_stock,
     steady_profile,
 )
-from simbijstand.estimation.observations import Flow, Observations, Stock
-from simbijstand.estimation.parametrisation import Calendar, Parametrisation, monthly_inflow
-from simbijstand.estimation.path_terms import (
+from simbijstand.estimation.aggregate.parametrisation import (
+    Calendar,
+    Parametrisation,
+    monthly_inflow,
+)
+from simbijstand.estimation.aggregate.path_terms import (
     FlowTerm,
     StockTerm,
     flow_selection,
     residual_blocks,
     residual_value,
 )
+from simbijstand.estimation.errors import EstimationError
+from simbijstand.estimation.observations.observations import Flow, Observations, Stock
 
 MIN_VARIANCE = 0.25  # a count's rounding: no stock term is more precise than this
 

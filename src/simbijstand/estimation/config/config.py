@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from simbijstand.errors import ScenarioError
-from simbijstand.estimation.config_checks import check_config
-from simbijstand.estimation.config_schema import CONFIG_PATH_KEYS, KalibratieConfig, Reeks
+from simbijstand.estimation.config.checks import check_config
+from simbijstand.estimation.config.schema import CONFIG_PATH_KEYS, KalibratieConfig, Reeks
 from simbijstand.estimation.errors import ConfigError
 from simbijstand.scenario.problems import describe_validation_error, format_key_path
 from simbijstand.scenario.toml_io import file_sha256, read_toml

@@ -8,7 +8,7 @@ import math
 import re
 
 from simbijstand.domain.calendar import is_month_start
-from simbijstand.estimation.config_schema import KalibratieConfig, Klantgroep, Reeks
+from simbijstand.estimation.config.schema import KalibratieConfig, Klantgroep, Reeks
 
 KeyPath = tuple[str | int, ...]
 Problem = tuple[KeyPath, str]

@@ -20,7 +20,7 @@ import datetime as dt
 import numpy as np
 
 from simbijstand.domain.calendar import months_between
-from simbijstand.estimation.baselines import Forecast, seasonal_naive_forecast
+from simbijstand.estimation.backtest.baselines import Forecast, seasonal_naive_forecast
 from simbijstand.estimation.errors import EstimationError
 
 SEASON = 12

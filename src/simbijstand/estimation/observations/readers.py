@@ -15,12 +15,12 @@ from pathlib import Path
 import polars as pl
 
 from simbijstand.domain.calendar import add_months
-from simbijstand.estimation import series
 from simbijstand.estimation._csv import FIRST_DATA_ROW
-from simbijstand.estimation.config import CalibrationConfig
-from simbijstand.estimation.config_schema import Reeks
+from simbijstand.estimation.config.config import CalibrationConfig
+from simbijstand.estimation.config.schema import Reeks
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.observations import (
+from simbijstand.estimation.observations import series
+from simbijstand.estimation.observations.observations import (
     Applications,
     Flow,
     GroupSizes,

@@ -1,4 +1,5 @@
-"""A fit as the engine's parameter files: values, intervals, uncertainty, assumptions.
+"""The values a parameter file holds, as functions of the free parameters, with their
+uncertainty.
 
 Each gemeente's file holds the point estimates in the engine's fields. Every value that depends
 on the free parameters gets
@@ -13,7 +14,7 @@ on the free parameters gets
 
 A parameter shared by several gemeenten is in each of their files; each file's draws are
 independent of the others', so a scenario with several of them understates how much their
-forecasts move together.
+forecasts move together. `estimation.parameter_files` puts these values in the file's data.
 """
 
 from __future__ import annotations
@@ -25,11 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from simbijstand.estimation.aggregate import AggregateFitter
-from simbijstand.estimation.parametrisation import MONTH_NAMES
+from simbijstand.estimation.aggregate.aggregate import AggregateFitter
 
 STEP = 1e-6
-SIGNIFICANT = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,14 +195,3 @@ def _profile_mapped(fitter, keys, jacobian, lower, upper):
         if np.isfinite(low) and np.isfinite(high):  # else keep the Wald interval
             lower[k], upper[k] = low, high
     return lower, upper
-
-
-def rounded(value: float) -> float:
-    """A value with 7 significant digits: readable, and far finer than any interval."""
-    if value == 0 or not math.isfinite(value):
-        return value
-    return round(value, SIGNIFICANT - 1 - math.floor(math.log10(abs(value))))
-
-
-def month_label(index: int) -> str:
-    return MONTH_NAMES[index]

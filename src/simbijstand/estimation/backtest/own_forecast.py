@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from simbijstand.estimation.config import CalibrationConfig
+from simbijstand.estimation.config.config import CalibrationConfig
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.series import read_beleidskader
+from simbijstand.estimation.observations.series import read_beleidskader
 
 
 def own_forecast(

@@ -31,10 +31,10 @@ from typing import Literal
 import polars as pl
 
 from simbijstand.estimation import _csv
-from simbijstand.estimation._spell_checks import check_changes, check_overlaps, check_spells
-from simbijstand.estimation.episodes import Episodes, episodes_from_spells
 from simbijstand.estimation.errors import PrivacyError
-from simbijstand.estimation.privacy import Pseudonymiser, bsn_mask, normalise_ids
+from simbijstand.estimation.spells._checks import check_changes, check_overlaps, check_spells
+from simbijstand.estimation.spells.episodes import Episodes, episodes_from_spells
+from simbijstand.estimation.spells.privacy import Pseudonymiser, bsn_mask, normalise_ids
 
 SPELL_COLUMNS = ("persoon_id", "startdatum", "einddatum", "uitstroomroute", "klantgroep")
 CHANGE_COLUMNS = ("persoon_id", "datum", "klantgroep")

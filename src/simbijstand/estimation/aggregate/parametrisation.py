@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_YEAR, month_starts, months_between
-from simbijstand.estimation.config import CalibrationConfig
-from simbijstand.estimation.config_schema import HazardSpec, Klantgroep
-from simbijstand.estimation.meanfield import GroupRates
+from simbijstand.estimation.aggregate.meanfield import GroupRates
+from simbijstand.estimation.config.config import CalibrationConfig
+from simbijstand.estimation.config.schema import HazardSpec, Klantgroep
 
 MONTH_NAMES = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 # Scale on which a parameter counts as pinned down (see `identifiability`): log-rates and

@@ -29,15 +29,15 @@ import numpy as np
 import polars as pl
 from scipy import optimize, stats
 
-from simbijstand.estimation.config import CalibrationConfig
+from simbijstand.estimation.aggregate.identifiability import Identifiability, assess
+from simbijstand.estimation.aggregate.meanfield import whole_month_edges
+from simbijstand.estimation.aggregate.parametrisation import Calendar, Parametrisation
+from simbijstand.estimation.aggregate.path import Evaluation, ExpectedPath, observed_values
+from simbijstand.estimation.aggregate.starts import starting_values
+from simbijstand.estimation.config.config import CalibrationConfig
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.estimation.identifiability import Identifiability, assess
-from simbijstand.estimation.meanfield import whole_month_edges
-from simbijstand.estimation.observations import Observations
-from simbijstand.estimation.parametrisation import Calendar, Parametrisation
-from simbijstand.estimation.path import Evaluation, ExpectedPath, observed_values
-from simbijstand.estimation.starts import starting_values
-from simbijstand.estimation.unemployment import Unemployment, unemployment_for
+from simbijstand.estimation.observations.observations import Observations
+from simbijstand.estimation.observations.unemployment import Unemployment, unemployment_for
 
 HESSIAN_STEP = 1e-4
 LARGE = 1e100

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from simbijstand.estimation.observations import Flow, Stock
+from simbijstand.estimation.observations.observations import Flow, Stock
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
-from simbijstand.estimation._arrays import ArrayLike, as_series
+from simbijstand.estimation.backtest._arrays import ArrayLike, as_series
 from simbijstand.estimation.errors import EstimationError
 
 MONTHS_PER_YEAR = 12

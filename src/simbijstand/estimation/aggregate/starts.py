@@ -14,9 +14,9 @@ from collections import defaultdict
 import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_YEAR
-from simbijstand.estimation.config import CalibrationConfig
-from simbijstand.estimation.observations import Observations
-from simbijstand.estimation.parametrisation import Calendar
+from simbijstand.estimation.aggregate.parametrisation import Calendar
+from simbijstand.estimation.config.config import CalibrationConfig
+from simbijstand.estimation.observations.observations import Observations
 
 DEFAULT_HAZARD = 0.25
 

@@ -37,8 +37,8 @@ import polars as pl
 from scipy.stats import chi2
 
 from simbijstand.domain.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-from simbijstand.estimation.episodes import Episodes, day_number
 from simbijstand.estimation.errors import EstimationError
+from simbijstand.estimation.spells.episodes import Episodes, day_number
 
 ESTIMATE_COLUMNS = (
     "klantgroep",

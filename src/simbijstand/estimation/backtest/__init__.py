@@ -1,0 +1,1 @@
+"""Backtests: accuracy metrics, baseline forecasts, own forecasts, and the scores per origin."""

@@ -1,0 +1,1 @@
+"""The calibration config: its TOML schema, loading with checks, and the assumptions it states."""

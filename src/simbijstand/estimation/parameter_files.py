@@ -1,0 +1,211 @@
+"""A calibration as the engine's parameter files: per gemeente, its data ready for TOML.
+
+The point estimates in the engine's fields; [intervallen] and [[onzekerheid]] from the fit's
+uncertainty (`aggregate.uncertainty`) and, with spells, the spell fit's; [instroom.schommeling]
+when the config asks for it; and [herkomst]: the program's version, every input file's SHA-256
+and every assumption with its source. Turning the data into a file (and checking it loads) is
+the `calibrate` use case's job (`simbijstand.runs.calibrate`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simbijstand.estimation.aggregate.uncertainty import Uncertain
+from simbijstand.estimation.calibrate import Calibration, input_files
+from simbijstand.scenario.toml_io import file_sha256
+
+SIGNIFICANT = 7
+
+
+def parameter_file_data(
+    calibration: Calibration, gemeente: str, output: Path, *, version: str
+) -> dict[str, Any]:
+    """The parameter file of one gemeente as TOML-ready data.
+
+    Args:
+        output: where the file will be written; [herkomst] gives the input files relative to it.
+        version: simbijstand's version, for [herkomst] programma.
+    """
+    config, fitter = calibration.config, calibration.fitter
+    spec = config.spec
+    data: dict[str, Any] = {
+        "schema_version": 1,
+        "gemeente": gemeente,
+        "omschrijving": spec.gemeenten[gemeente].omschrijving or spec.beschrijving,
+        "bron": f"simbijstand calibrate {config.path.name}; zie [herkomst] en het rapport",
+        "routes": list(spec.model.routes),
+        "duurbanden_maanden": list(spec.model.duurbanden_maanden),
+        "instroom": _inflow_data(calibration, gemeente),
+        "klantgroepen": {
+            name: _group_data(calibration, gemeente, name) for name in config.klantgroepen
+        },
+        "herkomst": _provenance(calibration, output, version),
+    }
+    uncertain = calibration.uncertain[gemeente]
+    data["intervallen"] = _intervals(calibration, uncertain) | _deviation_intervals(calibration)
+    block = _lognormal_block(uncertain)
+    data["onzekerheid"] = [block] if block else []
+    if calibration.spells is not None:
+        data["onzekerheid"] += calibration.spells.uncertainty_blocks()
+        data["intervallen"] |= calibration.spells.intervals(fitter.level)
+    return data
+
+
+def _inflow_data(calibration: Calibration, gemeente: str) -> dict[str, Any]:
+    fitter = calibration.fitter
+    inflow = fitter.param_.inflow(fitter.theta_, gemeente)
+    entry = fitter.param_.entry(fitter.theta_, gemeente)
+    data: dict[str, Any] = {
+        "per_jaar": rounded(inflow.per_jaar),
+        "trend_per_jaar": rounded(float(np.expm1(inflow.trend_log))),
+    }
+    if inflow.season is not None:
+        data["seizoen"] = [rounded(float(f)) for f in inflow.season]
+    data["klantgroepen"] = {
+        g: rounded(float(s)) for g, s in zip(fitter.param_.groups, entry, strict=True) if s > 0
+    }
+    werkloosheid = calibration.config.spec.instroom.werkloosheid
+    if werkloosheid is not None and fitter.unemployment_ is not None:
+        data["werkloosheid"] = {
+            "elasticiteit": rounded(inflow.elasticity),
+            "referentie_pct": rounded(fitter.unemployment_.reference_pct),
+            "vertraging_maanden": werkloosheid.vertraging_maanden,
+            "gemiddelde_maanden": werkloosheid.gemiddelde_maanden,
+        }
+    if calibration.deviation is not None:
+        data["schommeling"] = _deviation_data(calibration)
+    return data
+
+
+def _deviation_data(calibration: Calibration) -> dict[str, Any]:
+    """[instroom.schommeling] with its provenance: what was estimated from which months, and
+    what assumed with which source."""
+    deviation = calibration.deviation
+    assert deviation is not None
+    estimated = [n for n in ("sd_per_maand", "persistentie") if n not in deviation.assumed]
+    parts = [f"{name}: aanname: {source}" for name, source in deviation.assumed.items()]
+    if estimated:
+        parts.append(
+            f"{' en '.join(estimated)}: geschat (simbijstand calibrate "
+            f"{calibration.config.path.name}, {calibration.van} tot {calibration.tot}) uit "
+            f"{deviation.terms} maandresiduen van het bestand als AR(1) met de Poisson-ruis "
+            "van de fit, maximum likelihood; zie [intervallen] en het rapport"
+        )
+    return {
+        "sd_per_maand": rounded(deviation.sd_per_maand),
+        "persistentie": rounded(deviation.persistentie),
+        "bron": "; ".join(parts),
+    }
+
+
+def _deviation_intervals(calibration: Calibration) -> dict[str, Any]:
+    deviation = calibration.deviation
+    if deviation is None:
+        return {}
+    found = {}
+    for name, point, interval in (
+        ("sd_per_maand", deviation.sd_per_maand, deviation.sd_interval),
+        ("persistentie", deviation.persistentie, deviation.persistentie_interval),
+    ):
+        if interval is not None:
+            found[f"instroom.schommeling.{name}"] = {
+                "schatting": rounded(point),
+                "laag": rounded(min(interval[0], point)),
+                "hoog": rounded(max(interval[1], point)),
+                "niveau": deviation.level,
+                "methode": "profiel-likelihood, AR(1) met bekende Poisson-ruis",
+            }
+    return found
+
+
+def _group_data(calibration: Calibration, gemeente: str, name: str) -> dict[str, Any]:
+    fitter = calibration.fitter
+    spec = calibration.config.spec.klantgroepen[name]
+    routes = calibration.config.spec.model.routes
+    hazards = {
+        r: fitter.param_.hazard(fitter.theta_, gemeente, name, "uitstroom", r) for r in routes
+    }
+    total = sum(hazards.values())
+    data: dict[str, Any] = {"omschrijving": spec.omschrijving, "regeling": spec.regeling}
+    if not spec.buig:
+        data["buig"] = False
+    data["uitstroom_per_jaar"] = rounded(total)
+    data["uitstroom_routes"] = {r: rounded(h / total) for r, h in hazards.items() if h > 0}
+    if spec.duur_factor is not None and spec.duur_factor.waarde is not None:
+        data["duur_factor"] = list(spec.duur_factor.waarde)
+    if spec.leeftijd is not None and spec.leeftijd.waarde is not None:
+        data["leeftijd"] = dict(spec.leeftijd.waarde)
+    door = {
+        h: fitter.param_.hazard(fitter.theta_, gemeente, name, "doorstroom", h)
+        for h in spec.doorstroom
+    }
+    data["doorstroom_per_jaar"] = {h: rounded(v) for h, v in door.items() if v > 0}
+    return data
+
+
+def _provenance(calibration: Calibration, output: Path, version: str) -> dict[str, Any]:
+    config = calibration.config
+    return {
+        "programma": f"simbijstand {version}",
+        "config": _relative(config.path, output),
+        "config_sha256": config.sha256,
+        "waarneming_van": calibration.van,
+        "waarneming_tot": calibration.tot,
+        "bestanden": [
+            {"pad": _relative(path, output), "sha256": file_sha256(path)}
+            for path in input_files(config)
+        ],
+        "aannames": dict(calibration.assumptions),
+    }
+
+
+def _relative(path: Path, output: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), output.resolve().parent)).as_posix()
+
+
+def _intervals(calibration: Calibration, uncertain: Uncertain) -> dict[str, Any]:
+    method = (
+        "profiel-likelihood"
+        if calibration.config.spec.model.intervallen == "profiel"
+        else "waargenomen informatie, deltamethode"
+    )
+    return {
+        key: {
+            "schatting": rounded(float(point)),
+            "laag": rounded(float(min(low, point))),
+            "hoog": rounded(float(max(high, point))),
+            "niveau": calibration.fitter.level,
+            "methode": method,
+        }
+        for key, point, low, high in zip(
+            uncertain.keys, uncertain.point, uncertain.lower, uncertain.upper, strict=True
+        )
+    }
+
+
+def _lognormal_block(uncertain: Uncertain) -> dict[str, Any] | None:
+    picked = np.flatnonzero(uncertain.drawable & (uncertain.point > 0))
+    if picked.size == 0:
+        return None
+    covariance = uncertain.covariance[np.ix_(picked, picked)]
+    covariance = (covariance + covariance.T) / 2
+    return {
+        "verdeling": "lognormaal",
+        "sleutels": [uncertain.keys[i] for i in picked],
+        "covariantie_log": [[float(x) for x in row] for row in covariance],
+        "bron": "maximum likelihood op de tellingen; covariantie uit de waargenomen informatie "
+        "(deltamethode)",
+    }
+
+
+def rounded(value: float) -> float:
+    """A value with 7 significant digits: readable, and far finer than any interval."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, SIGNIFICANT - 1 - math.floor(math.log10(abs(value))))

@@ -1,0 +1,1 @@
+"""Individual benefit spells: import and privacy, group episodes, hazards, and the spell fit."""
