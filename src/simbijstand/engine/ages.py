@@ -16,6 +16,7 @@ import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simbijstand.domain.dated import Carry, DatedValue
+from simbijstand.engine.arrays import Floats, Ints
 from simbijstand.engine.layout import CellLayout
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.checks_policy import needs_ages
@@ -63,8 +64,8 @@ def compile_ages(scenario: Scenario, layout: CellLayout) -> AgeModel | None:
 
 
 def birth_moments(
-    ages: AgeModel, cell: np.ndarray, arrival: np.ndarray, u_band: np.ndarray, u_age: np.ndarray
-) -> np.ndarray:
+    ages: AgeModel, cell: Ints, arrival: Floats, u_band: Floats, u_age: Floats
+) -> Floats:
     """Birth moments (days since the run's start) of cases arriving at `arrival`."""
     band = np.zeros(len(cell), dtype=np.int64)
     for c in np.unique(cell):
@@ -85,7 +86,8 @@ def birth_moments(
         ceiling = aow_age[which] - 1 / DAYS_PER_YEAR
         high = np.maximum(np.minimum(high, ceiling), low)
     age_years = low + u_age * (high - low)
-    return arrival - age_years * DAYS_PER_YEAR
+    births: Floats = arrival - age_years * DAYS_PER_YEAR
+    return births
 
 
 def aow_moments(ages: AgeModel, birth: np.ndarray, horizon_days: float) -> np.ndarray:

@@ -7,20 +7,29 @@ front in one pass when compacting; views of the first `size` rows are what calle
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
+
+from simbijstand.engine.arrays import Ints
 
 
 class ColumnStore:
-    def __init__(self, dtypes: Mapping[str, type], defaults: Mapping[str, object]) -> None:
+    def __init__(
+        self, dtypes: Mapping[str, type[np.generic]], defaults: Mapping[str, object]
+    ) -> None:
         self.defaults = defaults
         self.size = 0
-        self._buffers = {name: np.zeros(0, dtype=dtype) for name, dtype in dtypes.items()}
+        # columns differ in dtype: callers know each column's own
+        self._buffers: dict[str, NDArray[Any]] = {
+            name: np.zeros(0, dtype=dtype) for name, dtype in dtypes.items()
+        }
 
-    def views(self) -> dict[str, np.ndarray]:
+    def views(self) -> dict[str, NDArray[Any]]:
         return {name: buffer[: self.size] for name, buffer in self._buffers.items()}
 
-    def append(self, columns: Mapping[str, np.ndarray], count: int) -> np.ndarray:
+    def append(self, columns: Mapping[str, NDArray[Any]], count: int) -> Ints:
         """Add `count` rows; missing columns take their default. Returns the new row numbers."""
         size = self.size + count
         if size > len(self._buffers[next(iter(self._buffers))]):
@@ -31,7 +40,7 @@ class ColumnStore:
         self.size = size
         return rows
 
-    def keep(self, rows: np.ndarray) -> None:
+    def keep(self, rows: Ints) -> None:
         """Keep only `rows` (ascending), moved to the front in their order."""
         for buffer in self._buffers.values():
             buffer[: len(rows)] = buffer[: self.size].take(rows)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simbijstand.engine.arrays import Floats
 from simbijstand.engine.model import CompiledModel, compile_model
 from simbijstand.engine.streams import deviation_seed, parameter_seed
 from simbijstand.scenario import Scenario
@@ -74,7 +75,7 @@ class ReplicationModels:
             return model
         return dataclasses.replace(model, inflow_mean=model.inflow_mean * factors)
 
-    def inflow_factors(self, replication: int, model: CompiledModel) -> np.ndarray | None:
+    def inflow_factors(self, replication: int, model: CompiledModel) -> Floats | None:
         """Replication r's inflow multipliers [month, cell], or None when no file deviates."""
         gemeente_file = [_parameter_path(self.scenario, g) for g in self.scenario.gemeenten]
         cell_file = [gemeente_file[g] for g in model.cell_gemeente]
@@ -116,7 +117,7 @@ def parameter_files(scenario: Scenario) -> dict[Path, ParameterFile]:
     return files
 
 
-def inflow_multipliers(deviation: Schommeling, months: int, rng: np.random.Generator) -> np.ndarray:
+def inflow_multipliers(deviation: Schommeling, months: int, rng: np.random.Generator) -> Floats:
     """exp(eta_t - v_t / 2) for t = 1..months, one AR(1) path (see the module docstring)."""
     # imported here: scipy.signal pulls in scipy.stats, a second of import time in every worker
     # process of every run, and only runs with an inflow deviation need it
@@ -128,7 +129,7 @@ def inflow_multipliers(deviation: Schommeling, months: int, rng: np.random.Gener
     return np.exp(eta - deviation_variance(sigma, rho, months) / 2)
 
 
-def deviation_variance(sigma: float, rho: float, months: int) -> np.ndarray:
+def deviation_variance(sigma: float, rho: float, months: int) -> Floats:
     """Var(eta_t) for t = 1..months: sigma^2 (1 + rho^2 + ... + rho^(2(t-1)))."""
     return sigma**2 * np.cumsum(rho ** (2.0 * np.arange(months)))
 

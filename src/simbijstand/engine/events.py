@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
+
+from simbijstand.engine.arrays import Codes, Floats, Int32s, Ints
 
 NO_CODE = -1  # a column that does not apply to the event
 
@@ -14,14 +17,14 @@ NO_CODE = -1  # a column that does not apply to the event
 class EventBatch:
     """Events in the order they happened within each replication (columns of equal length)."""
 
-    replication: np.ndarray  # int32
-    time_us: np.ndarray  # int64, microseconds since 1970-01-01
-    person_id: np.ndarray  # int64, unique within a replication; one id per benefit
-    kind: np.ndarray  # int8, an EventKind
-    cell: np.ndarray  # int32, the (gemeente, klantgroep) cell after the event
-    from_cell: np.ndarray  # int32, the cell before a doorstroom, else NO_CODE
-    route: np.ndarray  # int16: exit route of an uitstroom; reason of an instroom or traject_einde
-    traject: np.ndarray  # int16, the measure of a traject event, else NO_CODE
+    replication: Int32s
+    time_us: Ints  # microseconds since 1970-01-01
+    person_id: Ints  # unique within a replication; one id per benefit
+    kind: NDArray[np.int8]  # an EventKind
+    cell: Codes  # int32, the (gemeente, klantgroep) cell after the event
+    from_cell: Codes  # int32, the cell before a doorstroom, else NO_CODE
+    route: Codes  # int16: exit route of an uitstroom; reason of an instroom or traject_einde
+    traject: NDArray[np.int16]  # the measure of a traject event, else NO_CODE
 
     def __len__(self) -> int:
         return len(self.time_us)
@@ -54,11 +57,11 @@ class EventBatch:
             )
         )
 
-    def take(self, order: np.ndarray) -> EventBatch:
+    def take(self, order: Ints) -> EventBatch:
         return EventBatch(*(getattr(self, c)[order] for c in EventBatch.__slots__))
 
 
-def chronological(replication: np.ndarray, time: np.ndarray) -> np.ndarray:
+def chronological(replication: Codes, time: Ints | Floats) -> Ints:
     """The order that sorts events by replication, then time (integer or float), ties kept in
     the order given: what a stable lexsort gives. With one replication, or integer times that
     pack with the replication into one int64, the single key is sorted with numpy's unstable
@@ -80,7 +83,7 @@ def chronological(replication: np.ndarray, time: np.ndarray) -> np.ndarray:
     return order
 
 
-def _span_bits(values: np.ndarray) -> int:
+def _span_bits(values: NDArray[np.number[Any]]) -> int:
     return int(values.max() - values.min()).bit_length()
 
 

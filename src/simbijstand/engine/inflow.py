@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simbijstand.engine.arrays import Floats, Ints
 from simbijstand.engine.events import chronological
 from simbijstand.engine.model import CompiledModel
 from simbijstand.engine.streams import Purpose, ReplicationStreams
@@ -15,7 +16,7 @@ from simbijstand.engine.streams import Purpose, ReplicationStreams
 
 def poisson_arrivals(
     model: CompiledModel, streams: ReplicationStreams, month: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[Ints, Ints, Floats]:
     """(local replication, cell, arrival in days) of the month's new cases, in time order
     within each replication."""
     counts = streams.poisson(month, model.inflow_mean[month])  # [replication, cell]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_YEAR
+from simbijstand.engine.arrays import Floats, Int32s, Ints
 from simbijstand.engine.model import CompiledModel
 from simbijstand.engine.streams import Purpose, ReplicationStreams
 
@@ -19,9 +20,7 @@ from simbijstand.engine.streams import Purpose, ReplicationStreams
 OPEN_BAND_CAP_DAYS = 10 * DAYS_PER_YEAR
 
 
-def initial_cases(
-    model: CompiledModel, streams: ReplicationStreams
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def initial_cases(model: CompiledModel, streams: ReplicationStreams) -> tuple[Ints, Int32s, Floats]:
     """(local replication, cell, benefit start in days) of every initial case of every
     replication."""
     reps = len(streams)
@@ -39,7 +38,7 @@ def initial_cases(
     return np.repeat(np.arange(reps), per_rep), all_cell, start.ravel()
 
 
-def _template(model: CompiledModel) -> tuple[np.ndarray, np.ndarray]:
+def _template(model: CompiledModel) -> tuple[Int32s, Int32s]:
     """One replication's initial cases as (cell, band or -1 when unknown)."""
     counts = model.initial_counts
     unknown = counts.shape[1] - 1
@@ -49,9 +48,7 @@ def _template(model: CompiledModel) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(cells, repeats).astype(np.int32), np.repeat(band, repeats).astype(np.int32)
 
 
-def _draw_durations(
-    model: CompiledModel, cell: np.ndarray, band: np.ndarray, uniform: np.ndarray
-) -> np.ndarray:
+def _draw_durations(model: CompiledModel, cell: Int32s, band: Int32s, uniform: Floats) -> Floats:
     hazard = model.total[0, :, :, 0]  # per day, at the start's calendar month, no modifier
     edges = model.band_edges
     width = np.diff(edges, axis=1)
@@ -64,7 +61,7 @@ def _draw_durations(
     return edges[cell, chosen] + _truncated_exponential(h, w, uniform[:, 1])
 
 
-def _band_mass(hazard: np.ndarray, width: np.ndarray) -> np.ndarray:
+def _band_mass(hazard: Floats, width: Floats) -> Floats:
     """Integral of the survival function over each band, per cell [C, B]."""
     finite = np.where(np.isfinite(width), width, 0.0)
     survival_at_edge = np.exp(
@@ -83,7 +80,7 @@ def _band_mass(hazard: np.ndarray, width: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(width), 0.0, survival_at_edge * inside)
 
 
-def _choose(mass: np.ndarray, cell: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+def _choose(mass: Floats, cell: Int32s, uniform: Floats) -> Ints:
     """A band per case, with probability proportional to its cell's band masses."""
     chosen = np.zeros(len(cell), dtype=np.int64)
     for c in np.unique(cell):
@@ -94,9 +91,7 @@ def _choose(mass: np.ndarray, cell: np.ndarray, uniform: np.ndarray) -> np.ndarr
     return chosen
 
 
-def _truncated_exponential(
-    hazard: np.ndarray, width: np.ndarray, uniform: np.ndarray
-) -> np.ndarray:
+def _truncated_exponential(hazard: Floats, width: Floats, uniform: Floats) -> Floats:
     """Draw from an exponential with rate `hazard` truncated to [0, width) (width may be inf)."""
     capped = np.where(np.isfinite(width), width, OPEN_BAND_CAP_DAYS)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

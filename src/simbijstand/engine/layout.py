@@ -22,7 +22,10 @@ class CellLayout:
     @staticmethod
     def of(scenario: Scenario) -> CellLayout:
         params = tuple(scenario.parameters[g] for g in scenario.gemeenten)
-        gemeente, local, names, first = [], [], [], []
+        gemeente: list[int] = []
+        local: list[int] = []
+        names: list[str] = []
+        first: list[int] = []
         for g, p in enumerate(params):
             first.append(len(names))
             for k, name in enumerate(p.klantgroepen):

@@ -17,6 +17,7 @@ import numpy as np
 from simbijstand.domain.calendar import month_starts
 from simbijstand.domain.events import INSTROOM_REASONS
 from simbijstand.engine.ages import AgeModel, compile_ages
+from simbijstand.engine.arrays import Bools, Floats, Int32s, Ints
 from simbijstand.engine.layout import CellLayout
 from simbijstand.engine.modifiers import Modifiers, compile_modifiers
 from simbijstand.engine.statushouders import expected_entries
@@ -38,30 +39,30 @@ MICROS_PER_DAY = 86_400_000_000
 class CompiledModel:
     start: dt.date
     dates: tuple[dt.date, ...]  # month starts, from the start to the horizon's end inclusive
-    boundaries: np.ndarray  # the same dates in days since the start, float64 [M+1]
-    boundaries_us: np.ndarray  # the same dates in microseconds since 1970, int64 [M+1]
+    boundaries: Floats  # the same dates in days since the start [M+1]
+    boundaries_us: Ints  # the same dates in microseconds since 1970 [M+1]
     gemeenten: tuple[str, ...]
     routes: tuple[str, ...]
     inflow_reasons: tuple[str, ...]
-    cell_gemeente: np.ndarray  # int32 [C]
-    cell_local: np.ndarray  # klantgroep index within its gemeente, int32 [C]
+    cell_gemeente: Int32s  # [C]
+    cell_local: Int32s  # klantgroep index within its gemeente [C]
     cell_klantgroep: tuple[str, ...]
-    gemeente_first_cell: np.ndarray  # int32 [G]
-    cell_buig: np.ndarray  # bool [C]
+    gemeente_first_cell: Int32s  # [G]
+    cell_buig: Bools  # [C]
     cell_regeling: tuple[str, ...]
-    band_edges: np.ndarray  # days on benefit where bands start, padded with inf, [C, B+1]
+    band_edges: Floats  # days on benefit where bands start, padded with inf, [C, B+1]
     modifiers: Modifiers
     ages: AgeModel | None  # None when no klantgroep has ages
-    hazard: np.ndarray  # per day [M, C, B, K, T]
-    total: np.ndarray  # sum over types [M, C, B, K]
-    cumulative: np.ndarray  # cumulative sum over types [M, C, B, K, T]
-    last_type: np.ndarray  # highest type with a positive hazard [M, C, B, K]
-    cumulative_hazard: np.ndarray  # integrated total hazard up to each month start [C, B, K, M+1]
-    inflow_mean: np.ndarray  # expected new cases per month [M, C]
-    statushouder_entries: np.ndarray  # expected statushouders entering per month [M, C]
-    initial_counts: np.ndarray  # [C, B+1]; the last column holds counts of unknown duration
-    initial_cases_cell: np.ndarray  # int32 [n] cases replayed from an event log
-    initial_cases_start: np.ndarray  # float64 [n] their benefit start, days since the start
+    hazard: Floats  # per day [M, C, B, K, T]
+    total: Floats  # sum over types [M, C, B, K]
+    cumulative: Floats  # cumulative sum over types [M, C, B, K, T]
+    last_type: Ints  # highest type with a positive hazard [M, C, B, K]
+    cumulative_hazard: Floats  # integrated total hazard up to each month start [C, B, K, M+1]
+    inflow_mean: Floats  # expected new cases per month [M, C]
+    statushouder_entries: Floats  # expected statushouders entering per month [M, C]
+    initial_counts: Ints  # [C, B+1]; the last column holds counts of unknown duration
+    initial_cases_cell: Int32s  # [n] cases replayed from an event log
+    initial_cases_start: Floats  # [n] their benefit start, days since the start
 
     @property
     def months(self) -> int:
@@ -123,7 +124,7 @@ def compile_model(scenario: Scenario, initial: dict[str, InitialState]) -> Compi
 
 def _initial_counts(
     scenario: Scenario, layout: CellLayout, initial: dict[str, InitialState]
-) -> np.ndarray:
+) -> Ints:
     counts = np.zeros((layout.size, layout.max_bands + 1), dtype=np.int64)
     for g, gemeente in enumerate(scenario.gemeenten):
         state = initial[gemeente]
@@ -137,9 +138,9 @@ def _initial_counts(
 
 def _initial_cases(
     scenario: Scenario, layout: CellLayout, initial: dict[str, InitialState]
-) -> tuple[np.ndarray, np.ndarray]:
-    cells: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
-    starts: list[np.ndarray] = [np.zeros(0, dtype=np.float64)]
+) -> tuple[Int32s, Floats]:
+    cells: list[Int32s] = [np.zeros(0, dtype=np.int32)]
+    starts: list[Floats] = [np.zeros(0, dtype=np.float64)]
     origin_us = _micros(dt.datetime.combine(scenario.start, dt.time()))
     for g, gemeente in enumerate(scenario.gemeenten):
         state = initial[gemeente]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_MONTH
+from simbijstand.engine.arrays import Bools, Floats, Ints
 from simbijstand.engine.layout import CellLayout
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.schema_policy import Effect, Traject
@@ -30,8 +31,8 @@ class MeasureSpec:
 
     name: str
     gemeente: int
-    eligible: np.ndarray  # bool [C]
-    priority: np.ndarray  # intake rank per cell, lower first (all 0 for first come, first served)
+    eligible: Bools  # [C]
+    priority: Ints  # intake rank per cell, lower first (all 0 for first come, first served)
     min_days: float  # duration on benefit the case must have, at least
     max_days: float  # and at most
     min_age: float  # age in years the case must have, at least
@@ -52,7 +53,7 @@ class MeasureSpec:
 class Modifiers:
     statushouders: bool  # whether the statushouder component exists
     measures: tuple[MeasureSpec, ...]
-    factors: np.ndarray  # [K, T] hazard multiplier per modifier and event type
+    factors: Floats  # [K, T] hazard multiplier per modifier and event type
     statushouder_days: float  # length of the statushouder phase (inf when none)
 
     @property
@@ -88,7 +89,7 @@ def compile_modifiers(scenario: Scenario, layout: CellLayout, start_days: ToDays
     )
 
 
-def _effect(effect: Effect, layout: CellLayout) -> np.ndarray:
+def _effect(effect: Effect, layout: CellLayout) -> Floats:
     factor = np.ones(layout.types)
     routes = len(layout.routes)
     if isinstance(effect.uitstroom, dict):

@@ -24,7 +24,8 @@ import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_YEAR
 from simbijstand.domain.events import AFGEROND, NIET_GESTART, UITSTROOM_IN_TRAJECT, EventKind
-from simbijstand.engine.ages import aow_moments, birth_moments
+from simbijstand.engine.ages import AgeModel, aow_moments, birth_moments
+from simbijstand.engine.arrays import Bools, Codes, Floats, Int32s, Ints
 from simbijstand.engine.columns import ColumnStore
 from simbijstand.engine.events import NO_CODE, EventBatch, chronological
 from simbijstand.engine.model import MICROS_PER_DAY, CompiledModel
@@ -68,31 +69,32 @@ COMPACT_AT = 0.25  # drop rows of cases that left once they are this share of al
 class Population:
     """Cases of a batch of replications and their next changes."""
 
-    rep: np.ndarray
-    cell: np.ndarray
-    band: np.ndarray
-    mod: np.ndarray
-    start: np.ndarray
-    pid: np.ndarray
-    draws: np.ndarray
-    t_next: np.ndarray
-    fires: np.ndarray
-    birth: np.ndarray
-    aow_at: np.ndarray
-    sh_end: np.ndarray
-    phase: np.ndarray
-    phase_end: np.ndarray
-    queued: np.ndarray
-    queued_at: np.ndarray
-    seen: np.ndarray
+    # views of the column store, one per DTYPES entry, set by _set_views
+    rep: Ints
+    cell: Ints
+    band: Ints
+    mod: Ints
+    start: Floats
+    pid: Ints
+    draws: Ints
+    t_next: Floats
+    fires: Bools
+    birth: Floats
+    aow_at: Floats
+    sh_end: Floats
+    phase: Ints
+    phase_end: Floats
+    queued: Ints
+    queued_at: Floats
+    seen: Ints
 
     def __init__(
-        self, model: CompiledModel, streams: ReplicationStreams, replications: np.ndarray
+        self, model: CompiledModel, streams: ReplicationStreams, replications: Int32s
     ) -> None:
         self.model = model
         self.streams = streams
         self.replications = replications  # global replication number per local index
-        self.bands = model.total.shape[2]
+        self.bands: int = model.total.shape[2]
         self.kinds = model.modifiers.count
         self.months = model.months
         self.measures = model.modifiers.measures
@@ -103,18 +105,18 @@ class Population:
         states = model.cells * self.bands * self.kinds
         lam = model.cumulative_hazard.reshape(states, model.months + 1)
         rate = model.total.reshape(model.months, states)
-        self._cumulative = model.cumulative.reshape(model.months, states, -1)
-        self._last_type = model.last_type.reshape(model.months, states)
-        self._lam_shift = lam[:, -1].max() + 1.0
+        self._cumulative: Floats = model.cumulative.reshape(model.months, states, -1)
+        self._last_type: Ints = model.last_type.reshape(model.months, states)
+        self._lam_shift: float = lam[:, -1].max() + 1.0
         self._lam_flat = (lam + np.arange(states)[:, None] * self._lam_shift).ravel()
         # Λ and its slope per (state, month) in one flat index, state * (months + 1) + month;
         # month `months` is the horizon's end, where Λ stays put (flat gathers beat 2-D ones)
-        self._lam_cells = lam.ravel()
-        self._rate_cells = np.pad(rate.T, ((0, 0), (0, 1))).ravel()
-        self._end = model.boundaries[-1]
-        self._band_edges = model.band_edges.ravel()
-        self._edges_per_cell = model.band_edges.shape[1]
-        self._month_of_day = (
+        self._lam_cells: Floats = lam.ravel()
+        self._rate_cells: Floats = np.pad(rate.T, ((0, 0), (0, 1))).ravel()
+        self._end: float = model.boundaries[-1]
+        self._band_edges: Floats = model.band_edges.ravel()
+        self._edges_per_cell: int = model.band_edges.shape[1]
+        self._month_of_day: Ints = (
             np.searchsorted(model.boundaries, np.arange(int(self._end) + 1), side="right") - 1
         )
         self.next_pid = np.zeros(len(replications), dtype=np.int64)
@@ -130,10 +132,10 @@ class Population:
 
     def add(
         self,
-        rep: np.ndarray,
-        cell: np.ndarray,
-        start: np.ndarray,
-        arrival: np.ndarray,
+        rep: Ints,
+        cell: Codes,
+        start: Floats,
+        arrival: Floats,
         month: int,
         reason: int = NO_CODE,
         statushouder: bool = False,
@@ -159,14 +161,13 @@ class Population:
         rows = self._store.append(columns, len(rep))
         self._set_views()
         if self.model.ages is not None:
-            self._give_ages(rows, arrival)
+            self._give_ages(self.model.ages, rows, arrival)
         clock = -np.log1p(-self.streams.uniforms(rep, Purpose.CASE, pid, 0))
         self._arm(rows, month, arrival, clock)
         no_code = np.full(len(rows), NO_CODE)
         self._record(rep, pid, start, EventKind.INSTROOM, cell, no_code, np.full(len(rows), reason))
 
-    def _give_ages(self, rows: np.ndarray, arrival: np.ndarray) -> None:
-        ages = self.model.ages
+    def _give_ages(self, ages: AgeModel, rows: Ints, arrival: Floats) -> None:
         rep, pid = self.rep[rows], self.pid[rows]
         u_band = self.streams.uniforms(rep, Purpose.AGE, pid, 0)
         u_age = self.streams.uniforms(rep, Purpose.AGE, pid, 1)
@@ -208,24 +209,25 @@ class Population:
 
     # --- measures (called by the measure processes) ----------------------------------------------
 
-    def alive(self) -> np.ndarray:
-        return self.pid != LEFT
+    def alive(self) -> Bools:
+        alive: Bools = self.pid != LEFT
+        return alive
 
-    def duration_at(self, rows: np.ndarray, moment: float) -> np.ndarray:
+    def duration_at(self, rows: Ints, moment: float) -> Floats:
         return moment - self.start[rows]
 
-    def age_at(self, rows: np.ndarray, moment: float) -> np.ndarray:
+    def age_at(self, rows: Ints, moment: float) -> Floats:
         """Age in years (nan without ages)."""
         return (moment - self.birth[rows]) / DAYS_PER_YEAR
 
-    def measure_choice(self, rows: np.ndarray, measure: int) -> np.ndarray:
+    def measure_choice(self, rows: Ints, measure: int) -> Floats:
         """The uniform each case uses to decide on measure `measure`; apart from its own stream,
         so that a measure nobody can enter leaves every other draw, and so every result, alone."""
         return self.streams.uniforms(
             self.rep[rows], Purpose.MEASURE_CHOICE, self.pid[rows], measure
         )
 
-    def take_numbers(self, rows: np.ndarray) -> np.ndarray:
+    def take_numbers(self, rows: Ints) -> Floats:
         """One uniform from each case's own stream."""
         uniform = self.streams.uniforms(
             self.rep[rows], Purpose.CASE, self.pid[rows], self.draws[rows]
@@ -233,12 +235,12 @@ class Population:
         self.draws[rows] += 1
         return uniform
 
-    def enqueue(self, rows: np.ndarray, measure: int, moment: float) -> None:
+    def enqueue(self, rows: Ints, measure: int, moment: float) -> None:
         self.queued[rows] = measure
         self.queued_at[rows] = moment
         self._emit_traject(rows, moment, EventKind.TRAJECT_WACHT, measure, NO_CODE)
 
-    def start_measure(self, rows: np.ndarray, measure: int, month: int, moment: float) -> None:
+    def start_measure(self, rows: Ints, measure: int, month: int, moment: float) -> None:
         """Move queued cases into measure `measure` at `moment`; they get its hazard modifier."""
         spec = self.measures[measure]
         self.queued[rows] = -1
@@ -250,7 +252,7 @@ class Population:
 
     # --- internals ------------------------------------------------------------------------------
 
-    def _arm(self, rows: np.ndarray, month: int, t0: np.ndarray, clock: np.ndarray) -> None:
+    def _arm(self, rows: Ints, month: int, t0: Floats, clock: Floats) -> None:
         """Set the next change of `rows`, which entered their state at `t0` (in calendar month
         `month`) with `clock` left, walking through as many duration bands as the clock lasts."""
         cell, band = self.cell[rows], self.band[rows]
@@ -277,22 +279,21 @@ class Population:
             start, change = start[carry], change[carry]
         self.band[rows], self.t_next[rows], self.fires[rows] = final_band, t_next, fires
 
-    def _scheduled_changes(self, rows: np.ndarray) -> np.ndarray:
+    def _scheduled_changes(self, rows: Ints) -> Floats:
         """When each case's modifier next changes or it reaches AOW age (inf if never)."""
         if not self._has_schedules:
             return np.full(len(rows), np.inf)
         return np.minimum(np.minimum(self.sh_end[rows], self.phase_end[rows]), self.aow_at[rows])
 
-    def _state(self, cell: np.ndarray, band: np.ndarray, mod: np.ndarray) -> np.ndarray:
+    def _state(self, cell: Ints, band: Ints, mod: Ints) -> Ints:
         return (cell * self.bands + band) * self.kinds + mod
 
-    def _lam_at(self, state: np.ndarray, month: int, t: np.ndarray) -> np.ndarray:
+    def _lam_at(self, state: Ints, month: int, t: Floats) -> Floats:
         cell = state * (self.months + 1) + month
-        return self._lam_cells.take(cell) + self._rate_cells.take(cell) * (
-            t - self.model.boundaries[month]
-        )
+        month_start: float = self.model.boundaries[month]
+        return self._lam_cells.take(cell) + self._rate_cells.take(cell) * (t - month_start)
 
-    def _lam_until(self, state: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def _lam_until(self, state: Ints, t: Floats) -> Floats:
         """Each state's Λ at moment t, or at the horizon's end when t lies beyond it."""
         capped = np.minimum(t, self._end)  # keeps inf (an open band) out of the arithmetic
         month = self._month_of_day.take(capped.astype(np.int64))  # month starts are whole days
@@ -301,18 +302,18 @@ class Population:
             capped - self.model.boundaries.take(month)
         )
 
-    def _inverse_lam(self, state: np.ndarray, month: int, target: np.ndarray) -> np.ndarray:
+    def _inverse_lam(self, state: Ints, month: int, target: Floats) -> Floats:
         """The moment in the horizon at which the state's Λ reaches `target` (< Λ at the end)."""
         # one searchsorted over all states' Λ rows laid end to end, each shifted above the last
         row = state * (self.months + 1)
         position = np.searchsorted(self._lam_flat, target + state * self._lam_shift, side="right")
-        k = np.clip(position - 1 - row, month, self.months - 1)
+        k: Ints = np.clip(position - 1 - row, month, self.months - 1)
         cell = row + k
         return self.model.boundaries.take(k) + (
             target - self._lam_cells.take(cell)
         ) / self._rate_cells.take(cell)
 
-    def _fire(self, month: int, rows: np.ndarray) -> np.ndarray:
+    def _fire(self, month: int, rows: Ints) -> Ints:
         """Give `rows` their event; return the rows that moved to another klantgroep."""
         moment = self.t_next[rows]
         types = self._event_types(month, rows, self.take_numbers(rows))
@@ -337,7 +338,7 @@ class Population:
         self._arm(movers, month, moved_at, self._fresh_clocks(movers))
         return movers
 
-    def _leave(self, rows: np.ndarray, moment: np.ndarray, routes: np.ndarray) -> None:
+    def _leave(self, rows: Ints, moment: Floats, routes: Ints) -> None:
         self._close_measures(rows, moment)
         no_code = np.full(rows.size, NO_CODE)
         self._emit(rows, moment, EventKind.UITSTROOM, self.cell[rows], no_code, routes)
@@ -347,7 +348,7 @@ class Population:
             self.queued[rows], self.phase[rows] = -1, 0  # frees their place and queue position
         self._dead += rows.size
 
-    def _close_measures(self, rows: np.ndarray, moment: np.ndarray) -> None:
+    def _close_measures(self, rows: Ints, moment: Floats) -> None:
         """A benefit that ends also ends its measure, or its wait for one."""
         if not self.measures:
             return
@@ -369,13 +370,12 @@ class Population:
                 UITSTROOM_IN_TRAJECT,
             )
 
-    def _end_phases(self, month: int, rows: np.ndarray) -> np.ndarray:
+    def _end_phases(self, month: int, rows: Ints) -> Ints:
         """Changes due at t_next: reaching AOW age (the case leaves), or the end of the
         statushouder phase or of a measure phase. Return the rows still on benefit."""
         retiring = self.aow_at[rows] <= self.t_next[rows]
         if retiring.any():
-            gone = rows[retiring]
-            self._leave(gone, self.t_next[gone], np.full(gone.size, self.model.ages.aow_route))
+            self._retire(rows[retiring])
             rows = rows[~retiring]
         moment = self.t_next[rows]
         self.sh_end[rows[self.sh_end[rows] <= moment]] = np.inf
@@ -396,18 +396,28 @@ class Population:
         self._restart(rows, month, moment)
         return rows
 
-    def _restart(self, rows: np.ndarray, month: int, moment: np.ndarray | float) -> None:
+    def _retire(self, rows: Ints) -> None:
+        """Cases that reach their AOW age leave by the AOW route."""
+        ages = self.model.ages
+        if ages is None:  # only cases given an age (_give_ages) have a finite aow_at
+            raise RuntimeError(
+                f"day {self.t_next[rows].min():.4f} since the start: {rows.size} case(s) reach "
+                f"AOW age (person ids {self.pid[rows][:5].tolist()}), but the model has no ages"
+            )
+        self._leave(rows, self.t_next[rows], np.full(rows.size, ages.aow_route))
+
+    def _restart(self, rows: Ints, month: int, moment: Floats | float) -> None:
         """Re-arm cases whose modifier changed at `moment`, with a fresh clock from there."""
         moment = np.broadcast_to(moment, rows.shape).astype(np.float64)
         self.band[rows] = self._band_at(self.cell[rows], moment - self.start[rows])
         self.mod[rows] = self._modifier(rows)
         self._arm(rows, month, moment, self._fresh_clocks(rows))
 
-    def _modifier(self, rows: np.ndarray) -> np.ndarray:
+    def _modifier(self, rows: Ints) -> Ints:
         statushouder = np.isfinite(self.sh_end[rows]).astype(INDEX)
         return statushouder * self.model.modifiers.phases + self.phase[rows]
 
-    def _band_at(self, cell: np.ndarray, duration: np.ndarray) -> np.ndarray:
+    def _band_at(self, cell: Codes, duration: Floats) -> Ints:
         """The band of each duration: how many of its cell's upper band edges it has reached
         (new benefits, duration 0 or less, start in band 0)."""
         band = np.zeros(len(cell), dtype=INDEX)
@@ -415,18 +425,19 @@ class Population:
             band += duration >= upper.take(cell)
         return band
 
-    def _fresh_clocks(self, rows: np.ndarray) -> np.ndarray:
+    def _fresh_clocks(self, rows: Ints) -> Floats:
         return -np.log1p(-self.take_numbers(rows))
 
-    def _event_types(self, month: int, rows: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    def _event_types(self, month: int, rows: Ints, uniform: Floats) -> Ints:
         state = self._state(self.cell[rows], self.band[rows], self.mod[rows])
         cumulative = self._cumulative[month].take(state, axis=0)
         target = uniform * cumulative[:, -1]
-        chosen = (cumulative <= target[:, None]).sum(axis=1)
+        chosen: Ints = (cumulative <= target[:, None]).sum(axis=1)
+        last_type: Ints = self._last_type[month].take(state)
         # u * total can round up to total itself; never pick a type with zero hazard then
-        return np.minimum(chosen, self._last_type[month].take(state))
+        return np.minimum(chosen, last_type)
 
-    def _new_ids(self, rep: np.ndarray) -> np.ndarray:
+    def _new_ids(self, rep: Ints) -> Ints:
         counts = np.bincount(rep, minlength=len(self.next_pid))
         offsets = np.cumsum(counts) - counts
         within = np.arange(len(rep)) - np.repeat(offsets, counts)
@@ -440,8 +451,8 @@ class Population:
 
     def _emit_traject(
         self,
-        rows: np.ndarray,
-        moment: np.ndarray | float,
+        rows: Ints,
+        moment: Floats | float,
         kind: EventKind,
         measure: int,
         reason: int,
@@ -460,14 +471,14 @@ class Population:
 
     def _emit(
         self,
-        rows: np.ndarray,
-        moment: np.ndarray,
+        rows: Ints,
+        moment: Floats,
         kind: EventKind,
-        cell: np.ndarray,
-        from_cell: np.ndarray,
-        route: np.ndarray,
+        cell: Codes,
+        from_cell: Codes,
+        route: Codes,
         *,
-        to_cell: np.ndarray | None = None,
+        to_cell: Codes | None = None,
         traject: int = NO_CODE,
     ) -> None:
         """Record events; for a doorstroom `cell` is where the case came from, `to_cell` where
@@ -479,13 +490,13 @@ class Population:
 
     def _record(
         self,
-        rep: np.ndarray,
-        pid: np.ndarray,
-        moment: np.ndarray,
+        rep: Ints,
+        pid: Ints,
+        moment: Floats,
         kind: EventKind,
-        cell: np.ndarray,
-        from_cell: np.ndarray,
-        route: np.ndarray,
+        cell: Codes,
+        from_cell: Codes,
+        route: Codes,
         traject: int = NO_CODE,
     ) -> None:
         model = self.model

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_MONTH
+from simbijstand.engine.arrays import Floats, Ints
 from simbijstand.engine.layout import CellLayout
 from simbijstand.engine.streams import Purpose, ReplicationStreams, poisson_quantile
 from simbijstand.scenario import Scenario
@@ -28,9 +29,9 @@ from simbijstand.scenario.paths import half_year_bounds
 def expected_entries(
     scenario: Scenario,
     layout: CellLayout,
-    boundaries: np.ndarray,
+    boundaries: Floats,
     to_days: Callable[[dt.date], float],
-) -> np.ndarray:
+) -> Floats:
     """Expected statushouders entering the caseload per month and cell [M, C]."""
     table = np.zeros((len(boundaries) - 1, layout.size))
     sh = scenario.spec.statushouders
@@ -46,7 +47,7 @@ def expected_entries(
     return table
 
 
-def _entry_cdf(t: np.ndarray, first: float, after: float, tau: float) -> np.ndarray:
+def _entry_cdf(t: Floats, first: float, after: float, tau: float) -> Floats:
     housed = np.clip(t, first, after) - first
     if tau == 0:
         return housed / (after - first)
@@ -55,8 +56,8 @@ def _entry_cdf(t: np.ndarray, first: float, after: float, tau: float) -> np.ndar
 
 
 def statushouder_arrivals(
-    entries: np.ndarray, boundaries: np.ndarray, streams: ReplicationStreams, month: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    entries: Floats, boundaries: Floats, streams: ReplicationStreams, month: int
+) -> tuple[Ints, Ints, Floats]:
     """(local replication, cell, moment) of the month's entering statushouders."""
     mean = entries[month]
     reps, cells = len(streams), len(mean)

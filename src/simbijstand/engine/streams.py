@@ -18,7 +18,10 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import special
+
+from simbijstand.engine.arrays import Bools, Floats, Ints
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -47,7 +50,7 @@ def replication_key(seed: int, replication: int) -> np.uint64:
     return np.uint64(state[0])
 
 
-def _mix64(z: np.ndarray) -> np.ndarray:
+def _mix64(z: NDArray[np.uint64]) -> NDArray[np.uint64]:
     """SplitMix64's finaliser, in place (the streams' hottest arithmetic)."""
     shifted = np.empty_like(z)
     with np.errstate(over="ignore"):
@@ -70,9 +73,10 @@ class ReplicationStreams:
         return len(self.keys)
 
     def uniforms(
-        self, local_rep: np.ndarray, purpose: Purpose, subject: np.ndarray, counter: np.ndarray
-    ) -> np.ndarray:
-        """Uniform [0, 1) numbers at the given positions of each row's replication stream."""
+        self, local_rep: Ints, purpose: Purpose, subject: Ints | int, counter: Ints | int
+    ) -> Floats:
+        """Uniform [0, 1) numbers at the given positions of each row's replication stream; a
+        scalar `subject` or `counter` holds for every row."""
         z = np.asarray(subject).astype(np.uint64) << SUBJECT_SHIFT
         z = z | np.asarray(counter).astype(np.uint64)  # not |=: either side may be a scalar
         z |= np.uint64(purpose) << PURPOSE_SHIFT
@@ -88,7 +92,7 @@ class ReplicationStreams:
         uniform *= TO_UNIT
         return uniform
 
-    def poisson(self, month: int, mean: np.ndarray) -> np.ndarray:
+    def poisson(self, month: int, mean: Floats) -> Ints:
         """Poisson counts [replication, cell] for one month, by inversion of its own uniforms."""
         reps, cells = len(self.keys), len(mean)
         rep = np.repeat(np.arange(reps), cells)
@@ -99,7 +103,7 @@ class ReplicationStreams:
         return poisson_quantile(uniform, np.asarray(mean, dtype=float))
 
 
-def poisson_quantile(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
+def poisson_quantile(q: Floats, mean: Floats) -> Ints:
     """Smallest k with P(X <= k) >= q for X ~ Poisson(mean), as scipy.stats.poisson.ppf computes
     it, without that function's per-call overhead (it dominated small runs). `mean` holds one
     value per column (last axis) of q. Many draws per column are counted on a table of the CDF,
@@ -112,10 +116,11 @@ def poisson_quantile(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
         counts = _quantile_by_table(q, columns, low, width)
     else:
         counts = _quantile_one_by_one(q, np.broadcast_to(columns, q.shape))
-    return np.where(columns > 0, counts, 0)
+    counts = np.where(columns > 0, counts, 0)
+    return counts
 
 
-def _table_span(mean: np.ndarray) -> tuple[np.ndarray, int]:
+def _table_span(mean: Floats) -> tuple[Ints, int]:
     """The k from which, and how many, a CDF table needs: mean ± (10 standard deviations + 30),
     outside which the tails are below double precision."""
     reach = 10 * np.sqrt(mean) + 30
@@ -123,7 +128,7 @@ def _table_span(mean: np.ndarray) -> tuple[np.ndarray, int]:
     return low, int(np.ceil((mean + reach - low).max(initial=0)))
 
 
-def _quantile_by_table(q: np.ndarray, mean: np.ndarray, low: np.ndarray, width: int) -> np.ndarray:
+def _quantile_by_table(q: Floats, mean: Floats, low: Ints, width: int) -> Ints:
     cdf = special.pdtr(low[:, None] + np.arange(width), mean[:, None])  # [column, k - low]
     counts = np.zeros(q.shape, dtype=np.int64)
     for column in range(q.shape[-1]):
@@ -131,10 +136,11 @@ def _quantile_by_table(q: np.ndarray, mean: np.ndarray, low: np.ndarray, width: 
     return counts
 
 
-def _quantile_one_by_one(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    upper = np.ceil(special.pdtrik(q, mean))
+def _quantile_one_by_one(q: Floats, mean: Floats) -> Ints:
+    upper: Floats = np.ceil(special.pdtrik(q, mean))
     lower = np.maximum(upper - 1, 0)
-    return np.where(special.pdtr(lower, mean) >= q, lower, upper).astype(np.int64)
+    enough: Bools = special.pdtr(lower, mean) >= q
+    return np.where(enough, lower, upper).astype(np.int64)
 
 
 def parameter_seed(seed: int, replication: int) -> np.random.SeedSequence:

@@ -12,13 +12,14 @@ import datetime as dt
 import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from simbijstand.engine.arrays import Floats, Ints
 from simbijstand.engine.layout import CellLayout
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.paths import macro_multipliers, preventie_multipliers
 from simbijstand.scenario.schema import Multiplicator
 
 
-def band_edges(layout: CellLayout) -> np.ndarray:
+def band_edges(layout: CellLayout) -> Floats:
     """Days on benefit where each cell's bands start, padded with inf [C, B+1]."""
     edges = np.full((layout.size, layout.max_bands + 1), np.inf)
     for cell in range(layout.size):
@@ -27,7 +28,7 @@ def band_edges(layout: CellLayout) -> np.ndarray:
     return edges
 
 
-def hazard_table(scenario: Scenario, layout: CellLayout, months: list[dt.date]) -> np.ndarray:
+def hazard_table(scenario: Scenario, layout: CellLayout, months: list[dt.date]) -> Floats:
     """Hazards per day [month, cell, band, type]."""
     base = np.stack([_base_hazards(layout, cell) for cell in range(layout.size)])
     table = np.repeat(base[np.newaxis], len(months), axis=0)
@@ -45,8 +46,8 @@ def hazard_table(scenario: Scenario, layout: CellLayout, months: list[dt.date]) 
 
 
 def inflow_table(
-    scenario: Scenario, layout: CellLayout, months: list[dt.date], boundaries: np.ndarray
-) -> np.ndarray:
+    scenario: Scenario, layout: CellLayout, months: list[dt.date], boundaries: Floats
+) -> Floats:
     """Expected new benefits per month and cell [month, cell]."""
     lengths = np.diff(boundaries)
     years_from_start = (boundaries[:-1] + lengths / 2) / DAYS_PER_YEAR
@@ -68,7 +69,7 @@ def inflow_table(
     return table
 
 
-def integrate_over_months(total: np.ndarray, boundaries: np.ndarray) -> np.ndarray:
+def integrate_over_months(total: Floats, boundaries: Floats) -> Floats:
     """Cumulative hazard from the start to each month start [..., M+1] of a [M, ...] table."""
     per_month = total * np.diff(boundaries).reshape(-1, *([1] * (total.ndim - 1)))
     integrated = np.zeros((*total.shape[1:], total.shape[0] + 1))
@@ -76,13 +77,14 @@ def integrate_over_months(total: np.ndarray, boundaries: np.ndarray) -> np.ndarr
     return integrated
 
 
-def last_positive(hazard: np.ndarray) -> np.ndarray:
+def last_positive(hazard: Floats) -> Ints:
     """Index of the last event type with a positive hazard (over the last axis)."""
-    types = hazard.shape[-1]
-    return (types - 1 - np.argmax(hazard[..., ::-1] > 0, axis=-1)).astype(np.int64)
+    types: int = hazard.shape[-1]
+    from_end: Ints = np.argmax(hazard[..., ::-1] > 0, axis=-1)
+    return (types - 1 - from_end).astype(np.int64)
 
 
-def _base_hazards(layout: CellLayout, cell: int) -> np.ndarray:
+def _base_hazards(layout: CellLayout, cell: int) -> Floats:
     params = layout.params[layout.gemeente[cell]]
     group = layout.group(cell)
     bands = len(params.duurbanden_maanden)
@@ -110,7 +112,7 @@ def _matching_cells(mult: Multiplicator, scenario: Scenario, layout: CellLayout)
 
 
 def _apply_transition_multiplier(
-    month_table: np.ndarray, mult: Multiplicator, scenario: Scenario, layout: CellLayout
+    month_table: Floats, mult: Multiplicator, scenario: Scenario, layout: CellLayout
 ) -> None:
     routes = len(layout.routes)
     cells = _matching_cells(mult, scenario, layout)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simbijstand.errors import FinanceError
 from simbijstand.scenario.money import budget_method, value_for_year
-from simbijstand.scenario.schema import Budget
+from simbijstand.scenario.schema_money import Budget
 
 # Net lasten of a year: one number (realised) or one per replication (simulated); None: unknown.
 NetOf = Callable[[int], float | np.ndarray | None]
@@ -60,12 +61,16 @@ def _grown(budget: Budget, year: int) -> YearBudget:
     base = announced(budget, base_year).amount
     rates = [value_for_year(budget.groei_per_jaar, y) for y in range(base_year + 1, year + 1)]
     factor = math.prod(1 + (r or 0.0) for r in rates)  # the scenario checks list every rate
-    assert isinstance(base, float)
+    if not isinstance(base, float):  # the scenario checks require an amount in every given year
+        raise FinanceError(
+            f"budget.jaren.{base_year}: no amount to grow the budget of {year} from ({base!r})"
+        )
     return YearBudget(base * factor, "groei", base_year, factor)
 
 
 def _historical(budget: Budget, year: int, net_of: NetOf) -> YearBudget:
-    assert budget.historisch is not None
+    if budget.historisch is None:  # the scenario checks make budget_method say so
+        raise FinanceError(f"budget: {year} asks for a historical budget; budget.historisch is missing")
     factor = value_for_year(budget.historisch.macrofactor, year)
     source = net_of(year - 2)
     if source is None or factor is None:

@@ -16,6 +16,7 @@ import polars as pl
 
 from simbijstand.domain.dated import Carry, DatedValue, Period
 from simbijstand.engine import CompiledModel
+from simbijstand.engine.arrays import Floats
 from simbijstand.projections import Projections
 from simbijstand.scenario.schema import Kosten
 
@@ -54,7 +55,7 @@ def _rises(rises: DatedValue[float], year: int) -> list[tuple[int, float]]:
     return [(1, rises.at(dt.date(year, 1, 1)))]
 
 
-def cost_per_benefit_month(model: CompiledModel, kosten: Kosten) -> np.ndarray:
+def cost_per_benefit_month(model: CompiledModel, kosten: Kosten) -> Floats:
     """Euro per benefit-month [month, cell]."""
     base = np.array(
         [
@@ -64,7 +65,8 @@ def cost_per_benefit_month(model: CompiledModel, kosten: Kosten) -> np.ndarray:
     )
     rises = indexation(kosten)
     factors = np.array([price_level(kosten, d, rises) for d in model.dates[:-1]])
-    return factors[:, None] * base[None, :]
+    cost: Floats = factors[:, None] * base[None, :]
+    return cost
 
 
 def expenditure_frame(

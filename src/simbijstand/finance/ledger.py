@@ -35,7 +35,8 @@ from simbijstand.finance.vangnet import VangnetResult, calculate_vangnet, requir
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.money import value_for_year
 from simbijstand.scenario.regimes import RegimeSet, scenario_regimes, select_regime
-from simbijstand.scenario.schema import Gemeente, Realisatie
+from simbijstand.scenario.schema import Gemeente
+from simbijstand.scenario.schema_money import Realisatie
 
 SIMULATED = {  # the columns expenditure_frame gives, kept as they were
     "replication": pl.Int32,
@@ -245,5 +246,6 @@ def _frame(rows: pl.DataFrame, columns: dict[str, object]) -> pl.DataFrame:
 
 def _per_row(value: object, height: int) -> list[object]:
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        values: list[object] = value.tolist()
+        return values
     return list(value) if isinstance(value, list) else [value] * height

@@ -11,6 +11,8 @@ have no value (eligibility undecided) is left empty rather than computed on the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from simbijstand.finance.ledger import FinancePlan
@@ -129,7 +131,7 @@ def year_notes(plan: FinancePlan, finance: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _months_note(plan: FinancePlan, row: dict) -> list[str]:
+def _months_note(plan: FinancePlan, row: dict[str, Any]) -> list[str]:
     year, simulated, realised = row["year"], row["months"], row["realised_months"]
     if realised:
         return [f"{_span(1, realised)} gerealiseerd, {_span(realised + 1, 12)} gesimuleerd"]
@@ -144,7 +146,7 @@ def _months_note(plan: FinancePlan, row: dict) -> list[str]:
     return [f"alleen {_span(1, simulated)} in de horizon; geen tekort over het hele jaar"]
 
 
-def _budget_note(row: dict) -> list[str]:
+def _budget_note(row: dict[str, Any]) -> list[str]:
     basis = row["budget_basis"]
     if basis is None:
         return ["geen budget in het scenario"] if row["complete"] else []

@@ -16,6 +16,7 @@ import numpy as np
 
 from simbijstand.domain.events import CASELOAD_KINDS, EventKind
 from simbijstand.engine import CompiledModel, EventBatch
+from simbijstand.engine.arrays import Floats, Int32s, Ints
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,9 @@ class Projections:
     """Folded results of consecutive replications starting at `first_replication`."""
 
     first_replication: int
-    caseload: np.ndarray  # int32 [R, M+1, C], at each month start and the horizon's end
-    flows: np.ndarray  # int32 [R, M, C, F], see FlowCodes
-    benefit_months: np.ndarray  # float64 [R, M, C]
+    caseload: Int32s  # [R, M+1, C], at each month start and the horizon's end
+    flows: Int32s  # [R, M, C, F], see FlowCodes
+    benefit_months: Floats  # [R, M, C]
     measure_events: EventBatch  # every traject_* event, in time order per replication
 
     @staticmethod
@@ -79,7 +80,7 @@ class ProjectionFold:
         self._shape_case = (count, months + 1, cells)
         self._shape_flow = (count, months, cells, self.codes.count)
         self._delta = np.zeros(int(np.prod(self._shape_case)), dtype=np.int64)
-        self._flow_cells: list[np.ndarray] = []  # flat flow index per event, counted at the end
+        self._flow_cells: list[Ints] = []  # flat flow index per event, counted at the end
         self._partial_us = np.zeros(count * months * cells, dtype=np.int64)
         self._measure_events: list[EventBatch] = [EventBatch.empty()]
 
@@ -111,7 +112,7 @@ class ProjectionFold:
             measure_events=EventBatch.concat(self._measure_events),
         )
 
-    def _fold_caseload(self, batch: EventBatch, after: np.ndarray) -> None:
+    def _fold_caseload(self, batch: EventBatch, after: Ints) -> None:
         cells = self._shape_case[2]
         row = ((batch.replication - self.first) * self._shape_case[1] + after) * cells
         plus = batch.kind != EventKind.UITSTROOM
@@ -121,7 +122,7 @@ class ProjectionFold:
         self._delta += np.bincount(row[plus] + batch.cell[plus], minlength=size)
         self._delta -= np.bincount(row[minus] + minus_cell[minus], minlength=size)
 
-    def _fold_flows(self, batch: EventBatch, month: np.ndarray) -> None:
+    def _fold_flows(self, batch: EventBatch, month: Ints) -> None:
         _, months, cells, count = self._shape_flow
         codes = self.codes
         from_local = self.model.cell_local[np.maximum(batch.from_cell, 0)]
@@ -135,14 +136,14 @@ class ProjectionFold:
         ) * count + code
         self._flow_cells.append(flat)
 
-    def _flow_counts(self) -> np.ndarray:
+    def _flow_counts(self) -> Ints:
         # one count at the end: a bincount per month would sweep the whole flows array each time
         size = int(np.prod(self._shape_flow))
         if not self._flow_cells:
             return np.zeros(size, dtype=np.int64)
         return np.bincount(np.concatenate(self._flow_cells), minlength=size)
 
-    def _fold_partial_months(self, batch: EventBatch, month: np.ndarray) -> None:
+    def _fold_partial_months(self, batch: EventBatch, month: Ints) -> None:
         remaining_us = self.model.boundaries_us[month + 1] - batch.time_us
         cells = self._shape_case[2]
         row = ((batch.replication - self.first) * self.model.months + month) * cells

@@ -8,12 +8,16 @@ over the same period.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from simbijstand.domain.calendar import DAYS_PER_YEAR
 from simbijstand.domain.events import AFGEROND, NIET_GESTART, EventKind
 from simbijstand.engine import CompiledModel, EventBatch
+from simbijstand.engine.arrays import Bools, Floats, Ints
 from simbijstand.engine.modifiers import MeasureSpec
 from simbijstand.projections.fold import Projections
 
@@ -59,8 +63,9 @@ def _one_measure(
     months = model.months
 
     def per_month(
-        mask: np.ndarray, index: np.ndarray, weights: np.ndarray | None = None
-    ) -> np.ndarray:
+        mask: Bools, index: Ints, weights: Floats | None = None
+    ) -> NDArray[np.number[Any]]:
+        """Events per replication and month [R, M+1]: counts, or with `weights` their sums."""
         flat = rep[mask] * (months + 1) + index[mask]
         counted = np.bincount(
             flat, weights=None if weights is None else weights[mask], minlength=reps * (months + 1)
@@ -105,9 +110,7 @@ def _one_measure(
     ).with_columns(pl.col("mean_wait_days").fill_nan(None))
 
 
-def _wait_days(
-    events: EventBatch, mine: np.ndarray, starts: np.ndarray, joins: np.ndarray
-) -> np.ndarray:
+def _wait_days(events: EventBatch, mine: Ints, starts: Bools, joins: Bools) -> Floats:
     """Days each start waited since its client joined the queue (0 for events that are no start)."""
     key = events.replication[mine].astype(np.int64) * (1 << 40) + events.person_id[mine]
     joined = dict(zip(key[joins].tolist(), events.time_us[mine][joins].tolist(), strict=True))
@@ -118,11 +121,14 @@ def _wait_days(
     return waited
 
 
-def _cost(model: CompiledModel, spec: MeasureSpec, starts: np.ndarray) -> np.ndarray:
+def _cost(model: CompiledModel, spec: MeasureSpec, starts: NDArray[np.number[Any]]) -> Floats:
     """Euro per replication and month: per start, plus places and fixed cost while open."""
     bounds = model.boundaries
     open_days = np.clip(
         np.minimum(bounds[1:], spec.closes) - np.maximum(bounds[:-1], spec.opens), 0, None
     )
     yearly = spec.capacity * spec.cost_per_place_year + spec.cost_fixed_year
-    return starts * spec.cost_per_participant + (open_days / DAYS_PER_YEAR * yearly)[None, :]
+    cost: Floats = (
+        starts * spec.cost_per_participant + (open_days / DAYS_PER_YEAR * yearly)[None, :]
+    )
+    return cost

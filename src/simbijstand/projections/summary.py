@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from simbijstand.engine import CompiledModel
+from simbijstand.engine.arrays import Bools, Ints
 from simbijstand.projections.fold import Projections
 
 TOTAL = "totaal"
@@ -25,12 +26,10 @@ QUANTILES = {
 SUMMARY_COLUMNS = ("gemeente", "klantgroep", "date", "mean", *QUANTILES)
 
 
-def caseload_series(
-    model: CompiledModel, projections: Projections
-) -> dict[tuple[str, str], np.ndarray]:
+def caseload_series(model: CompiledModel, projections: Projections) -> dict[tuple[str, str], Ints]:
     """Caseload [replication, date] per (gemeente, klantgroep), totals included."""
     counts = projections.caseload.astype(np.int64)
-    series: dict[tuple[str, str], np.ndarray] = {}
+    series: dict[tuple[str, str], Ints] = {}
     gemeenten = [*model.gemeenten, TOTAL]
     groups = list(dict.fromkeys(model.cell_klantgroep))
     for gemeente in gemeenten:
@@ -60,13 +59,14 @@ def summary_frame(model: CompiledModel, projections: Projections) -> pl.DataFram
     return pl.concat(rows).select(SUMMARY_COLUMNS)
 
 
-def _cells_of(model: CompiledModel, gemeente: str) -> np.ndarray:
+def _cells_of(model: CompiledModel, gemeente: str) -> Bools:
     if gemeente == TOTAL:
         return np.ones(model.cells, dtype=bool)
-    return model.cell_gemeente == model.gemeenten.index(gemeente)
+    cells: Bools = model.cell_gemeente == model.gemeenten.index(gemeente)
+    return cells
 
 
-def _group_cells(model: CompiledModel, group: str) -> np.ndarray:
+def _group_cells(model: CompiledModel, group: str) -> Bools:
     if group == TOTAL:
         return model.cell_buig.copy()
     return np.array([name == group for name in model.cell_klantgroep])
