@@ -70,7 +70,7 @@ def _grown(budget: Budget, year: int) -> YearBudget:
 
 def _historical(budget: Budget, year: int, net_of: NetOf) -> YearBudget:
     if budget.historisch is None:  # the scenario checks make budget_method say so
-        raise FinanceError(f"budget: {year} asks for a historical budget; budget.historisch is missing")
+        raise FinanceError(f"budget: {year} has a historical budget but no budget.historisch")
     factor = value_for_year(budget.historisch.macrofactor, year)
     source = net_of(year - 2)
     if source is None or factor is None:
