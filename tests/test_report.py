@@ -197,7 +197,7 @@ def test_charts_leave_no_global_state_behind_and_repeat_exactly(full_run: Path) 
     data = load_run(full_run)
     before = dict(mpl.rcParams)
     first = finance_chart(data)
-    charts.trajecten_chart(data)
+    charts.measures_chart(data)
     assert finance_chart(data) == first
     assert dict(mpl.rcParams) == before
 
@@ -262,7 +262,7 @@ def test_a_scenario_with_measures_shows_participants_queue_and_cost(tmp_path: Pa
     )
     for year, cost in per_year.iter_rows():
         assert found.values[f"traject|parttime_naar_fulltime|{year}"] == pytest.approx(cost)
-    assert _axes(charts.trajecten_chart(load_run(out)) or "") == 1
+    assert _axes(charts.measures_chart(load_run(out)) or "") == 1
 
 
 def test_a_run_without_budget_shows_no_empty_budget_columns_or_their_explanation(

@@ -221,12 +221,12 @@ def _quantiles(column: str) -> list[pl.Expr]:
     ]
 
 
-def monthly_trajecten(data: RunData) -> pl.DataFrame | None:
+def monthly_measures(data: RunData) -> pl.DataFrame | None:
     """traject, month, participants, queue (means over replications, summed over gemeenten)."""
-    if data.trajecten is None:
+    if data.measures is None:
         return None
     return (
-        data.trajecten.sort("traject", "month", "gemeente", "replication")
+        data.measures.sort("traject", "month", "gemeente", "replication")
         .group_by("traject", "month")
         .agg(
             participants=pl.col("participants").sum() / data.replications,
@@ -236,12 +236,12 @@ def monthly_trajecten(data: RunData) -> pl.DataFrame | None:
     )
 
 
-def yearly_trajecten_cost(data: RunData) -> pl.DataFrame | None:
+def yearly_measures_cost(data: RunData) -> pl.DataFrame | None:
     """traject, year, cost_eur: mean cost per year over replications."""
-    if data.trajecten is None:
+    if data.measures is None:
         return None
     return (
-        data.trajecten.sort("traject", "month", "gemeente", "replication")
+        data.measures.sort("traject", "month", "gemeente", "replication")
         .with_columns(year=pl.col("month").dt.year())
         .group_by("traject", "year")
         .agg(cost_eur=pl.col("cost_eur").sum() / data.replications)

@@ -237,9 +237,9 @@ def _recent(history: pl.DataFrame | None, data: RunData) -> pl.DataFrame | None:
     return shown if shown.height else None
 
 
-def trajecten_chart(data: RunData) -> str | None:
+def measures_chart(data: RunData) -> str | None:
     """Participants and queue per month, one panel per traject; None without trajecten."""
-    monthly = aggregates.monthly_trajecten(data)
+    monthly = aggregates.monthly_measures(data)
     if monthly is None or monthly.height == 0:
         return None
     names = monthly["traject"].unique(maintain_order=True).sort().to_list()

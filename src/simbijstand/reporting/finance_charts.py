@@ -58,7 +58,7 @@ def finance_chart(data: RunData) -> str:
         return to_svg(fig, "financien", "BUIG-lasten per jaar")
 
 
-def lasten_bars(yearly: pl.DataFrame) -> list[Bar]:
+def expenditure_bars(yearly: pl.DataFrame) -> list[Bar]:
     """Per year the net lasten where known (complete years of a run with finance), else the
     simulated lasten."""
     has_net = f"{NET}_mean" in yearly.columns
@@ -71,7 +71,7 @@ def lasten_bars(yearly: pl.DataFrame) -> list[Bar]:
 
 
 def _expenditure_panel(ax: Axes, yearly: pl.DataFrame) -> None:
-    bars = lasten_bars(yearly)
+    bars = expenditure_bars(yearly)
     finance_run = any(b.net for b in bars)
     for net, colour, name in (
         (True, BLUE, "netto BUIG-lasten (gemiddeld)"),

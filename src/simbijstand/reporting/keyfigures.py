@@ -204,9 +204,9 @@ def _finance_headline(yearly: pl.DataFrame) -> str:
     return text + "."
 
 
-def trajecten_cost_table(data: RunData) -> str:
+def measures_cost_table(data: RunData) -> str:
     """Mean cost per traject and year; empty without trajecten."""
-    cost = aggregates.yearly_trajecten_cost(data)
+    cost = aggregates.yearly_measures_cost(data)
     if cost is None or cost.height == 0:
         return ""
     years = sorted(cost["year"].unique().to_list())

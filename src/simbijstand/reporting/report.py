@@ -41,9 +41,9 @@ def report_html(data: RunData) -> str:
         ("stromen", "Instroom en uitstroom", _flows(data)),
         ("financien", "BUIG-lasten" + (" en budget" if _has_budget(data) else ""), _money(data)),
     ]
-    trajecten = _trajecten(data)
-    if trajecten:
-        sections.append(("trajecten", "Trajecten", trajecten))
+    measures = _measures(data)
+    if measures:
+        sections.append(("trajecten", "Trajecten", measures))
     body = [
         _header(data),
         nav([(a, t) for a, t, _ in sections] + [("verantwoording", "Verantwoording")]),
@@ -189,8 +189,8 @@ def _gap_howto(yearly: pl.DataFrame) -> str:
     return text + "."
 
 
-def _trajecten(data: RunData) -> list[str]:
-    svg = charts.trajecten_chart(data)
+def _measures(data: RunData) -> list[str]:
+    svg = charts.measures_chart(data)
     if svg is None:
         return []
     parts = [
@@ -202,7 +202,7 @@ def _trajecten(data: RunData) -> list[str]:
             "maatregel afremt.",
         ),
     ]
-    cost = keyfigures.trajecten_cost_table(data)
+    cost = keyfigures.measures_cost_table(data)
     if cost:
         parts += ["<h3>Kosten per jaar (gemiddeld, uit het participatiebudget)</h3>", cost]
     return parts

@@ -28,7 +28,7 @@ class RunData:
     flow_totals: pl.DataFrame  # flows.parquet summed over replications (reports show means)
     finance: pl.DataFrame
     history: pl.DataFrame | None
-    trajecten: pl.DataFrame | None
+    measures: pl.DataFrame | None  # trajecten.parquet, with measures
     finance_notes: pl.DataFrame | None = None  # gemeente, year, note (non-empty notes only)
 
     @property
@@ -75,7 +75,7 @@ def load_run(run_dir: Path, manifest: dict[str, Any] | None = None) -> RunData:
         flow_totals=_flow_totals(run_dir / FLOWS),
         finance=_read(run_dir / FINANCE),
         history=_read_optional(run_dir / HISTORY),
-        trajecten=_read_optional(run_dir / TRAJECTEN),
+        measures=_read_optional(run_dir / TRAJECTEN),
         finance_notes=_notes(run_dir / FINANCE_SUMMARY),
     )
 

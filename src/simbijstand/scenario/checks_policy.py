@@ -30,7 +30,7 @@ def check_policy(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> li
     for index, traject in enumerate(spec.traject):
         if traject.naam in names[:index]:
             problems.append(_problem(("traject", index, "naam"), f"'{traject.naam}' is used twice"))
-        problems += _check_traject(("traject", index), traject, spec, parameters, start, end)
+        problems += _check_measure(("traject", index), traject, spec, parameters, start, end)
     return problems
 
 
@@ -103,7 +103,7 @@ def needs_ages(spec: ScenarioFile) -> bool:
     )
 
 
-def _check_traject(
+def _check_measure(
     path: KeyPath,
     traject: Traject,
     spec: ScenarioFile,
@@ -111,7 +111,7 @@ def _check_traject(
     start: dt.date,
     end: dt.date,
 ) -> list[Problem]:
-    problems = _check_traject_gemeente(path, traject, spec)
+    problems = _check_measure_gemeente(path, traject, spec)
     gemeente = traject.gemeente or next(iter(spec.gemeenten))
     params = parameters.get(gemeente)
     if params is not None:
@@ -142,7 +142,7 @@ def _check_ages_known(path: KeyPath, traject: Traject, params: ParameterFile) ->
     ]
 
 
-def _check_traject_gemeente(path: KeyPath, traject: Traject, spec: ScenarioFile) -> list[Problem]:
+def _check_measure_gemeente(path: KeyPath, traject: Traject, spec: ScenarioFile) -> list[Problem]:
     if traject.gemeente is None:
         if len(spec.gemeenten) > 1:
             return [

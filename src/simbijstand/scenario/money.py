@@ -256,7 +256,7 @@ def _check_historical(
     start = spec.simulatie.start
     for year in modelled:
         source = year - 2
-        known = source in complete if source >= start.year else _realised_lasten(g, source)
+        known = source in complete if source >= start.year else _realised_expenditure(g, source)
         if not known:
             problems.append(_problem(path, _missing_source(year, source, start)))
         elif source < start.year:
@@ -285,7 +285,7 @@ def _check_realised_source(
     ]
 
 
-def _realised_lasten(g: Gemeente, year: int) -> bool:
+def _realised_expenditure(g: Gemeente, year: int) -> bool:
     realised = g.realisatie.get(str(year))
     return realised is not None and realised.lasten is not None
 
