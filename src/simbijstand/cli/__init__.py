@@ -10,7 +10,7 @@ import importlib
 
 import click
 
-from simbijstand.cli.shared import version
+from simbijstand.runs.record import package_version
 
 # command -> module; a command's module is imported when it runs (or for --help), so `run` does
 # not pay for what only calibrate or backtest need (scipy.optimize and friends, about a second)
@@ -45,7 +45,7 @@ class LazyGroup(click.Group):
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(version(), prog_name="simbijstand")
+@click.version_option(package_version("simbijstand"), prog_name="simbijstand")
 def main() -> None:
     """Simulate and forecast bijstand caseloads and BUIG cost from scenario files.
 

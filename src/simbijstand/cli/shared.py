@@ -7,7 +7,6 @@ import functools
 import sys
 import time
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,13 +20,6 @@ WORKERS_HELP = (
     "Processes that simulate: this one and N-1 helpers [default: all cores]; results do not "
     "depend on it."
 )
-
-
-def version() -> str:
-    try:
-        return metadata.version("simbijstand")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 # --- options and arguments that several commands take -------------------------------------------

@@ -56,10 +56,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def is_temporary(path: Path) -> bool:
-    return path.name.startswith(".") and path.name.endswith(TEMPORARY_SUFFIX)
-
-
 def orphans(folder: Path) -> Iterator[Path]:
     """Temporary files left in `folder` and its subfolders by writers that were killed."""
     if folder.is_dir():
