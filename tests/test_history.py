@@ -33,7 +33,7 @@ def test_history_is_read_and_written_to_the_run(make_scenario, tmp_path: Path) -
     [
         (
             "date,gemeente,aantal\n2020-01-01,Testdorp,1\n",
-            ["columns are date, gemeente, aantal", "expected datum"],
+            ["missing column(s) datum", "expected datum, gemeente, aantal"],
         ),
         ("datum,gemeente,aantal\n2020-13-01,Testdorp,1\n", ["row 2", "datum = '2020-13-01'"]),
         (
@@ -41,6 +41,11 @@ def test_history_is_read_and_written_to_the_run(make_scenario, tmp_path: Path) -
             ["row 2", "'Elders'", "allowed: Testdorp, totaal"],
         ),
         ("datum,gemeente,aantal\n2020-01-01,Testdorp,-1\n", ["row 2", "aantal = '-1'"]),
+        (
+            "datum,gemeente,aantal\n2020-01-01,Testdorp,99999999999999999999\n",
+            ["row 2", "aantal = '99999999999999999999'", "not a whole number"],
+        ),
+        ("datum,gemeente,aantal\n2020-01-01,Testdorp\n", ["row 2", "2 fields"]),
         (
             "datum,gemeente,aantal\n2020-01-01,Testdorp,1\n2020-01-01,Testdorp,2\n",
             ["appears more than once"],

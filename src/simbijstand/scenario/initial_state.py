@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from simbijstand.errors import InputDataError
+from simbijstand.scenario import csv_input
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,68 +43,42 @@ def counts_from_table(aantallen: dict[str, int]) -> InitialCounts:
 
 def read_counts_csv(path: Path, bands: list[float], groups: set[str]) -> InitialCounts:
     """Read a CSV of initial counts; every problem names the file and the row."""
-    frame = _read_csv(path)
-    _check_columns(path, frame.columns)
-    counts: dict[tuple[str, int | None], int] = {}
-    has_band = "duur_vanaf_maanden" in frame.columns
-    for row_number, row in enumerate(frame.iter_rows(named=True), start=2):
-        group = _group(path, row_number, row["klantgroep"], groups)
-        band = _band(path, row_number, row["duur_vanaf_maanden"], bands) if has_band else None
-        key = (group, band)
-        if key in counts:
-            raise InputDataError(f"{path}, row {row_number}: {key} appears twice")
-        counts[key] = _count(path, row_number, row["aantal"])
-    return InitialCounts(counts)
+    frame = csv_input.read_text_table(path)
+    csv_input.check_columns(path, frame, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    csv_input.require_values(path, frame, frame.columns)
+    _refuse_unknown_groups(path, frame, groups)
+    counts = csv_input.parse_counts(path, frame, "aantal").to_list()
+    if "duur_vanaf_maanden" in frame.columns:
+        band_of = _band_indices(path, frame, bands)
+    else:
+        band_of = [None] * frame.height
+    found: dict[tuple[str, int | None], int] = {}
+    rows = zip(frame["klantgroep"].to_list(), band_of, counts, strict=True)
+    for row, (group, band, count) in enumerate(rows, start=csv_input.FIRST_DATA_ROW):
+        if (group, band) in found:
+            raise InputDataError(f"{path}, row {row}: {(group, band)} appears twice")
+        found[group, band] = count
+    return InitialCounts(found)
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
-    try:
-        return pl.read_csv(path, infer_schema=False)
-    except FileNotFoundError:
-        raise InputDataError(f"{path}: file not found") from None
-    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-        raise InputDataError(f"{path}: cannot read as CSV ({exc})") from None
+def _refuse_unknown_groups(path: Path, frame: pl.DataFrame, groups: set[str]) -> None:
+    csv_input.refuse(
+        path,
+        csv_input.number_rows(frame),
+        ~pl.col("klantgroep").is_in(sorted(groups)),
+        lambda row: f"klantgroep {row['klantgroep']!r} is not in the parameter file; "
+        f"known: {', '.join(sorted(groups))}",
+    )
 
 
-def _check_columns(path: Path, columns: list[str]) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise InputDataError(
-            f"{path}: missing column(s) {', '.join(missing)}; "
-            f"expected {', '.join(REQUIRED_COLUMNS)} and optionally {', '.join(OPTIONAL_COLUMNS)}"
-        )
-    extra = [c for c in columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if extra:
-        raise InputDataError(f"{path}: unknown column(s) {', '.join(extra)}")
-
-
-def _group(path: Path, row: int, value: str | None, groups: set[str]) -> str:
-    if value not in groups:
-        raise InputDataError(
-            f"{path}, row {row}: klantgroep {value!r} is not in the parameter file; "
-            f"known: {', '.join(sorted(groups))}"
-        )
-    return value
-
-
-def _band(path: Path, row: int, value: str | None, bands: list[float]) -> int:
-    try:
-        months = float(value) if value is not None else float("nan")
-    except ValueError:
-        months = float("nan")
-    if months not in bands:
-        raise InputDataError(
-            f"{path}, row {row}: duur_vanaf_maanden = {value!r}; expected the lower edge of a "
-            f"duration band: {', '.join(f'{b:g}' for b in bands)}"
-        )
-    return bands.index(months)
-
-
-def _count(path: Path, row: int, value: str | None) -> int:
-    try:
-        count = int(value) if value is not None else -1
-    except ValueError:
-        count = -1
-    if count < 0:
-        raise InputDataError(f"{path}, row {row}: aantal = {value!r}; expected a whole number >= 0")
-    return count
+def _band_indices(path: Path, frame: pl.DataFrame, bands: list[float]) -> list[int]:
+    """The duration band of each row, from the lower edge of one of the parameter file's bands."""
+    months = csv_input.parse_numbers(path, frame, "duur_vanaf_maanden")
+    csv_input.refuse(
+        path,
+        csv_input.number_rows(frame.with_columns(months)),
+        ~pl.col("duur_vanaf_maanden").is_in(bands),
+        lambda row: f"duur_vanaf_maanden = {row['duur_vanaf_maanden']:g}; expected the lower "
+        f"edge of a duration band: {', '.join(f'{b:g}' for b in bands)}",
+    )
+    return [bands.index(m) for m in months.to_list()]

@@ -15,7 +15,6 @@ from pathlib import Path
 import polars as pl
 
 from simbijstand.domain.calendar import add_months
-from simbijstand.estimation._csv import FIRST_DATA_ROW
 from simbijstand.estimation.config.config import CalibrationConfig
 from simbijstand.estimation.config.schema import Reeks
 from simbijstand.estimation.errors import EstimationError
@@ -30,6 +29,7 @@ from simbijstand.estimation.observations.observations import (
     day_after_month_end,
     month_start,
 )
+from simbijstand.scenario.csv_input import FIRST_DATA_ROW
 
 BESTAND_KLANTGROEP = series.TableSpec(
     text=("gemeente", "klantgroep"),

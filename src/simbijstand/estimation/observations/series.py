@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from simbijstand.errors import InputDataError
-from simbijstand.estimation import _csv
+from simbijstand.scenario import csv_input
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +110,14 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 def read_table(path: Path, spec: TableSpec) -> pl.DataFrame:
     """Read and check a CSV file against `spec`; columns come back in the file's order."""
-    raw = _csv.read_text_table(path)
-    _csv.check_columns(path, raw, spec.columns)
-    _csv.require_values(path, raw, [c for c in raw.columns if c not in spec.may_be_empty])
+    raw = csv_input.read_text_table(path)
+    csv_input.check_columns(path, raw, spec.columns)
+    csv_input.require_values(path, raw, [c for c in raw.columns if c not in spec.may_be_empty])
     parsed = {c: raw[c] for c in spec.text}
-    parsed |= {c: _csv.parse_dates(path, raw, c) for c in spec.dates}
-    parsed |= {c: _csv.parse_counts(path, raw, c) for c in spec.counts}
-    parsed |= {c: _csv.parse_numbers(path, raw, c) for c in spec.numbers}
-    parsed |= {c: _csv.parse_numbers(path, raw, c, maximum=100) for c in spec.percents}
+    parsed |= {c: csv_input.parse_dates(path, raw, c) for c in spec.dates}
+    parsed |= {c: csv_input.parse_counts(path, raw, c) for c in spec.counts}
+    parsed |= {c: csv_input.parse_numbers(path, raw, c) for c in spec.numbers}
+    parsed |= {c: csv_input.parse_numbers(path, raw, c, maximum=100) for c in spec.percents}
     parsed |= {c: _years(path, raw, c) for c in spec.years}
     frame = pl.DataFrame(parsed).select(raw.columns)
     _check_unique(path, frame, spec.key)
@@ -203,11 +203,11 @@ def read_klantgroepen(path: Path) -> pl.DataFrame:
 def check_monthly(path: Path, months: pl.Series) -> None:
     """Every value the first day of a month, in order, each month once, none missing."""
     name = months.name
-    rows = _csv.row_numbers(months.dt.day() != 1)
+    rows = csv_input.row_numbers(months.dt.day() != 1)
     if rows:
-        value = months[rows[0] - _csv.FIRST_DATA_ROW]
+        value = months[rows[0] - csv_input.FIRST_DATA_ROW]
         raise InputDataError(
-            f"{path}, {_csv.rows_text(rows)}: {name} {value} is not the first day of a month"
+            f"{path}, {csv_input.rows_text(rows)}: {name} {value} is not the first day of a month"
         )
     index = months.dt.year().cast(pl.Int64) * 12 + months.dt.month().cast(pl.Int64)
     step = index.diff().to_list()[1:]
@@ -218,7 +218,7 @@ def check_monthly(path: Path, months: pl.Series) -> None:
     if bad is not None:
         before, month = months[bad], months[bad + 1]
         raise InputDataError(
-            f"{path}, row {bad + 1 + _csv.FIRST_DATA_ROW}: "
+            f"{path}, row {bad + 1 + csv_input.FIRST_DATA_ROW}: "
             + _gap_text(name, before, month, step[bad])
         )
 
@@ -235,12 +235,12 @@ def _gap_text(name: str, before: object, month: object, step: int) -> str:
 
 
 def _years(path: Path, raw: pl.DataFrame, column: str) -> pl.Series:
-    years = _csv.parse_counts(path, raw, column)
-    out_of_range = _csv.row_numbers((years < FIRST_YEAR) | (years > LAST_YEAR))
+    years = csv_input.parse_counts(path, raw, column)
+    out_of_range = csv_input.row_numbers((years < FIRST_YEAR) | (years > LAST_YEAR))
     if out_of_range:
-        value = years[out_of_range[0] - _csv.FIRST_DATA_ROW]
+        value = years[out_of_range[0] - csv_input.FIRST_DATA_ROW]
         raise InputDataError(
-            f"{path}, {_csv.rows_text(out_of_range)}: {column} = {value} is not a year "
+            f"{path}, {csv_input.rows_text(out_of_range)}: {column} = {value} is not a year "
             f"({FIRST_YEAR}-{LAST_YEAR})"
         )
     return years
@@ -249,7 +249,7 @@ def _years(path: Path, raw: pl.DataFrame, column: str) -> pl.Series:
 def _check_unique(path: Path, frame: pl.DataFrame, key: tuple[str, ...]) -> None:
     if not key:
         return
-    numbered = _csv.number_rows(frame)
+    numbered = csv_input.number_rows(frame)
     repeated = numbered.filter(pl.struct(key).is_duplicated())
     if repeated.height:
         first = repeated.row(0, named=True)
@@ -258,7 +258,7 @@ def _check_unique(path: Path, frame: pl.DataFrame, key: tuple[str, ...]) -> None
         ].to_list()
         shown = ", ".join(f"{c} = {first[c]}" for c in key)
         raise InputDataError(
-            f"{path}, {_csv.rows_text(rows)}: {shown} appears more than once; keep one row"
+            f"{path}, {csv_input.rows_text(rows)}: {shown} appears more than once; keep one row"
         )
 
 
@@ -288,5 +288,7 @@ def _check_stock(path: Path, frame: pl.DataFrame) -> None:
     )
 
 
-def _refuse(path: Path, frame: pl.DataFrame, condition: pl.Expr, describe: _csv.Describe) -> None:
-    _csv.refuse(path, _csv.number_rows(frame), condition, describe)
+def _refuse(
+    path: Path, frame: pl.DataFrame, condition: pl.Expr, describe: csv_input.Describe
+) -> None:
+    csv_input.refuse(path, csv_input.number_rows(frame), condition, describe)

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 
 from simbijstand.errors import InputDataError
-from simbijstand.estimation import _csv
-from simbijstand.estimation._csv import refuse
+from simbijstand.scenario import csv_input
+from simbijstand.scenario.csv_input import refuse
 
 
 def check_spells(
@@ -26,14 +26,14 @@ def check_spells(
 ) -> pl.DataFrame:
     """Typed spells: uitkering, rij (file row), persoon, startdatum, einddatum, uitstroomroute,
     klantgroep."""
-    _csv.require_values(path, raw, ("startdatum", "klantgroep"))
+    csv_input.require_values(path, raw, ("startdatum", "klantgroep"))
     frame = pl.DataFrame(
         {
             "uitkering": pl.int_range(raw.height, eager=True, dtype=pl.Int64),
-            "rij": pl.int_range(raw.height, eager=True, dtype=pl.Int64) + _csv.FIRST_DATA_ROW,
+            "rij": pl.int_range(raw.height, eager=True, dtype=pl.Int64) + csv_input.FIRST_DATA_ROW,
             "persoon": raw["persoon_id"],
-            "startdatum": _csv.parse_dates(path, raw, "startdatum"),
-            "einddatum": _csv.parse_dates(path, raw, "einddatum"),
+            "startdatum": csv_input.parse_dates(path, raw, "startdatum"),
+            "einddatum": csv_input.parse_dates(path, raw, "einddatum"),
             "uitstroomroute": raw["uitstroomroute"],
             "klantgroep": raw["klantgroep"],
         }
@@ -137,12 +137,12 @@ def check_changes(
     spells_path: Path,
 ) -> pl.DataFrame:
     """Group changes linked to their benefit: uitkering, datum, klantgroep, sorted."""
-    _csv.require_values(path, raw, ("datum", "klantgroep"))
+    csv_input.require_values(path, raw, ("datum", "klantgroep"))
     frame = pl.DataFrame(
         {
-            "rij": pl.int_range(raw.height, eager=True, dtype=pl.Int64) + _csv.FIRST_DATA_ROW,
+            "rij": pl.int_range(raw.height, eager=True, dtype=pl.Int64) + csv_input.FIRST_DATA_ROW,
             "persoon": raw["persoon_id"],
-            "datum": _csv.parse_dates(path, raw, "datum"),
+            "datum": csv_input.parse_dates(path, raw, "datum"),
             "klantgroep": raw["klantgroep"],
         }
     )

@@ -30,11 +30,11 @@ from typing import Literal
 
 import polars as pl
 
-from simbijstand.estimation import _csv
 from simbijstand.estimation.errors import PrivacyError
 from simbijstand.estimation.spells._checks import check_changes, check_overlaps, check_spells
 from simbijstand.estimation.spells.episodes import Episodes, episodes_from_spells
 from simbijstand.estimation.spells.privacy import Pseudonymiser, bsn_mask, normalise_ids
+from simbijstand.scenario import csv_input
 
 SPELL_COLUMNS = ("persoon_id", "startdatum", "einddatum", "uitstroomroute", "klantgroep")
 CHANGE_COLUMNS = ("persoon_id", "datum", "klantgroep")
@@ -112,9 +112,9 @@ def _read(
     path: Path, columns: tuple[str, ...], pseudonymiser: Pseudonymiser | None
 ) -> pl.DataFrame:
     """The file as text, its columns checked and its ids known to be safe to process."""
-    frame = _csv.read_text_table(path)
-    _csv.check_columns(path, frame, columns)
-    _csv.require_values(path, frame, ("persoon_id",))
+    frame = csv_input.read_text_table(path)
+    csv_input.check_columns(path, frame, columns)
+    csv_input.require_values(path, frame, ("persoon_id",))
     _refuse_bsn(path, frame, pseudonymiser)
     return frame
 
@@ -124,10 +124,10 @@ def _refuse_bsn(path: Path, frame: pl.DataFrame, pseudonymiser: Pseudonymiser | 
     mask = bsn_mask(frame["persoon_id"])
     if pseudonymiser is not None or not mask.any():
         return
-    rows = [int(i) + _csv.FIRST_DATA_ROW for i in mask.nonzero()[0]]
+    rows = [int(i) + csv_input.FIRST_DATA_ROW for i in mask.nonzero()[0]]
     raise PrivacyError(
         f"{path}: column persoon_id holds {len(rows)} value(s) that are valid citizen service "
-        f"numbers (BSN: 9 digits passing the 11-test), first at {_csv.rows_text(rows[:1])}; "
+        f"numbers (BSN: 9 digits passing the 11-test), first at {csv_input.rows_text(rows[:1])}; "
         "simbijstand does not import BSNs. Export pseudonymous ids instead, or pass a "
         "Pseudonymiser with a secret salt to replace them by salted hashes"
     )

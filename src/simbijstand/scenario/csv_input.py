@@ -1,4 +1,4 @@
-"""Read small CSV files strictly: each problem names the file, the row(s), the column, the value.
+"""Reading small CSV input files strictly: a problem names the file, the row(s), column and value.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is row 2.
 """
@@ -109,8 +109,9 @@ def parse_counts(path: Path, frame: pl.DataFrame, column: str) -> pl.Series:
     """The column as whole numbers >= 0."""
     text = frame[column]
     parsed = text.cast(pl.Int64, strict=False)
-    _refuse(path, text, text.is_not_null() & parsed.is_null(), column, "is not a whole number")
-    _refuse(path, text, parsed < 0, column, "is negative; a count cannot be below 0")
+    not_whole = text.is_not_null() & parsed.is_null()  # also a number too large for int64
+    _refuse(path, text, not_whole, column, "is not a whole number (expected one >= 0)")
+    _refuse(path, text, parsed < 0, column, "is negative; expected a whole number >= 0")
     return parsed
 
 
