@@ -4,25 +4,8 @@
 >>> result = simbijstand.run("scenarios/basis.toml", replications=50)
 >>> result.summary.filter(klantgroep="totaal")
 
-The public names come from `simbijstand.api`; docs/architecture.md maps the packages.
+The public names are those of `simbijstand.api`; docs/architecture.md maps the packages.
 """
 
-from simbijstand.api import (
-    RunResult,
-    Scenario,
-    SimbijstandError,
-    load_scenario,
-    prepare,
-    resume,
-    run,
-)
-
-__all__ = [
-    "RunResult",
-    "Scenario",
-    "SimbijstandError",
-    "load_scenario",
-    "prepare",
-    "resume",
-    "run",
-]
+from simbijstand.api import *  # noqa: F403  (the API's names, listed once, in api.__all__)
+from simbijstand.api import __all__
