@@ -8,4 +8,4 @@ The public names are those of `simbijstand.api`; docs/architecture.md maps the p
 """
 
 from simbijstand.api import *  # noqa: F403  (the API's names, listed once, in api.__all__)
-from simbijstand.api import __all__
+from simbijstand.api import __all__ as __all__
