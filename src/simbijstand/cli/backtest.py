@@ -56,7 +56,9 @@ def _months(_ctx: click.Context, _param: click.Parameter, value: str) -> list[in
     help="Months ahead to score; several share one simulation per origin.",
 )
 @replications_option(
-    "Replications per origin [default: the config's backtest.replicaties].", minimum=2
+    "Replications per origin [default: the config's backtest.replicaties].",
+    minimum=2,
+    maximum=100_000,
 )
 @seed_option("Seed [default: the config's].")
 @workers_option("Local worker processes; results do not depend on it.", default=1)

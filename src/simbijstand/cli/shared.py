@@ -26,14 +26,24 @@ WORKERS_HELP = (
 # The help of -n and --seed says where the default comes from, which differs per command.
 
 
-def replications_option(help: str, minimum: int = 1) -> Callable[[F], F]:
+# the scenario schema's limits (simulatie.replicaties, simulatie.seed): checked here too, so a
+# value out of range is named as the option the user typed
+MAX_REPLICATIONS = 1_000_000
+MAX_SEED = 2**63 - 1
+
+
+def replications_option(
+    help: str, minimum: int = 1, maximum: int = MAX_REPLICATIONS
+) -> Callable[[F], F]:
     """-n/--replications: how many replications; None leaves it to the scenario or config."""
-    return click.option("-n", "--replications", type=click.IntRange(min=minimum), help=help)
+    return click.option(
+        "-n", "--replications", type=click.IntRange(min=minimum, max=maximum), help=help
+    )
 
 
 def seed_option(help: str) -> Callable[[F], F]:
     """--seed: the run's seed; None leaves it to the scenario or config."""
-    return click.option("--seed", type=click.IntRange(min=0), help=help)
+    return click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), help=help)
 
 
 def workers_option(help: str = WORKERS_HELP, default: int | None = None) -> Callable[[F], F]:

@@ -66,10 +66,13 @@ class Scenario:
             update["seed"] = seed
         if not update:
             return self
-        checked = ScenarioFile.model_validate(
-            self.spec.model_dump() | {"simulatie": self.spec.simulatie.model_dump() | update},
-            strict=False,
-        )
+        try:
+            checked = ScenarioFile.model_validate(
+                self.spec.model_dump() | {"simulatie": self.spec.simulatie.model_dump() | update},
+                strict=False,
+            )
+        except ValidationError as exc:
+            raise ScenarioError(_override_problems(exc, self.path)) from None
         return Scenario(self.name, self.path, checked, self.parameters, self.files, self.source)
 
 
@@ -95,6 +98,18 @@ def load_scenario(path: str | Path) -> Scenario:
         files=(*merged.files, *parameter_files),
         source=merged,
     )
+
+
+OVERRIDES = {"replicaties": "replications (-n)", "seed": "seed (--seed)"}
+
+
+def _override_problems(error: ValidationError, path: Path) -> list[str]:
+    """The overridden run settings that fall outside the schema's range, named as the
+    argument the caller gave (the scenario file itself was valid)."""
+    problems = describe_validation_error(error, ScenarioFile, lambda _: path)
+    for key, argument in OVERRIDES.items():
+        problems = [p.replace(f"simulatie.{key} =", f"{argument} =") for p in problems]
+    return problems
 
 
 def load_parameter_file(path: Path) -> ParameterFile:

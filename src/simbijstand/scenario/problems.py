@@ -6,6 +6,7 @@ gets the nearest known key as a suggestion.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import types
 import typing
@@ -87,12 +88,16 @@ def _range_message(kind: str, ctx: dict[str, Any]) -> str:
         "less_than_equal": ("at most", "le"),
     }
     phrase, key = words[kind]
-    return f"must be {phrase} {ctx.get(key):g}"
+    limit = ctx.get(key)
+    shown = str(limit) if isinstance(limit, int) else f"{limit:g}"  # ints exactly, 10**7 too
+    return f"must be {phrase} {shown}"
 
 
 def _show(value: Any) -> str:
     if isinstance(value, dict):
         return "{...}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

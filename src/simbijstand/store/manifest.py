@@ -9,6 +9,7 @@ from typing import Any
 
 from simbijstand.errors import RunDirectoryError
 from simbijstand.store.files import write_json_atomic
+from simbijstand.store.manifest_shape import manifest_problems
 from simbijstand.store.rundir import MANIFEST
 
 MANIFEST_VERSION = 1
@@ -29,7 +30,16 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
             f"directory); finish it with: simbijstand run --resume {run_dir}"
         )
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise RunDirectoryError(f"{path}: unreadable manifest ({exc})") from None
-    return data
+    problems = manifest_problems(data)
+    if problems:
+        shown = "; ".join(problems[:3]) + (
+            f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        )
+        raise RunDirectoryError(
+            f"{path}: not a manifest simbijstand wrote ({shown}); the file was edited or "
+            "damaged: restore it, or run the scenario again"
+        )
+    return dict(data)
