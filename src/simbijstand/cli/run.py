@@ -12,6 +12,7 @@ from simbijstand.cli.shared import (
     json_option,
     replications_option,
     seed_option,
+    stop_on_sigterm,
     user_errors,
     workers_option,
 )
@@ -63,6 +64,7 @@ from simbijstand.runs.run import run as run_scenario
 )
 @click.option("--no-report", is_flag=True, help="Do not write report.html (see `report`).")
 @user_errors
+@stop_on_sigterm
 def run(
     scenario: Path,
     replications: int | None,

@@ -4,6 +4,8 @@ exit code 2, and a lazy progress bar."""
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -16,6 +18,12 @@ from simbijstand.errors import ScenarioError, SimbijstandError
 
 F = TypeVar("F", bound=Callable[..., Any])
 USER_ERROR = 2
+INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+TERMINATED = 143  # 128 + SIGTERM: a job scheduler sees that it was stopped, not that it failed
+RESUME_HINT = (
+    "the run directory has no manifest and is incomplete; what was complete is kept "
+    "(finish it with: simbijstand run --resume RUN_DIR)"
+)
 WORKERS_HELP = (
     "Processes that simulate: this one and N-1 helpers [default: all cores]; results do not "
     "depend on it."
@@ -92,14 +100,49 @@ def user_errors(command: F) -> F:
                 click.echo(f"error: {problem}", err=True)
             sys.exit(USER_ERROR)
         except KeyboardInterrupt:
-            click.echo(
-                "interrupted; the run directory has no manifest and is incomplete "
-                "(finish it with: simbijstand run --resume RUN_DIR)",
-                err=True,
-            )
-            sys.exit(130)
+            click.echo(f"interrupted; {RESUME_HINT}", err=True)
+            sys.exit(INTERRUPTED)
+        except Terminated:
+            click.echo(f"terminated (SIGTERM); {RESUME_HINT}", err=True)
+            _leave_now(TERMINATED)
 
     return wrapper  # type: ignore[return-value]
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived. A BaseException, like KeyboardInterrupt, so no `except Exception` on the
+    way up swallows it."""
+
+
+def stop_on_sigterm(command: F) -> F:
+    """Treat SIGTERM (what a job scheduler or `kill` sends) like Ctrl-C: unwind, keep what is
+    complete, and say how to resume; outside the command SIGTERM keeps its default."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def terminate(signum: int, frame: object) -> None:
+            raise Terminated
+
+        try:
+            previous = signal.signal(signal.SIGTERM, terminate)
+        except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
+            return command(*args, **kwargs)
+        try:
+            return command(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _leave_now(code: int) -> None:
+    """Exit without waiting for a chunk that still runs on this process's worker thread (it
+    cannot be interrupted, and a scheduler's SIGKILL follows SIGTERM within seconds). Every
+    file of the run is written under a temporary name and renamed, so what exists is complete;
+    the kernel releases the run directory's lock, and the helpers die with this process."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 class LazyProgressBar:
