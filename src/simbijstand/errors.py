@@ -28,6 +28,10 @@ class RunDirectoryError(SimbijstandError):
     """A run directory is missing, incomplete or would be overwritten."""
 
 
+class DiskWriteError(RunDirectoryError):
+    """A file could not be written: the disk is full, over quota, read-only or failing."""
+
+
 class FinanceError(SimbijstandError):
     """Input to a finance calculation (budget, expenditure, vangnet regime) is not allowed."""
 

@@ -19,7 +19,7 @@ import polars as pl
 
 from simbijstand.engine import CompiledModel, compile_model
 from simbijstand.engine.draws import ReplicationModels, is_active, replication_models
-from simbijstand.errors import InputDataError, RunDirectoryError
+from simbijstand.errors import DiskWriteError, InputDataError, RunDirectoryError
 from simbijstand.finance.cost import expenditure_frame
 from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
 from simbijstand.finance.summary import finance_summary
@@ -149,7 +149,10 @@ def run(
     with run_directory_lock(run_dir):
         _check_still_empty(run_dir)
         record = _new_record(prepared, keep_events, report)
-        write_run_record(run_dir, record)  # before any chunk, so every later state can resume
+        try:  # before any chunk, so every later state can resume
+            write_run_record(run_dir, record)
+        except DiskWriteError as exc:
+            raise DiskWriteError(f"{exc}; free space, then run again") from None
         return finish(prepared, run_dir, record, workers, dask, progress, started)
 
 
@@ -181,7 +184,28 @@ def finish(
     progress: Progress | None,
     started: float,
 ) -> RunResult:
-    """Run the chunks that have no checkpoint yet, then write the outputs and the manifest."""
+    """Run the chunks that have no checkpoint yet, then write the outputs and the manifest.
+
+    A file that cannot be written (a full disk) stops the run with DiskWriteError naming it;
+    what was written is complete, so `--resume` finishes the run once there is space."""
+    try:
+        return _finish(prepared, run_dir, record, workers, dask, progress, started)
+    except DiskWriteError as exc:
+        raise DiskWriteError(
+            f"{exc}; the chunks finished so far are kept: once there is space, finish the run "
+            f"with: simbijstand run --resume {run_dir}"
+        ) from None
+
+
+def _finish(
+    prepared: Prepared,
+    run_dir: Path,
+    record: RunRecord,
+    workers: int | None,
+    dask: str | None,
+    progress: Progress | None,
+    started: float,
+) -> RunResult:
     scenario = prepared.scenario
     keep = record.keep_events
     chunks = [Chunk(first, count) for first, count in record.chunks]
