@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from simbijstand.cli.shared import (
+    echo,
     json_option,
     replications_option,
     seed_option,
@@ -90,6 +91,6 @@ def backtest(
         config, origin, horizon, replications=replications, seed=seed, workers=workers
     )
     if as_json:
-        click.echo(json.dumps(backtest_json(results), indent=2, ensure_ascii=False))
+        echo(json.dumps(backtest_json(results), indent=2, ensure_ascii=False))
     else:
-        click.echo(backtest_text(results))
+        echo(backtest_text(results))

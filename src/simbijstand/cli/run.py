@@ -9,6 +9,7 @@ import click
 
 from simbijstand.cli.shared import (
     LazyProgressBar,
+    echo,
     json_option,
     replications_option,
     seed_option,
@@ -112,13 +113,13 @@ def run(
     finally:
         bar.close()
     if quiet:
-        click.echo(str(result.run_dir))
+        echo(str(result.run_dir))
         return
     if as_json:
-        click.echo(json.dumps(run_json(load_run(result.run_dir)), indent=2, ensure_ascii=False))
+        echo(json.dumps(run_json(load_run(result.run_dir)), indent=2, ensure_ascii=False))
         return
     details = run_details(load_run(result.run_dir)) if verbose else ""
-    click.echo(run_summary(result, details))
+    echo(run_summary(result, details))
 
 
 def _run(

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from simbijstand.errors import ScenarioError, SimbijstandError
+from simbijstand.reporting.printable import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 USER_ERROR = 2
@@ -80,6 +81,14 @@ def scenario_files_argument() -> Callable[[F], F]:
     return click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
+# --- output -------------------------------------------------------------------------------------
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print a line for a person: escape sequences from input files are shown, not obeyed."""
+    click.echo(printable(text), err=err)
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 
@@ -97,13 +106,13 @@ def user_errors(command: F) -> F:
             return command(*args, **kwargs)
         except SimbijstandError as exc:
             for problem in problems_of(exc):
-                click.echo(f"error: {problem}", err=True)
+                echo(f"error: {problem}", err=True)
             sys.exit(USER_ERROR)
         except KeyboardInterrupt:
-            click.echo(f"interrupted; {RESUME_HINT}", err=True)
+            echo(f"interrupted; {RESUME_HINT}", err=True)
             sys.exit(INTERRUPTED)
         except Terminated:
-            click.echo(f"terminated (SIGTERM); {RESUME_HINT}", err=True)
+            echo(f"terminated (SIGTERM); {RESUME_HINT}", err=True)
             _leave_now(TERMINATED)
 
     return wrapper  # type: ignore[return-value]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import USER_ERROR, problems_of, scenario_files_argument
+from simbijstand.cli.shared import USER_ERROR, echo, problems_of, scenario_files_argument
 from simbijstand.errors import SimbijstandError
 from simbijstand.reporting.scenario_text import valid_line
 from simbijstand.runs.run import Prepared, prepare
@@ -30,13 +30,13 @@ def validate(scenarios: tuple[Path, ...]) -> None:
     for path in scenarios:
         prepared, problems = check_scenario(path)
         for problem in problems:
-            click.echo(f"error: {problem}", err=True)
+            echo(f"error: {problem}", err=True)
         if prepared is None:
             failed += 1
         else:
-            click.echo(valid_line(path, prepared.scenario))
+            echo(valid_line(path, prepared.scenario))
     if failed:
-        click.echo(f"{failed} of {len(scenarios)} scenario file(s) invalid", err=True)
+        echo(f"{failed} of {len(scenarios)} scenario file(s) invalid", err=True)
         sys.exit(USER_ERROR)
 
 

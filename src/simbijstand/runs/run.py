@@ -32,6 +32,7 @@ from simbijstand.runs.record import RunRecord, new_run_record, package_version, 
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
+from simbijstand.store.csv_tables import write_csv
 from simbijstand.store.files import sha256_of, write_atomic
 from simbijstand.store.manifest import write_manifest
 from simbijstand.store.replay import cases_at, event_files, read_events
@@ -297,8 +298,8 @@ def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, 
         CASELOAD: lambda p: frames["caseload"].write_parquet(p),
         FLOWS: lambda p: frames["flows"].write_parquet(p),
         FINANCE: lambda p: frames["finance"].write_parquet(p),
-        SUMMARY: lambda p: frames["summary"].write_csv(p, float_precision=2),
-        FINANCE_SUMMARY: lambda p: frames["finance_summary"].write_csv(p, float_precision=2),
+        SUMMARY: lambda p: write_csv(frames["summary"], p),
+        FINANCE_SUMMARY: lambda p: write_csv(frames["finance_summary"], p),
     }
     if "history" in frames:
         files[HISTORY] = lambda p: frames["history"].write_parquet(p)

@@ -23,6 +23,7 @@ from simbijstand.scenario.schema import (
     ScenarioFile,
     scenario_name,
 )
+from simbijstand.scenario.schema_base import name_problem
 from simbijstand.scenario.toml_io import MergedToml, load_with_extends, read_toml
 
 M = TypeVar("M", bound=BaseModel)
@@ -88,6 +89,7 @@ def load_scenario(path: str | Path) -> Scenario:
     cross_checks = check_scenario(spec, parameters) + check_policy(spec, parameters)
     problems += [f"{merged.origin(where)}: {text}" for where, text in cross_checks]
     problems += check_vangnet(spec, merged.origin)
+    problems += _file_name_problems(spec, path)
     if problems:
         raise ScenarioError(problems)
     return Scenario(
@@ -98,6 +100,17 @@ def load_scenario(path: str | Path) -> Scenario:
         files=(*merged.files, *parameter_files),
         source=merged,
     )
+
+
+def _file_name_problems(spec: ScenarioFile, path: Path) -> list[str]:
+    """A scenario without `naam` is named after its file, which then must be a safe name."""
+    problem = None if spec.naam is not None else name_problem(path.stem)
+    if problem is None:
+        return []
+    return [
+        f"{path}: the file name {path.stem!r} would be the scenario's name, but {problem}; "
+        'add naam = "..." to the scenario, or rename the file'
+    ]
 
 
 OVERRIDES = {"replicaties": "replications (-n)", "seed": "seed (--seed)"}

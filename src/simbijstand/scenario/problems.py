@@ -65,7 +65,8 @@ def _translate(kind: str, msg: str, ctx: dict[str, Any]) -> str:
         "list_type": "expected an array [...]",
         "finite_number": "expected a finite number (not inf or nan)",
         "literal_error": f"expected {ctx.get('expected', 'one of the allowed values')}",
-        "string_pattern_mismatch": "expected letters, digits, '_' or '-' only",
+        "string_pattern_mismatch": "expected letters, digits, '_' or '-' only, not starting "
+        "with '-'",
     }
     if kind in plain:
         return plain[kind]
