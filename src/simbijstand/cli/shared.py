@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from simbijstand.domain.bsn import mask_bsns
 from simbijstand.errors import ScenarioError, SimbijstandError
 from simbijstand.reporting.printable import printable
 
@@ -106,7 +107,8 @@ def user_errors(command: F) -> F:
             return command(*args, **kwargs)
         except SimbijstandError as exc:
             for problem in problems_of(exc):
-                echo(f"error: {problem}", err=True)
+                # a last net: every check masks what it quotes, but no message may show a BSN
+                echo(f"error: {mask_bsns(problem)}", err=True)
             sys.exit(USER_ERROR)
         except KeyboardInterrupt:
             echo(f"interrupted; {RESUME_HINT}", err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from simbijstand.cli.shared import USER_ERROR, echo, problems_of, scenario_files_argument
+from simbijstand.domain.bsn import mask_bsns
 from simbijstand.errors import SimbijstandError
 from simbijstand.reporting.scenario_text import valid_line
 from simbijstand.runs.run import Prepared, prepare
@@ -30,7 +31,7 @@ def validate(scenarios: tuple[Path, ...]) -> None:
     for path in scenarios:
         prepared, problems = check_scenario(path)
         for problem in problems:
-            echo(f"error: {problem}", err=True)
+            echo(f"error: {mask_bsns(problem)}", err=True)
         if prepared is None:
             failed += 1
         else:
