@@ -29,9 +29,7 @@ ROWS = {
 
 
 @pytest.mark.parametrize("column", ROWS)
-def test_a_bsn_in_another_column_of_a_spells_file_is_not_shown(
-    tmp_path: Path, column: str
-) -> None:
+def test_a_bsn_in_another_column_of_a_spells_file_is_not_shown(tmp_path: Path, column: str) -> None:
     path = tmp_path / "spells.csv"
     path.write_text(HEADER + ROWS[column] + "\n")
     with pytest.raises(SimbijstandError) as caught:
@@ -45,8 +43,13 @@ def test_the_command_masks_a_bsn_in_a_beginstand(tmp_path: Path) -> None:
     write_valid(tmp_path)
     (tmp_path / "beginstand.csv").write_text(f"klantgroep,aantal\n{BSN},3\n")
     result = subprocess.run(
-        [sys.executable, "-c", "from simbijstand.cli import main; main()", "validate"]
-        + [str(tmp_path / "scenario.toml")],
+        [
+            sys.executable,
+            "-c",
+            "from simbijstand.cli import main; main()",
+            "validate",
+            str(tmp_path / "scenario.toml"),
+        ],
         capture_output=True,
         text=True,
         timeout=20,
