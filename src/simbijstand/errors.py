@@ -32,6 +32,10 @@ class DiskWriteError(RunDirectoryError):
     """A file could not be written: the disk is full, over quota, read-only or failing."""
 
 
+class CapacityError(SimbijstandError):
+    """A run too large for the memory it may use (admission control)."""
+
+
 class FinanceError(SimbijstandError):
     """Input to a finance calculation (budget, expenditure, vangnet regime) is not allowed."""
 

@@ -17,6 +17,7 @@ import click
 from simbijstand.domain.bsn import mask_bsns
 from simbijstand.errors import ScenarioError, SimbijstandError
 from simbijstand.reporting.printable import printable
+from simbijstand.runs.admission import parse_memory
 
 F = TypeVar("F", bound=Callable[..., Any])
 USER_ERROR = 2
@@ -64,6 +65,28 @@ def workers_option(help: str = WORKERS_HELP, default: int | None = None) -> Call
         default=default,
         show_default=default is not None,
         help=help,
+    )
+
+
+class MemoryAmount(click.ParamType):
+    name = "AMOUNT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_memory(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def max_memory_option() -> Callable[[F], F]:
+    """--max-memory: what a run may use; admission control refuses a larger run beforehand."""
+    return click.option(
+        "--max-memory",
+        type=MemoryAmount(),
+        help="Memory the run may use, e.g. 8G or 512M; a run estimated to need more is "
+        "refused before it starts [default: 80% of this machine's (or container's) memory].",
     )
 
 

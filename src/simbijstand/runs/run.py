@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import platform
 import threading
 import time
@@ -25,7 +24,8 @@ from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
 from simbijstand.finance.summary import finance_summary
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
 from simbijstand.projections.measures import measures_frame
-from simbijstand.runs.chunks import Chunk, ChunkResult, plan_chunks
+from simbijstand.runs.admission import check_capacity, default_workers
+from simbijstand.runs.chunks import Chunk, ChunkResult
 from simbijstand.runs.execution import Progress, run_chunks
 from simbijstand.runs.lock import run_directory_lock
 from simbijstand.runs.record import RunRecord, new_run_record, package_version, write_run_record
@@ -124,6 +124,7 @@ def run(
     progress: Progress | None = None,
     report: bool = True,
     dask: str | None = None,
+    max_memory: int | None = None,
 ) -> RunResult:
     """Simulate a scenario and write its run directory.
 
@@ -139,6 +140,8 @@ def run(
             later with `simbijstand report RUN_DIR`.
         dask: run the chunks on a Dask cluster: its scheduler's address, or "local" for a
             LocalCluster of `workers` processes. Results do not depend on it.
+        max_memory: bytes the run may use; a run estimated to need more is refused
+            (CapacityError) before it starts. Default 80% of the machine's memory.
 
     A run killed half-way can be completed with `simbijstand.resume(run_dir)`.
     """
@@ -146,10 +149,11 @@ def run(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
+    chunks = admitted_chunks(prepared, workers, max_memory)  # before the run directory exists
     run_dir = new_run_dir(out, prepared.scenario.name)
     with run_directory_lock(run_dir):
         _check_still_empty(run_dir)
-        record = _new_record(prepared, keep_events, report)
+        record = _new_record(prepared, chunks, keep_events, report)
         try:  # before any chunk, so every later state can resume
             write_run_record(run_dir, record)
         except DiskWriteError as exc:
@@ -157,14 +161,28 @@ def run(
         return finish(prepared, run_dir, record, workers, dask, progress, started)
 
 
-def _new_record(prepared: Prepared, keep_events: int | None, report: bool) -> RunRecord:
+def admitted_chunks(
+    prepared: Prepared, workers: int | None = None, max_memory: int | None = None
+) -> list[Chunk]:
+    """The run's chunks, after admission control: CapacityError if its estimated peak memory
+    exceeds `max_memory` (see runs/admission.py). `validate` applies the same check."""
+    sim = prepared.scenario.spec.simulatie
+    chunks, _ = check_capacity(
+        prepared.model,
+        str(prepared.scenario.path),
+        sim.replicaties,
+        own_models=prepared.draws() is not None,
+        workers=workers,
+        max_memory=max_memory,
+    )
+    return chunks
+
+
+def _new_record(
+    prepared: Prepared, chunks: list[Chunk], keep_events: int | None, report: bool
+) -> RunRecord:
     sim = prepared.scenario.spec.simulatie
     keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
-    chunks = plan_chunks(
-        sim.replicaties,
-        prepared.model.expected_initial_size(),
-        own_models=prepared.draws() is not None,
-    )
     return new_run_record(
         prepared.scenario.path,
         prepared.input_files,
@@ -210,7 +228,7 @@ def _finish(
     scenario = prepared.scenario
     keep = record.keep_events
     chunks = [Chunk(first, count) for first, count in record.chunks]
-    workers = workers or _cpu_count()
+    workers = workers or default_workers()
     if record.report:
         _import_report_meanwhile()
     prepared_at = time.perf_counter()
@@ -477,8 +495,3 @@ def _check_still_empty(run_dir: Path) -> None:
         raise RunDirectoryError(
             f"{run_dir}: another run wrote this directory meanwhile; choose another --out"
         )
-
-
-def _cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
