@@ -9,7 +9,7 @@ import click
 
 from simbijstand.cli.shared import echo, run_dir_argument, user_errors
 from simbijstand.reporting.verify_text import verify_lines
-from simbijstand.store.verify import verify_run
+from simbijstand.runs.verify import verify_run
 
 CHECKS_FAILED = 1  # 2 stays "could not check" (no run directory, no manifest), as elsewhere
 

@@ -245,10 +245,10 @@ def _finish(
     )
     simulated_at = time.perf_counter()
     projections = Projections.concat([r.projections for r in results])
-    frames = _frames(prepared, projections)
+    frames = output_frames(prepared, projections)
     if prepared.history is not None:
         frames["history"] = prepared.history
-    outputs = _write_outputs(run_dir, frames)
+    outputs = write_outputs(run_dir, frames)
     timings = {
         "prepare_s": prepared_at - started,
         "simulate_s": simulated_at - prepared_at,
@@ -295,7 +295,8 @@ def _initial_state(scenario: Scenario, gemeente: str) -> tuple[InitialState, lis
     return cases, event_files(source)
 
 
-def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFrame]:
+def output_frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFrame]:
+    """The output tables of a run from its projections (verify recomputes them the same way)."""
     model = prepared.model
     expenditure = expenditure_frame(model, prepared.scenario.spec.kosten, projections)
     finance = finance_frame(prepared.finance, expenditure)
@@ -311,7 +312,8 @@ def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFr
     return frames
 
 
-def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
+def write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
+    """Write the output tables into `run_dir`; return their SHA-256 by file name."""
     files = {
         CASELOAD: lambda p: frames["caseload"].write_parquet(p),
         FLOWS: lambda p: frames["flows"].write_parquet(p),

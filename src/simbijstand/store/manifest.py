@@ -11,12 +11,16 @@ from simbijstand.errors import RunDirectoryError
 from simbijstand.store.files import write_json_atomic
 from simbijstand.store.manifest_shape import manifest_problems
 from simbijstand.store.rundir import MANIFEST
+from simbijstand.store.signing import sign, signing_key
 
 MANIFEST_VERSION = 1
 
 
 def write_manifest(run_dir: Path, manifest: dict[str, Any]) -> None:
-    write_json_atomic(run_dir / MANIFEST, {"manifest_version": MANIFEST_VERSION, **manifest})
+    """Write the manifest last, signed when a signing key is set (see store/signing.py)."""
+    data = {"manifest_version": MANIFEST_VERSION, **manifest}
+    key = signing_key(run_dir)
+    write_json_atomic(run_dir / MANIFEST, data if key is None else sign(data, key))
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
