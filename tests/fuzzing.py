@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 
 import simbijstand
 from simbijstand.errors import SimbijstandError
+from simbijstand.runs.run import admitted_chunks
 
 SECONDS_PER_EXAMPLE = 30  # far above any honest example (< 1 s): more means a hang
-MAX_EXPECTED_CASES = 200_000  # valid but large scenarios are checked, not run (time, not bugs)
+MAX_EXPECTED_CASES = 200_000
+FUZZ_MEMORY = 2 * 2**30  # valid but large scenarios are checked, not run (time, not bugs)
 
 PARAMETERS: dict[str, Any] = {
     "schema_version": 1,
@@ -214,6 +216,8 @@ def assert_clean_outcome(folder: Path) -> str:
     try:
         with time_limit(SECONDS_PER_EXAMPLE):
             prepared = simbijstand.prepare(folder / "scenario.toml")
+            # admission control refuses (naming scenario.toml) what a small machine cannot hold
+            admitted_chunks(prepared, workers=1, max_memory=FUZZ_MEMORY)
             if _expected_cases(prepared) > MAX_EXPECTED_CASES:
                 return "valid"
             simbijstand.run(prepared.scenario, out=out, workers=1)

@@ -28,7 +28,8 @@ def scaled_scenario(
     gemeenten: int = 1,
     seed: int = 11,
 ) -> Path:
-    """`cases` initial benefits per gemeente: 20,000 gives chunks of 5 replications."""
+    """`cases` initial benefits per gemeente: 20,000 (and its inflow) gives chunks of 4
+    replications."""
     total = sum(BEGINSTAND.values())
     counts = {group: round(n * cases / total) for group, n in BEGINSTAND.items()}
     region = {

@@ -19,7 +19,7 @@ pytest.importorskip("distributed")  # the test extra installs it; CI runs these
 def region(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A two-gemeente scenario (chunks of 2 replications) and its run on one local process."""
     folder = tmp_path_factory.mktemp("dask")
-    scenario = scaled_scenario(folder, cases=25_000, gemeenten=2, replications=8, months=12)
+    scenario = scaled_scenario(folder, cases=24_000, gemeenten=2, replications=8, months=12)
     simbijstand.run(scenario, out=folder / "local", workers=1, keep_events=5)
     return scenario, folder / "local"
 

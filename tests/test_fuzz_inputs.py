@@ -7,6 +7,7 @@ and keeps no example database. EXAMPLES per property; see the README for the tot
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -105,6 +106,24 @@ HUGE = {
     },
     "8 MB of random bytes as parameters": {"params.toml": bytes(range(256)) * 32_768},
     "a parameter file nested 10,000 arrays deep": {"params.toml": "x = " + "[" * 10_000},
+    # issue 16: each of these gave a traceback
+    "a table header nested 5,000 deep": {
+        "scenario.toml": tomli_w.dumps(SCENARIO) + "[" + ".".join(["x"] * 5000) + "]\n"
+    },
+    "a start year past 9999": {
+        "scenario.toml": tomli_w.dumps(
+            {**SCENARIO, "simulatie": {**SCENARIO["simulatie"], "start": dt.date(9999, 6, 1)}}
+        )
+    },
+    "a gemeente named like a formula": {
+        "scenario.toml": tomli_w.dumps(
+            {
+                **SCENARIO,
+                "gemeenten": {'=HYPERLINK("http://x","y")': SCENARIO["gemeenten"]["Testdorp"]},
+            }
+        )
+    },
+    "10^9 cases in the beginstand": {"beginstand.csv": "klantgroep,aantal\na,1000000000\n"},
 }
 
 

@@ -39,11 +39,11 @@ def lose_chunks(run_dir: Path) -> None:
     """Killed during the simulation: two chunks never finished, outputs not yet written."""
     for name in ["caseload.parquet", "flows.parquet", "finance.parquet", "summary.csv"]:
         (run_dir / name).unlink()
-    (run_dir / "chunks" / "chunk-000005-000009.npz").unlink()
-    (run_dir / "chunks" / "chunk-000015-000019.npz").unlink()
-    (run_dir / "events" / "part-000015-000019.parquet").unlink()
-    half = (run_dir / "events" / "part-000005-000009.parquet").read_bytes()[:1000]
-    (run_dir / "events" / ".part-000005-000009.parquet.4242-deadbeef.tmp").write_bytes(half)
+    (run_dir / "chunks" / "chunk-000004-000007.npz").unlink()
+    (run_dir / "chunks" / "chunk-000016-000019.npz").unlink()
+    (run_dir / "events" / "part-000016-000019.parquet").unlink()
+    half = (run_dir / "events" / "part-000004-000007.parquet").read_bytes()[:1000]
+    (run_dir / "events" / ".part-000004-000007.parquet.4242-deadbeef.tmp").write_bytes(half)
 
 
 def in_write_phase(run_dir: Path) -> None:
@@ -56,7 +56,7 @@ def in_write_phase(run_dir: Path) -> None:
 
 def corrupt_checkpoint(run_dir: Path) -> None:
     """A checkpoint damaged on disk is not trusted: its chunk runs again."""
-    path = run_dir / "chunks" / "chunk-000010-000014.npz"
+    path = run_dir / "chunks" / "chunk-000008-000011.npz"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -64,7 +64,7 @@ def corrupt_checkpoint(run_dir: Path) -> None:
 
 def changed_segment(run_dir: Path) -> None:
     """A segment that no longer matches its checkpoint's checksum: the chunk runs again."""
-    (run_dir / "events" / "part-000000-000004.parquet").write_bytes(b"not parquet")
+    (run_dir / "events" / "part-000000-000003.parquet").write_bytes(b"not parquet")
 
 
 @pytest.mark.parametrize(
@@ -127,10 +127,10 @@ def test_the_command_line_resumes_and_refuses_other_settings(
 def test_a_fresh_run_records_its_settings_before_simulating(finished: Path) -> None:
     record = json.loads((finished / "run.json").read_text())
     assert record["replications"] == 20 and record["seed"] == 11
-    assert [c["first"] for c in record["chunks"]] == [0, 5, 10, 15]
+    assert [c["first"] for c in record["chunks"]] == [0, 4, 8, 12, 16]
     assert {Path(i["file"]).name for i in record["inputs"]} == {"scenario.toml", "parameters.toml"}
     manifest = json.loads((finished / "manifest.json").read_text())
-    assert len(manifest["checkpoints"]) == 4
+    assert len(manifest["checkpoints"]) == 5
 
 
 def test_a_run_with_measures_resumes_to_the_same_bytes(tmp_path: Path) -> None:

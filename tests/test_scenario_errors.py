@@ -152,6 +152,23 @@ EXPECTED = {
             'realisatie."2019"',
         ],
     ),
+    # Names that a spreadsheet would run as a formula or a terminal would obey (issue 16).
+    "gemeente_formula_name.toml": (
+        "gemeente_formula_name.toml",
+        ['=HYPERLINK("http://x","y")', "may not start with '='", "formula"],
+    ),
+    "gemeente_escape_sequence.toml": (
+        "gemeente_escape_sequence.toml",
+        ["'Test\\x1b[31mdorp'", "may not hold control characters"],
+    ),
+    "names_like_formulas.toml": (
+        "params_names_like_formulas.toml",
+        ["routes[2] = '-overig'", "klantgroepen.-a = '-a'", "not starting with '-'"],
+    ),
+    "=1+1.toml": (
+        "=1+1.toml",
+        ["the file name '=1+1' would be the scenario's name", "may not start with '='", "naam"],
+    ),
 }
 CHECKED_AT_LOAD = [name for name in EXPECTED if name.startswith(("vangnet_", "budget_"))]
 

@@ -50,7 +50,7 @@ def test_a_sound_run_passes(sound: Path) -> None:
 
 
 def test_a_flipped_byte_in_a_segment_is_named(copy: Path) -> None:
-    segment = copy / "events" / "part-000005-000007.parquet"
+    segment = copy / "events" / "part-000004-000007.parquet"
     data = bytearray(segment.read_bytes())
     data[len(data) // 3] ^= 0x01
     segment.write_bytes(bytes(data))
@@ -58,17 +58,17 @@ def test_a_flipped_byte_in_a_segment_is_named(copy: Path) -> None:
     assert result.exit_code == 1
     failed = [line for line in result.output.splitlines() if line.startswith("FAILED")]
     assert failed == [
-        "FAILED: events/part-000005-000007.parquet: SHA-256 differs from the manifest "
+        "FAILED: events/part-000004-000007.parquet: SHA-256 differs from the manifest "
         "(the file changed or is corrupt)"
     ]
 
 
 def test_missing_files_are_named(copy: Path) -> None:
-    (copy / "chunks" / "chunk-000010-000011.npz").unlink()
+    (copy / "chunks" / "chunk-000008-000011.npz").unlink()
     (copy / "summary.csv").unlink()
     result = verify(copy)
     assert result.exit_code == 1
-    assert "FAILED: chunks/chunk-000010-000011.npz: missing" in result.output
+    assert "FAILED: chunks/chunk-000008-000011.npz: missing" in result.output
     assert "FAILED: summary.csv: missing" in result.output
 
 

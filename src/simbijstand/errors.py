@@ -28,6 +28,14 @@ class RunDirectoryError(SimbijstandError):
     """A run directory is missing, incomplete or would be overwritten."""
 
 
+class DiskWriteError(RunDirectoryError):
+    """A file could not be written: the disk is full, over quota, read-only or failing."""
+
+
+class CapacityError(SimbijstandError):
+    """A run too large for the memory it may use (admission control)."""
+
+
 class FinanceError(SimbijstandError):
     """Input to a finance calculation (budget, expenditure, vangnet regime) is not allowed."""
 

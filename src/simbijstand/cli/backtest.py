@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from simbijstand.cli.shared import (
+    echo,
     json_option,
     replications_option,
     seed_option,
@@ -56,7 +57,9 @@ def _months(_ctx: click.Context, _param: click.Parameter, value: str) -> list[in
     help="Months ahead to score; several share one simulation per origin.",
 )
 @replications_option(
-    "Replications per origin [default: the config's backtest.replicaties].", minimum=2
+    "Replications per origin [default: the config's backtest.replicaties].",
+    minimum=2,
+    maximum=100_000,
 )
 @seed_option("Seed [default: the config's].")
 @workers_option("Local worker processes; results do not depend on it.", default=1)
@@ -88,6 +91,6 @@ def backtest(
         config, origin, horizon, replications=replications, seed=seed, workers=workers
     )
     if as_json:
-        click.echo(json.dumps(backtest_json(results), indent=2, ensure_ascii=False))
+        echo(json.dumps(backtest_json(results), indent=2, ensure_ascii=False))
     else:
-        click.echo(backtest_text(results))
+        echo(backtest_text(results))

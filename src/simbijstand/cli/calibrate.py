@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import user_errors
+from simbijstand.cli.shared import echo, user_errors
 from simbijstand.reporting.fit_report import terminal_report
 from simbijstand.runs.calibrate import run_calibration
 
@@ -41,4 +41,4 @@ def calibrate(config: Path, out: Path | None) -> None:
         result.report,
         result.fitted,
     ]
-    click.echo(terminal_report(result.calibration, written))
+    echo(terminal_report(result.calibration, written))

@@ -9,6 +9,7 @@ import click
 
 from simbijstand.cli.shared import (
     LazyProgressBar,
+    echo,
     json_option,
     replications_option,
     scenario_files_argument,
@@ -77,8 +78,8 @@ def compare(
     if xlsx is not None:
         write_workbook(xlsx, result)
     if as_json:
-        click.echo(json.dumps(compare_json(result, xlsx), indent=2, default=str))
+        echo(json.dumps(compare_json(result, xlsx), indent=2, default=str))
         return
-    click.echo(compare_summary(result))
+    echo(compare_summary(result))
     if xlsx is not None:
-        click.echo(f"Werkboek: {xlsx}")
+        echo(f"Werkboek: {xlsx}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import json_option, run_dir_argument, user_errors
+from simbijstand.cli.shared import echo, json_option, run_dir_argument, user_errors
 from simbijstand.reporting.replay_text import replay_json, replay_text
 from simbijstand.store.replay import replay_run
 
@@ -40,6 +40,6 @@ def replay(run_dir: Path, at: dt.datetime, replication: int | None, as_json: boo
     """
     table = replay_run(run_dir, at.date(), replication)
     if as_json:
-        click.echo(json.dumps(replay_json(table, at.date(), run_dir), indent=2))
+        echo(json.dumps(replay_json(table, at.date(), run_dir), indent=2))
     else:
-        click.echo(replay_text(table, at.date(), run_dir))
+        echo(replay_text(table, at.date(), run_dir))

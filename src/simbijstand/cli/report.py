@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import run_dir_argument, user_errors
+from simbijstand.cli.shared import echo, run_dir_argument, user_errors
 
 
 @click.command()
@@ -32,4 +32,4 @@ def report(run_dir: Path, out: Path | None) -> None:
     # Imported here so that every other command starts without loading matplotlib.
     from simbijstand.reporting.report import write_report
 
-    click.echo(str(write_report(run_dir, out=out)))
+    echo(str(write_report(run_dir, out=out)))

@@ -9,9 +9,12 @@ import click
 
 from simbijstand.cli.shared import (
     LazyProgressBar,
+    echo,
     json_option,
+    max_memory_option,
     replications_option,
     seed_option,
+    stop_on_sigterm,
     user_errors,
     workers_option,
 )
@@ -62,7 +65,9 @@ from simbijstand.runs.run import run as run_scenario
     help="More detail: per gemeente and klantgroep, flows per year by route, timings.",
 )
 @click.option("--no-report", is_flag=True, help="Do not write report.html (see `report`).")
+@max_memory_option()
 @user_errors
+@stop_on_sigterm
 def run(
     scenario: Path,
     replications: int | None,
@@ -76,6 +81,7 @@ def run(
     as_json: bool,
     verbose: bool,
     no_report: bool,
+    max_memory: int | None,
 ) -> None:
     """Simulate a scenario and write its run directory.
 
@@ -102,21 +108,32 @@ def run(
     try:
         if resume_dir is not None:
             _check_resume_arguments(scenario, {**settings, "--no-report": no_report or None})
-            result = resume_run(resume_dir, workers=workers, dask=dask, progress=bar)
+            result = resume_run(
+                resume_dir, workers=workers, dask=dask, progress=bar, max_memory=max_memory
+            )
         else:
             result = _run(
-                scenario, replications, seed, out, workers, keep_events, bar, no_report, dask
+                scenario,
+                replications,
+                seed,
+                out,
+                workers,
+                keep_events,
+                bar,
+                no_report,
+                dask,
+                max_memory,
             )
     finally:
         bar.close()
     if quiet:
-        click.echo(str(result.run_dir))
+        echo(str(result.run_dir))
         return
     if as_json:
-        click.echo(json.dumps(run_json(load_run(result.run_dir)), indent=2, ensure_ascii=False))
+        echo(json.dumps(run_json(load_run(result.run_dir)), indent=2, ensure_ascii=False))
         return
     details = run_details(load_run(result.run_dir)) if verbose else ""
-    click.echo(run_summary(result, details))
+    echo(run_summary(result, details))
 
 
 def _run(
@@ -129,6 +146,7 @@ def _run(
     bar: LazyProgressBar,
     no_report: bool,
     dask: str | None,
+    max_memory: int | None,
 ) -> RunResult:
     if scenario is None:
         raise click.UsageError("give a SCENARIO to run, or --resume RUN_DIR")
@@ -142,6 +160,7 @@ def _run(
         progress=bar,
         report=not no_report,
         dask=dask,
+        max_memory=max_memory,
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import USER_ERROR, user_errors
+from simbijstand.cli.shared import USER_ERROR, echo, user_errors
 from simbijstand.cli.validate import check_scenario
 from simbijstand.reporting.scenario_text import catalog_line, catalog_width
 from simbijstand.scenario.catalog import list_scenarios
@@ -27,16 +27,16 @@ def scenarios(folder: Path, check: bool) -> None:
     """
     entries = list_scenarios(folder)
     if not entries:
-        click.echo(f"no scenario files (*.toml) in {folder}")
+        echo(f"no scenario files (*.toml) in {folder}")
         return
     width = catalog_width(entries)
     failed = 0
     for entry in entries:  # a line as soon as its file is checked: checks take a while
         problem = (entry.problem or _problem(entry.path)) if check else None
         failed += problem is not None
-        click.echo(catalog_line(entry, width, check, problem))
+        echo(catalog_line(entry, width, check, problem))
     if failed:
-        click.echo(f"{failed} of {len(entries)} scenario file(s) invalid", err=True)
+        echo(f"{failed} of {len(entries)} scenario file(s) invalid", err=True)
         sys.exit(USER_ERROR)
 
 

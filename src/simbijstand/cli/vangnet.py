@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import click
 
-from simbijstand.cli.shared import json_option, user_errors
+from simbijstand.cli.shared import echo, json_option, user_errors
 from simbijstand.errors import FinanceError
 from simbijstand.finance.vangnet import calculate_vangnet
 from simbijstand.reporting.vangnet_text import vangnet_table
@@ -86,9 +86,9 @@ def vangnet(
         previous_budgets=budgets,
     )
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(result), indent=2))
+        echo(json.dumps(dataclasses.asdict(result), indent=2))
     else:
-        click.echo(vangnet_table(result))
+        echo(vangnet_table(result))
 
 
 # --- parsing ------------------------------------------------------------------------------------

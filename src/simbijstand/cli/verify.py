@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from simbijstand.cli.shared import run_dir_argument, user_errors
+from simbijstand.cli.shared import echo, run_dir_argument, user_errors
 from simbijstand.reporting.verify_text import verify_lines
-from simbijstand.store.verify import verify_run
+from simbijstand.runs.verify import verify_run
 
 CHECKS_FAILED = 1  # 2 stays "could not check" (no run directory, no manifest), as elsewhere
 
@@ -35,8 +35,8 @@ def verify(run_dir: Path) -> None:
     """
     result = verify_run(run_dir)
     for line in verify_lines(result):
-        click.echo(line)
+        echo(line)
     if result.ok:
         return
-    click.echo(f"{len(result.problems)} problem(s) in {run_dir}", err=True)
+    echo(f"{len(result.problems)} problem(s) in {run_dir}", err=True)
     sys.exit(CHECKS_FAILED)

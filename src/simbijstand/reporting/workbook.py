@@ -93,7 +93,10 @@ def write_workbook(path: Path, comparison: Comparison) -> None:
         "Invoer": inputs(comparison),
     }
     sheets["Toelichting"] = explanation(sheets)
-    with xlsxwriter.Workbook(str(path)) as workbook:
+    # xlsxwriter turns a text starting with '=' into a formula, and one that looks like a URL
+    # into a link, unless told not to: every cell holds exactly the text of the table
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(str(path), options) as workbook:
         for name, frame in sheets.items():
             frame.write_excel(
                 workbook=workbook,

@@ -40,7 +40,6 @@ def save_checkpoint(run_dir: Path, first: int, last: int, checkpoint: Checkpoint
     """Write the checkpoint atomically; return its file name relative to `run_dir`."""
     name = checkpoint_name(first, last)
     path = run_dir / name
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays = _arrays(checkpoint.projections)
     record = {"version": CHECKPOINT_VERSION, **checkpoint.record}
     text = json.dumps(record, sort_keys=True).encode()

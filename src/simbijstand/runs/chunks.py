@@ -19,8 +19,10 @@ from simbijstand.runs.checkpoints import Checkpoint, load_checkpoint, save_check
 from simbijstand.store.rundir import checkpoint_name
 from simbijstand.store.segments import SegmentInfo, SegmentWriter
 
-# About this many case-replications (initial caseload x replications) per chunk: large enough to
-# vectorise across replications, small enough to spread over workers.
+# About this many case-replications per chunk, counting every case a replication holds (initial
+# caseload and expected inflow over the horizon; `runs.admission.cases_per_replication`): large
+# enough to vectorise across replications, small enough to spread over workers and to bound a
+# chunk's memory (about 500 bytes a case, see runs/admission.py).
 CASES_PER_CHUNK = 100_000
 
 
@@ -45,10 +47,13 @@ class ChunkResult:
     reused: bool = False  # loaded from a checkpoint of an earlier, interrupted attempt
 
 
-def plan_chunks(replications: int, initial_cases: int, *, own_models: bool = False) -> list[Chunk]:
-    """Chunks of replications; one replication each when every replication has its own model
-    (parameter uncertainty, inflow deviation), since a batch shares one model's tables."""
-    size = max(1, min(replications, CASES_PER_CHUNK // max(initial_cases, 1)))
+def plan_chunks(
+    replications: int, cases_per_replication: float, *, own_models: bool = False
+) -> list[Chunk]:
+    """Chunks of replications, from the run's size only (never the workers); one replication
+    each when every replication has its own model (parameter uncertainty, inflow deviation),
+    since a batch shares one model's tables."""
+    size = max(1, min(replications, int(CASES_PER_CHUNK // max(cases_per_replication, 1))))
     if own_models:
         size = 1
     return [Chunk(first, min(size, replications - first)) for first in range(0, replications, size)]

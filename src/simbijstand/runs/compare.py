@@ -29,6 +29,8 @@ from simbijstand.finance.summary import QUANTILES, per_replication, summarise
 from simbijstand.runs.execution import Progress
 from simbijstand.runs.run import RunResult, new_run_dir, run
 from simbijstand.scenario import Scenario, load_scenario
+from simbijstand.store.csv_tables import write_csv
+from simbijstand.store.files import write_atomic
 from simbijstand.store.rundir import (
     COMPARISON_CSV,
     COMPARISON_MEASURES,
@@ -94,10 +96,10 @@ def compare(
     values = {name: run_values(result) for name, result in runs.items()}
     table = _with_notes(comparison_table(values, base), runs)
     measures = measures_table(values, base) if _has_measures(runs) else None
-    table.write_csv(compare_dir / COMPARISON_CSV, float_precision=2)
-    table.write_parquet(compare_dir / COMPARISON_PARQUET)
+    write_atomic(compare_dir / COMPARISON_CSV, lambda p: write_csv(table, p))
+    write_atomic(compare_dir / COMPARISON_PARQUET, table.write_parquet)
     if measures is not None:
-        measures.write_csv(compare_dir / COMPARISON_MEASURES, float_precision=2)
+        write_atomic(compare_dir / COMPARISON_MEASURES, lambda p: write_csv(measures, p))
     _write_report(compare_dir, runs, base)
     return Comparison(compare_dir, base, seed, replications, runs, table, measures)
 

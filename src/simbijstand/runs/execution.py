@@ -117,11 +117,27 @@ def _here_and_in_helpers(
 
         for executor in [pool] * helpers + [here]:
             hand_out(executor)
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                hand_out(running.pop(future))
-                yield future.result()
+        try:
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    hand_out(running.pop(future))
+                    yield future.result()
+        except BaseException:
+            _stop_helpers(pool)
+            raise
+
+
+def _stop_helpers(pool: ProcessPoolExecutor) -> None:
+    """On an interrupt (Ctrl-C, SIGTERM) or a failed chunk: end the helpers now instead of
+    letting the pool's exit wait for the chunks they are running; their half-written files
+    are temporary names, which a resume removes. `_processes` is private, but the pool has
+    no public way to stop a running task."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
 
 
 _PR_SET_PDEATHSIG = 1

@@ -97,6 +97,13 @@ def read_run_record(run_dir: Path) -> RunRecord:
             "started simulating, or this is not a run directory. Start the run again with "
             f"--out {run_dir} (after emptying it)"
         )
+    return read_record_file(path)
+
+
+def read_record_file(path: Path) -> RunRecord:
+    """The run record in `path`, finished run or not (verify reads a finished run's)."""
+    if not path.is_file():
+        raise RunDirectoryError(f"{path}: missing")
     try:
         return _parse(json.loads(path.read_text(encoding="utf-8")))
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from simbijstand.runs.admission import admit, default_workers, estimate
 from simbijstand.runs.execution import Progress
 from simbijstand.runs.lock import run_directory_lock
 from simbijstand.runs.record import check_same_inputs, check_unchanged, read_run_record
@@ -24,6 +25,7 @@ def resume(
     workers: int | None = None,
     dask: str | None = None,
     progress: Progress | None = None,
+    max_memory: int | None = None,
 ) -> RunResult:
     """Finish an interrupted run with the settings it started with.
 
@@ -34,7 +36,7 @@ def resume(
     run_dir = Path(run_dir)
     read_run_record(run_dir)  # a clear error for a directory that is not a resumable run
     with run_directory_lock(run_dir):
-        return _resume(run_dir, workers, dask, progress, started)
+        return _resume(run_dir, workers, dask, progress, started, max_memory)
 
 
 def _resume(
@@ -43,6 +45,7 @@ def _resume(
     dask: str | None,
     progress: Progress | None,
     started: float,
+    max_memory: int | None,
 ) -> RunResult:
     record = read_run_record(run_dir)  # again: a run may have finished it before our lock
     check_unchanged(record, run_dir)
@@ -51,6 +54,11 @@ def _resume(
     )
     prepared = prepare(scenario)
     check_same_inputs(record, run_dir, prepared.input_files)
+    # the same admission as a new run, on this machine with these workers, for its own chunks
+    size = estimate(
+        prepared.model, record.replications, record.chunks[0][1], workers or default_workers()
+    )
+    admit(str(record.scenario), size, max_memory)
     # the killed attempt's half-written files; its own workers died with it
     remove_orphans(run_dir)
     return finish(prepared, run_dir, record, workers, dask, progress, started)

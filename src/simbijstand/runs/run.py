@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import platform
 import threading
 import time
@@ -19,19 +18,21 @@ import polars as pl
 
 from simbijstand.engine import CompiledModel, compile_model
 from simbijstand.engine.draws import ReplicationModels, is_active, replication_models
-from simbijstand.errors import InputDataError, RunDirectoryError
+from simbijstand.errors import DiskWriteError, InputDataError, RunDirectoryError
 from simbijstand.finance.cost import expenditure_frame
 from simbijstand.finance.ledger import FinancePlan, finance_frame, plan_finance
 from simbijstand.finance.summary import finance_summary
 from simbijstand.projections import Projections, caseload_frame, flows_frame, summary_frame
 from simbijstand.projections.measures import measures_frame
-from simbijstand.runs.chunks import Chunk, ChunkResult, plan_chunks
+from simbijstand.runs.admission import check_capacity, default_workers
+from simbijstand.runs.chunks import Chunk, ChunkResult
 from simbijstand.runs.execution import Progress, run_chunks
 from simbijstand.runs.lock import run_directory_lock
 from simbijstand.runs.record import RunRecord, new_run_record, package_version, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
+from simbijstand.store.csv_tables import write_csv
 from simbijstand.store.files import sha256_of, write_atomic
 from simbijstand.store.manifest import write_manifest
 from simbijstand.store.replay import cases_at, event_files, read_events
@@ -123,6 +124,7 @@ def run(
     progress: Progress | None = None,
     report: bool = True,
     dask: str | None = None,
+    max_memory: int | None = None,
 ) -> RunResult:
     """Simulate a scenario and write its run directory.
 
@@ -138,6 +140,8 @@ def run(
             later with `simbijstand report RUN_DIR`.
         dask: run the chunks on a Dask cluster: its scheduler's address, or "local" for a
             LocalCluster of `workers` processes. Results do not depend on it.
+        max_memory: bytes the run may use; a run estimated to need more is refused
+            (CapacityError) before it starts. Default 80% of the machine's memory.
 
     A run killed half-way can be completed with `simbijstand.resume(run_dir)`.
     """
@@ -145,22 +149,40 @@ def run(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
+    chunks = admitted_chunks(prepared, workers, max_memory)  # before the run directory exists
     run_dir = new_run_dir(out, prepared.scenario.name)
     with run_directory_lock(run_dir):
         _check_still_empty(run_dir)
-        record = _new_record(prepared, keep_events, report)
-        write_run_record(run_dir, record)  # before any chunk, so every later state can resume
+        record = _new_record(prepared, chunks, keep_events, report)
+        try:  # before any chunk, so every later state can resume
+            write_run_record(run_dir, record)
+        except DiskWriteError as exc:
+            raise DiskWriteError(f"{exc}; free space, then run again") from None
         return finish(prepared, run_dir, record, workers, dask, progress, started)
 
 
-def _new_record(prepared: Prepared, keep_events: int | None, report: bool) -> RunRecord:
+def admitted_chunks(
+    prepared: Prepared, workers: int | None = None, max_memory: int | None = None
+) -> list[Chunk]:
+    """The run's chunks, after admission control: CapacityError if its estimated peak memory
+    exceeds `max_memory` (see runs/admission.py). `validate` applies the same check."""
+    sim = prepared.scenario.spec.simulatie
+    chunks, _ = check_capacity(
+        prepared.model,
+        str(prepared.scenario.path),
+        sim.replicaties,
+        own_models=prepared.draws() is not None,
+        workers=workers,
+        max_memory=max_memory,
+    )
+    return chunks
+
+
+def _new_record(
+    prepared: Prepared, chunks: list[Chunk], keep_events: int | None, report: bool
+) -> RunRecord:
     sim = prepared.scenario.spec.simulatie
     keep = sim.replicaties if keep_events is None else min(keep_events, sim.replicaties)
-    chunks = plan_chunks(
-        sim.replicaties,
-        prepared.model.expected_initial_size(),
-        own_models=prepared.draws() is not None,
-    )
     return new_run_record(
         prepared.scenario.path,
         prepared.input_files,
@@ -181,11 +203,32 @@ def finish(
     progress: Progress | None,
     started: float,
 ) -> RunResult:
-    """Run the chunks that have no checkpoint yet, then write the outputs and the manifest."""
+    """Run the chunks that have no checkpoint yet, then write the outputs and the manifest.
+
+    A file that cannot be written (a full disk) stops the run with DiskWriteError naming it;
+    what was written is complete, so `--resume` finishes the run once there is space."""
+    try:
+        return _finish(prepared, run_dir, record, workers, dask, progress, started)
+    except DiskWriteError as exc:
+        raise DiskWriteError(
+            f"{exc}; the chunks finished so far are kept: once there is space, finish the run "
+            f"with: simbijstand run --resume {run_dir}"
+        ) from None
+
+
+def _finish(
+    prepared: Prepared,
+    run_dir: Path,
+    record: RunRecord,
+    workers: int | None,
+    dask: str | None,
+    progress: Progress | None,
+    started: float,
+) -> RunResult:
     scenario = prepared.scenario
     keep = record.keep_events
     chunks = [Chunk(first, count) for first, count in record.chunks]
-    workers = workers or _cpu_count()
+    workers = workers or default_workers()
     if record.report:
         _import_report_meanwhile()
     prepared_at = time.perf_counter()
@@ -202,10 +245,10 @@ def finish(
     )
     simulated_at = time.perf_counter()
     projections = Projections.concat([r.projections for r in results])
-    frames = _frames(prepared, projections)
+    frames = output_frames(prepared, projections)
     if prepared.history is not None:
         frames["history"] = prepared.history
-    outputs = _write_outputs(run_dir, frames)
+    outputs = write_outputs(run_dir, frames)
     timings = {
         "prepare_s": prepared_at - started,
         "simulate_s": simulated_at - prepared_at,
@@ -252,7 +295,8 @@ def _initial_state(scenario: Scenario, gemeente: str) -> tuple[InitialState, lis
     return cases, event_files(source)
 
 
-def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFrame]:
+def output_frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFrame]:
+    """The output tables of a run from its projections (verify recomputes them the same way)."""
     model = prepared.model
     expenditure = expenditure_frame(model, prepared.scenario.spec.kosten, projections)
     finance = finance_frame(prepared.finance, expenditure)
@@ -268,13 +312,14 @@ def _frames(prepared: Prepared, projections: Projections) -> dict[str, pl.DataFr
     return frames
 
 
-def _write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
+def write_outputs(run_dir: Path, frames: dict[str, pl.DataFrame]) -> dict[str, str]:
+    """Write the output tables into `run_dir`; return their SHA-256 by file name."""
     files = {
         CASELOAD: lambda p: frames["caseload"].write_parquet(p),
         FLOWS: lambda p: frames["flows"].write_parquet(p),
         FINANCE: lambda p: frames["finance"].write_parquet(p),
-        SUMMARY: lambda p: frames["summary"].write_csv(p, float_precision=2),
-        FINANCE_SUMMARY: lambda p: frames["finance_summary"].write_csv(p, float_precision=2),
+        SUMMARY: lambda p: write_csv(frames["summary"], p),
+        FINANCE_SUMMARY: lambda p: write_csv(frames["finance_summary"], p),
     }
     if "history" in frames:
         files[HISTORY] = lambda p: frames["history"].write_parquet(p)
@@ -452,7 +497,3 @@ def _check_still_empty(run_dir: Path) -> None:
         raise RunDirectoryError(
             f"{run_dir}: another run wrote this directory meanwhile; choose another --out"
         )
-
-
-def _cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from simbijstand.domain.bsn import mask_bsns
 from simbijstand.errors import InputDataError
 
 MAX_LISTED_ROWS = 5
@@ -28,7 +29,8 @@ def read_text_table(path: Path) -> pl.DataFrame:
     except FileNotFoundError:
         raise InputDataError(f"{path}: file not found") from None
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputDataError(f"{path}: cannot read as comma-separated UTF-8 ({exc})") from None
+        reason = mask_bsns(str(exc))  # polars may quote a cell
+        raise InputDataError(f"{path}: cannot read as comma-separated UTF-8 ({reason})") from None
     stripped = pl.col(pl.String).str.strip_chars()
     return frame.with_columns(pl.when(stripped != "").then(stripped))
 
@@ -80,7 +82,7 @@ def check_columns(
     unknown = [c for c in frame.columns if c not in (*required, *optional)]
     if unknown:
         raise InputDataError(
-            f"{path}: unknown column(s) {', '.join(unknown)}; allowed: "
+            f"{path}: unknown column(s) {mask_bsns(', '.join(unknown))}; allowed: "
             f"{', '.join((*required, *optional))}. Remove the other columns before importing"
         )
     if frame.height == 0:
@@ -146,4 +148,6 @@ def refuse(path: Path, frame: pl.DataFrame, condition: pl.Expr, describe: Descri
     bad = frame.filter(condition.fill_null(False)).sort("rij")
     if bad.height:
         rows = bad["rij"].to_list()
-        raise InputDataError(f"{path}, {rows_text(rows)}: {describe(bad.row(0, named=True))}")
+        # the value a message quotes comes from the file: never show one that could be a BSN
+        shown = mask_bsns(describe(bad.row(0, named=True)))
+        raise InputDataError(f"{path}, {rows_text(rows)}: {shown}")

@@ -23,6 +23,7 @@ from simbijstand.scenario.schema import (
     ScenarioFile,
     scenario_name,
 )
+from simbijstand.scenario.schema_base import name_problem
 from simbijstand.scenario.toml_io import MergedToml, load_with_extends, read_toml
 
 M = TypeVar("M", bound=BaseModel)
@@ -66,10 +67,13 @@ class Scenario:
             update["seed"] = seed
         if not update:
             return self
-        checked = ScenarioFile.model_validate(
-            self.spec.model_dump() | {"simulatie": self.spec.simulatie.model_dump() | update},
-            strict=False,
-        )
+        try:
+            checked = ScenarioFile.model_validate(
+                self.spec.model_dump() | {"simulatie": self.spec.simulatie.model_dump() | update},
+                strict=False,
+            )
+        except ValidationError as exc:
+            raise ScenarioError(_override_problems(exc, self.path)) from None
         return Scenario(self.name, self.path, checked, self.parameters, self.files, self.source)
 
 
@@ -85,6 +89,7 @@ def load_scenario(path: str | Path) -> Scenario:
     cross_checks = check_scenario(spec, parameters) + check_policy(spec, parameters)
     problems += [f"{merged.origin(where)}: {text}" for where, text in cross_checks]
     problems += check_vangnet(spec, merged.origin)
+    problems += _file_name_problems(spec, path)
     if problems:
         raise ScenarioError(problems)
     return Scenario(
@@ -95,6 +100,29 @@ def load_scenario(path: str | Path) -> Scenario:
         files=(*merged.files, *parameter_files),
         source=merged,
     )
+
+
+def _file_name_problems(spec: ScenarioFile, path: Path) -> list[str]:
+    """A scenario without `naam` is named after its file, which then must be a safe name."""
+    problem = None if spec.naam is not None else name_problem(path.stem)
+    if problem is None:
+        return []
+    return [
+        f"{path}: the file name {path.stem!r} would be the scenario's name, but {problem}; "
+        'add naam = "..." to the scenario, or rename the file'
+    ]
+
+
+OVERRIDES = {"replicaties": "replications (-n)", "seed": "seed (--seed)"}
+
+
+def _override_problems(error: ValidationError, path: Path) -> list[str]:
+    """The overridden run settings that fall outside the schema's range, named as the
+    argument the caller gave (the scenario file itself was valid)."""
+    problems = describe_validation_error(error, ScenarioFile, lambda _: path)
+    for key, argument in OVERRIDES.items():
+        problems = [p.replace(f"simulatie.{key} =", f"{argument} =") for p in problems]
+    return problems
 
 
 def load_parameter_file(path: Path) -> ParameterFile:

@@ -6,6 +6,7 @@ gets the nearest known key as a suggestion.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import types
 import typing
@@ -64,7 +65,8 @@ def _translate(kind: str, msg: str, ctx: dict[str, Any]) -> str:
         "list_type": "expected an array [...]",
         "finite_number": "expected a finite number (not inf or nan)",
         "literal_error": f"expected {ctx.get('expected', 'one of the allowed values')}",
-        "string_pattern_mismatch": "expected letters, digits, '_' or '-' only",
+        "string_pattern_mismatch": "expected letters, digits, '_' or '-' only, not starting "
+        "with '-'",
     }
     if kind in plain:
         return plain[kind]
@@ -87,12 +89,16 @@ def _range_message(kind: str, ctx: dict[str, Any]) -> str:
         "less_than_equal": ("at most", "le"),
     }
     phrase, key = words[kind]
-    return f"must be {phrase} {ctx.get(key):g}"
+    limit = ctx.get(key)
+    shown = str(limit) if isinstance(limit, int) else f"{limit:g}"  # ints exactly, 10**7 too
+    return f"must be {phrase} {shown}"
 
 
 def _show(value: Any) -> str:
     if isinstance(value, dict):
         return "{...}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

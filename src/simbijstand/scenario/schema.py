@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from simbijstand.scenario.schema_base import (
     NAME_PATTERN,
@@ -155,8 +155,20 @@ class ParameterFile(Strict):
 # --- scenario file ---------------------------------------------------------------------------
 
 
+# Simulated time runs on datetime64 and year arithmetic up to start + 50 years: keep it well
+# inside the calendar (a start in 9999 would overflow past year 9999 while the run is written).
+FIRST_START = dt.date(1900, 1, 1)
+LAST_START = dt.date(2199, 12, 1)
+
+
+def _plausible_start(start: dt.date) -> dt.date:
+    if not FIRST_START <= start <= LAST_START:
+        raise ValueError(f"must lie from {FIRST_START} to {LAST_START}")
+    return start
+
+
 class Simulatie(Strict):
-    start: dt.date
+    start: Annotated[dt.date, AfterValidator(_plausible_start)]
     horizon_maanden: Annotated[int, Field(ge=1, le=600)]
     replicaties: Annotated[int, Field(ge=1, le=1_000_000)] = 100
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0

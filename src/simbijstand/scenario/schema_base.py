@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
+# letters, digits, '_' and '-', not starting with '-' (a spreadsheet reads "-x" as a formula)
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
 RESERVED_NAMES = frozenset({"totaal"})
+# a spreadsheet (Excel, LibreOffice) turns a cell starting with one of these into a formula
+FORMULA_STARTS = ("=", "+", "-", "@")
+MAX_NAME_LENGTH = 80
+
+
+def name_problem(name: str) -> str | None:
+    """Why a free-form name (a gemeente, a scenario's file name) is unsafe to show in a
+    terminal, report, CSV or spreadsheet, or None when it is fine."""
+    if not name.strip() or name != name.strip():
+        return "a name must be non-empty without leading or trailing spaces"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"a name may have at most {MAX_NAME_LENGTH} characters, not {len(name)}"
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        return "a name may not hold control characters (tabs, escape sequences, line breaks)"
+    if name.startswith(FORMULA_STARTS):
+        return f"a name may not start with {name[0]!r} (a spreadsheet would read a formula)"
+    return None
 
 
 def _not_reserved(name: str) -> str:
@@ -17,13 +36,14 @@ def _not_reserved(name: str) -> str:
 
 
 def _valid_gemeente(name: str) -> str:
-    if not name.strip() or name != name.strip():
-        raise ValueError("a gemeente name must be non-empty without leading or trailing spaces")
+    problem = name_problem(name)
+    if problem:
+        raise ValueError(problem.replace("a name", "a gemeente name", 1))
     return _not_reserved(name)
 
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64), AfterValidator(_not_reserved)]
-GemeenteName = Annotated[str, Field(max_length=80), AfterValidator(_valid_gemeente)]
+GemeenteName = Annotated[str, AfterValidator(_valid_gemeente)]
 Share = Annotated[float, Field(ge=0, le=1)]
 HazardPerYear = Annotated[float, Field(ge=0, le=100)]
 Multiplier = Annotated[float, Field(ge=0, le=100)]

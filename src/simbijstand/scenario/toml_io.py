@@ -17,6 +17,7 @@ from typing import Any
 from simbijstand.errors import ScenarioError
 
 KeyPath = tuple[str | int, ...]
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ScenarioError([f"{path}: cannot read file ({exc.strerror})"]) from None
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ScenarioError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
     except tomllib.TOMLDecodeError as exc:
@@ -56,6 +57,29 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(
             [f"{path}: not valid TOML: arrays or tables nested too deeply"]
         ) from None
+    depth = nesting_depth(data)
+    if depth > MAX_DEPTH:
+        raise ScenarioError(
+            [
+                f"{path}: tables or arrays nested {depth} levels deep; at most {MAX_DEPTH} "
+                "are allowed (scenario and parameter files need fewer than 10)"
+            ]
+        )
+    return data
+
+
+def nesting_depth(data: Any) -> int:
+    """How deeply tables and arrays nest, counted without recursion: a header such as
+    [a.a.a...] thousands deep parses fine but would exhaust the stack of every recursive
+    walk after it (merging, validation)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return deepest
 
 
 def file_sha256(path: Path) -> str:

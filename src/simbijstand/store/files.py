@@ -18,6 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from polars.exceptions import PolarsError
+
+from simbijstand.errors import DiskWriteError
+
 TEMPORARY_SUFFIX = ".tmp"
 
 
@@ -30,17 +34,39 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Call `write` on a temporary path beside `path`, then rename it into place.
 
     The data reach the disk before the rename (fsync), so after a power cut the file is the old
-    one, the new one, or absent, never a new name with missing blocks.
+    one, the new one, or absent, never a new name with missing blocks. A write the file system
+    refuses (disk full, read-only, no permission) raises DiskWriteError naming `path`.
     """
     temporary = temporary_name(path)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         write(temporary)
         _fsync(temporary)
         os.replace(temporary, path)
+    except (OSError, PolarsError) as exc:
+        temporary.unlink(missing_ok=True)
+        reason = _write_failure(exc)
+        if reason is None:
+            raise
+        raise DiskWriteError(f"{path}: could not be written ({reason})") from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     _fsync_directory(path.parent)
+
+
+def _write_failure(exc: OSError | PolarsError) -> str | None:
+    """Why the operating system refused a write (disk full, quota, read-only, permissions, I/O),
+    or None for an error that is not the file system's: polars reports a full disk as a
+    ComputeError that quotes the OS error."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    text = str(exc)
+    return (
+        text[text.find("underlying IO error: ") :].removeprefix("underlying IO error: ")
+        if ("os error" in text)
+        else None
+    )
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -9,13 +9,18 @@ from typing import Any
 
 from simbijstand.errors import RunDirectoryError
 from simbijstand.store.files import write_json_atomic
+from simbijstand.store.manifest_shape import manifest_problems
 from simbijstand.store.rundir import MANIFEST
+from simbijstand.store.signing import sign, signing_key
 
 MANIFEST_VERSION = 1
 
 
 def write_manifest(run_dir: Path, manifest: dict[str, Any]) -> None:
-    write_json_atomic(run_dir / MANIFEST, {"manifest_version": MANIFEST_VERSION, **manifest})
+    """Write the manifest last, signed when a signing key is set (see store/signing.py)."""
+    data = {"manifest_version": MANIFEST_VERSION, **manifest}
+    key = signing_key(run_dir)
+    write_json_atomic(run_dir / MANIFEST, data if key is None else sign(data, key))
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
@@ -29,7 +34,16 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
             f"directory); finish it with: simbijstand run --resume {run_dir}"
         )
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise RunDirectoryError(f"{path}: unreadable manifest ({exc})") from None
-    return data
+    problems = manifest_problems(data)
+    if problems:
+        shown = "; ".join(problems[:3]) + (
+            f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        )
+        raise RunDirectoryError(
+            f"{path}: not a manifest simbijstand wrote ({shown}); the file was edited or "
+            "damaged: restore it, or run the scenario again"
+        )
+    return dict(data)

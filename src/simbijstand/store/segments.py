@@ -71,7 +71,6 @@ class SegmentWriter:
         frame = events_frame(events.take(order), self.model)
         name = segment_name(self.first, self.last)
         path = self.run_dir / name
-        path.parent.mkdir(parents=True, exist_ok=True)
         metadata = {PARQUET_METADATA_KEY: str(EVENT_SCHEMA_VERSION)}
         write_atomic(path, lambda p: frame.write_parquet(p, compression="zstd", metadata=metadata))
         self._batches = []

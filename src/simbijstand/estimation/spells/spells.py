@@ -116,6 +116,7 @@ def _read(
     csv_input.check_columns(path, frame, columns)
     csv_input.require_values(path, frame, ("persoon_id",))
     _refuse_bsn(path, frame, pseudonymiser)
+    _refuse_bsn_elsewhere(path, frame)
     return frame
 
 
@@ -131,6 +132,23 @@ def _refuse_bsn(path: Path, frame: pl.DataFrame, pseudonymiser: Pseudonymiser | 
         "simbijstand does not import BSNs. Export pseudonymous ids instead, or pass a "
         "Pseudonymiser with a secret salt to replace them by salted hashes"
     )
+
+
+def _refuse_bsn_elsewhere(path: Path, frame: pl.DataFrame) -> None:
+    """A BSN in another column (a shifted export, a pasted id) is refused before any check
+    could quote it, naming the column and row, never the value; a Pseudonymiser only covers
+    persoon_id."""
+    for column in frame.columns:
+        if column == "persoon_id":
+            continue
+        mask = bsn_mask(frame[column])
+        if mask.any():
+            rows = [int(i) + csv_input.FIRST_DATA_ROW for i in mask.nonzero()[0]]
+            raise PrivacyError(
+                f"{path}: column {column} holds {len(rows)} value(s) that are valid citizen "
+                f"service numbers (BSN), first at {csv_input.rows_text(rows[:1])}; a BSN "
+                f"belongs in no column: check the export (are its columns shifted?)"
+            )
 
 
 def _safe_ids(
