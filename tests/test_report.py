@@ -96,7 +96,7 @@ def test_the_page_has_every_section_with_a_chart_and_how_to_read_it(full_run: Pa
     page = (full_run / "report.html").read_text(encoding="utf-8")
     found = figures(full_run / "report.html")
     charted = ["bestand", "klantgroepen", "stromen", "financien", "trajecten"]
-    assert found.sections == ["kerncijfers", *charted, "verantwoording"]
+    assert found.sections == ["kerncijfers", *charted[:4], "regels", "trajecten", "verantwoording"]
     for name in charted:
         body = page.split(f'<section id="{name}">')[1].split("</section>")[0]
         assert f'data-chart="{name}"' in body and "<svg" in body

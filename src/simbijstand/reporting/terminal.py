@@ -21,6 +21,7 @@ from simbijstand.reporting.numbers import (
     number,
     year_label,
 )
+from simbijstand.reporting.rules_text import rules_block
 from simbijstand.reporting.rundata import RunData
 from simbijstand.reporting.table import table as _table
 from simbijstand.scenario import Scenario
@@ -59,6 +60,7 @@ def run_summary(run: FinishedRun, details: str = "") -> str:
         "",
         *_cost_table(run.finance),
         *finance_block(run.finance_summary, run.finance),
+        *rules_block(run.manifest),
         *measures_block(run.measures),
         "",
         *([details, ""] if details else []),

@@ -32,6 +32,7 @@ from simbijstand.runs.record import RunRecord, new_run_record, package_version, 
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
+from simbijstand.scenario.rules import rules_in_force
 from simbijstand.store.files import sha256_of, write_atomic
 from simbijstand.store.manifest import write_manifest
 from simbijstand.store.replay import cases_at, event_files, read_events
@@ -343,6 +344,7 @@ def _manifest(
             "months": scenario.months,
         },
         "gemeenten": scenario.gemeenten,
+        "regels": rules_in_force(scenario),
         "klantgroepen": [
             {"gemeente": prepared.model.gemeenten[g], "klantgroep": k, "buig": bool(b)}
             for g, k, b in zip(
