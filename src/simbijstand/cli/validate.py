@@ -9,7 +9,7 @@ import click
 
 from simbijstand.cli.shared import USER_ERROR, problems_of, scenario_files_argument
 from simbijstand.errors import SimbijstandError
-from simbijstand.reporting.scenario_text import valid_line
+from simbijstand.reporting.scenario_text import first_year_line, valid_line
 from simbijstand.runs.run import Prepared, prepare
 
 
@@ -34,6 +34,8 @@ def validate(scenarios: tuple[Path, ...]) -> None:
         if prepared is None:
             failed += 1
         else:
+            for move in prepared.first_year:
+                click.echo(first_year_line(path, move), err=True)
             click.echo(valid_line(path, prepared.scenario))
     if failed:
         click.echo(f"{failed} of {len(scenarios)} scenario file(s) invalid", err=True)

@@ -27,6 +27,7 @@ from simbijstand.projections import Projections, caseload_frame, flows_frame, su
 from simbijstand.projections.measures import measures_frame
 from simbijstand.runs.chunks import Chunk, ChunkResult, plan_chunks
 from simbijstand.runs.execution import Progress, run_chunks
+from simbijstand.runs.first_year import FirstYearMove, first_year_moves
 from simbijstand.runs.lock import run_directory_lock
 from simbijstand.runs.record import RunRecord, new_run_record, package_version, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
@@ -61,6 +62,8 @@ class Prepared:
     history: pl.DataFrame | None  # observed caseload: date, gemeente, count
     finance: FinancePlan
     initial: dict[str, InitialState]
+    # klantgroepen that the beginstand and the rates move by more than a fifth in the first year
+    first_year: tuple[FirstYearMove, ...] = ()
 
     def draws(self) -> ReplicationModels | None:
         """Per-replication models when the scenario asks for parameter uncertainty or a
@@ -83,6 +86,7 @@ class RunResult:
     measures: pl.DataFrame | None  # trajecten.parquet, when the scenario has measures
     manifest: dict[str, Any]
     finance_summary: pl.DataFrame
+    first_year: tuple[FirstYearMove, ...] = ()  # see Prepared.first_year
 
 
 def prepare(scenario: Scenario | str | Path) -> Prepared:
@@ -108,8 +112,9 @@ def prepare(scenario: Scenario | str | Path) -> Prepared:
             raise InputDataError(f"{scenario.path}: historie.bestand: {exc}") from None
         files.append(path)
     finance = plan_finance(scenario)
+    moves = tuple(first_year_moves(scenario, initial))
     return Prepared(
-        scenario, compile_model(scenario, initial), tuple(files), history, finance, initial
+        scenario, compile_model(scenario, initial), tuple(files), history, finance, initial, moves
     )
 
 
@@ -231,6 +236,7 @@ def finish(
         frames.get("measures"),
         manifest,
         frames["finance_summary"],
+        prepared.first_year,
     )
 
 
@@ -458,4 +464,3 @@ def _check_still_empty(run_dir: Path) -> None:
 
 def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
