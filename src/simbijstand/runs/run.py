@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import os
 import platform
+import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -39,11 +40,14 @@ from simbijstand.store.manifest import write_manifest
 from simbijstand.store.replay import cases_at, event_files, read_events
 from simbijstand.store.rundir import (
     CASELOAD,
+    CHECKPOINTS_DIR,
     FINANCE,
     FINANCE_SUMMARY,
     FLOWS,
     HISTORY,
+    MANIFEST,
     REPORT,
+    RUN_RECORD,
     SUMMARY,
     TRAJECTEN,
 )
@@ -151,12 +155,17 @@ def run(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
+    was_there = out is not None and Path(out).is_dir()
     run_dir = new_run_dir(out, prepared.scenario.name)
-    with run_directory_lock(run_dir):
-        _check_still_empty(run_dir)
-        record = _new_record(prepared, keep_events, report)
-        write_run_record(run_dir, record)  # before any chunk, so every later state can resume
-        return finish(prepared, run_dir, record, workers, dask, progress, started)
+    try:
+        with run_directory_lock(run_dir):
+            _check_still_empty(run_dir)
+            record = _new_record(prepared, keep_events, report)
+            write_run_record(run_dir, record)  # before any chunk, so every later state can resume
+            return finish(prepared, run_dir, record, workers, dask, progress, started)
+    except Exception:
+        _discard_unless_resumable(run_dir, keep_folder=was_there)
+        raise
 
 
 def _new_record(prepared: Prepared, keep_events: int | None, report: bool) -> RunRecord:
@@ -441,9 +450,11 @@ def new_run_dir(out: str | Path | None, name: str) -> Path:
     else:
         run_dir = Path(out)
         if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
+            unfinished = (run_dir / RUN_RECORD).is_file() and not (run_dir / MANIFEST).exists()
+            hint = f"finish it with --resume {run_dir}, or " if unfinished else ""
             raise RunDirectoryError(
                 f"{run_dir}: exists and is not an empty directory; "
-                "choose another --out or remove it"
+                f"{hint}choose another --out or remove it"
             )
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -452,6 +463,25 @@ def new_run_dir(out: str | Path | None, name: str) -> Path:
             f"{run_dir}: cannot create the run directory ({exc.strerror})"
         ) from None
     return run_dir
+
+
+def _discard_unless_resumable(run_dir: Path, keep_folder: bool) -> None:
+    """After a failed run: remove its directory when no chunk was finished, so the next attempt
+    with the same --out starts afresh instead of failing with "exists". The directory was new or
+    empty when the run took it, so all in it is this run's. With a finished chunk it stays, for
+    `--resume`. (An interrupt, Ctrl-C or a kill, always leaves it: that is what resume is for.)
+    A folder the user made beforehand (`keep_folder`) is emptied, not removed."""
+    checkpoints = run_dir / CHECKPOINTS_DIR
+    if (checkpoints.is_dir() and any(checkpoints.glob("*.npz"))) or (run_dir / MANIFEST).exists():
+        return
+    if not keep_folder:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return
+    for child in run_dir.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def _check_still_empty(run_dir: Path) -> None:
