@@ -110,8 +110,9 @@ def run(
             )
     finally:
         bar.close()
-    for move in result.first_year:
-        click.echo(first_year_line(result.scenario.path, move), err=True)
+    if not quiet:  # --quiet prints the run directory only
+        for move in result.first_year:
+            click.echo(first_year_line(result.scenario.path, move), err=True)
     if quiet:
         click.echo(str(result.run_dir))
         return

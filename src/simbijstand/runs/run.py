@@ -157,15 +157,16 @@ def run(
     prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
     was_there = out is not None and Path(out).is_dir()
     run_dir = new_run_dir(out, prepared.scenario.name)
-    try:
-        with run_directory_lock(run_dir):
-            _check_still_empty(run_dir)
-            record = _new_record(prepared, keep_events, report)
-            write_run_record(run_dir, record)  # before any chunk, so every later state can resume
+    with run_directory_lock(run_dir):
+        _check_still_empty(run_dir)
+        record = _new_record(prepared, keep_events, report)
+        write_run_record(run_dir, record)  # before any chunk, so every later state can resume
+        try:
             return finish(prepared, run_dir, record, workers, dask, progress, started)
-    except Exception:
-        _discard_unless_resumable(run_dir, keep_folder=was_there)
-        raise
+        except Exception:
+            # only here is the directory this run's own: not when another run holds the lock
+            _discard_unless_resumable(run_dir, keep_folder=was_there)
+            raise
 
 
 def _new_record(prepared: Prepared, keep_events: int | None, report: bool) -> RunRecord:
