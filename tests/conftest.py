@@ -91,7 +91,12 @@ def scenario_data(
         },
         "gemeenten": gemeenten
         or {"Testdorp": {"parameters": "params.toml", "beginstand": {"aantallen": {"a": 100}}}},
-        "kosten": {"prijsjaar": start.year, "per_maand": {"participatiewet": 1000.0}},
+        # a flat cost, without the shipped norm rises, so that tests can reckon in round numbers
+        "kosten": {
+            "prijsjaar": start.year,
+            "per_maand": {"participatiewet": 1000.0},
+            "ingebouwde_normen": False,
+        },
     }
     data.update(extra)
     return data

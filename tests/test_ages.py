@@ -9,7 +9,7 @@ import polars as pl
 
 import simbijstand
 from conftest import one_group_parameters, scenario_data, write_toml
-from simbijstand.engine.ages import aow_age_months
+from simbijstand.scenario.rules import aow_age_months
 from simbijstand.store.replay import read_events
 
 AOW = {"leeftijd": {"2020": "66-4", "2022": "66-7"}, "route": "aow"}
@@ -59,9 +59,13 @@ def test_measure_selects_by_age(tmp_path: Path) -> None:
     assert 0.3 * 100 * 20 < starts < 0.7 * 100 * 20  # about the half that is young
 
 
-def test_the_aow_age_of_a_year_holds_until_the_next_and_the_last_is_carried_forward() -> None:
-    age = aow_age_months(AOW["leeftijd"])
-    months = {y: age.at(dt.date(y, 1, 1)) for y in range(2018, 2026)}
-    assert months == {2018: 796, 2019: 796, 2020: 796, 2021: 796, 2022: 799, 2023: 799,
-                      2024: 799, 2025: 799}  # fmt: skip
-    assert [y for y in months if age.is_carried(dt.date(y, 1, 1))] == [2023, 2024, 2025]
+def test_the_scenario_ages_replace_the_shipped_years_they_name_and_the_last_is_carried() -> None:
+    from simbijstand.scenario.schema_policy import Aow
+
+    age = aow_age_months(Aow.model_validate(AOW))
+    months = {y: age.at(dt.date(y, 1, 1)) for y in (2019, 2020, 2021, 2022, 2023, 2024, 2028, 2033)}
+    # 2020 and 2022 from the scenario; 2019, 2021, 2023 on shipped (67-3 from 2028, known to 2031)
+    assert months == {2019: 796, 2020: 796, 2021: 796, 2022: 799, 2023: 802, 2024: 804,
+                      2028: 807, 2033: 807}  # fmt: skip
+    assert not age.is_carried(dt.date(2031, 12, 31))
+    assert age.is_carried(dt.date(2032, 1, 1))

@@ -75,12 +75,31 @@ def test_a_scenario_runs_on_the_calibration_with_parameter_uncertainty(calibrate
     assert "Banden: toeval én onzekerheid in de geschatte parameters" in result.output
 
 
-def test_out_must_be_a_file_for_one_gemeente(calibrated) -> None:
+def test_out_is_the_folder_for_every_file(calibrated, tmp_path: Path) -> None:
     folder, _ = calibrated
+    out = tmp_path / "elders"
     result = CliRunner().invoke(
-        main, ["calibrate", str(folder / "kalibratie.toml"), "--out", str(folder)]
+        main, ["calibrate", str(folder / "kalibratie.toml"), "--out", str(out)]
     )
-    assert result.exit_code == 2 and "is a folder" in result.output
+    assert result.exit_code == 0, result.output
+    written = {p.name for p in out.iterdir()}
+    assert written == {
+        "uit.toml",
+        "uit-beginstand.csv",
+        "kalibratie-rapport.md",
+        "kalibratie-fit.csv",
+    }
+    assert load_parameter_file(out / "uit.toml").routes
+
+
+def test_out_as_a_toml_file_says_to_give_a_folder(calibrated, tmp_path: Path) -> None:
+    folder, _ = calibrated
+    target = tmp_path / "params.toml"
+    result = CliRunner().invoke(
+        main, ["calibrate", str(folder / "kalibratie.toml"), "--out", str(target)]
+    )
+    assert result.exit_code == 2 and "give the folder to write every file in" in result.output
+    assert not target.exists()
 
 
 def test_a_broken_config_exits_2_naming_the_file(tmp_path: Path) -> None:

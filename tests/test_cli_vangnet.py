@@ -39,8 +39,8 @@ def test_json_holds_the_worked_example() -> None:
     assert (data["vangnet"], data["remaining_deficit"]) == (32_500, 77_500)
     assert [t["amount"] for t in data["tiers"]] == [0, 25_000, 7_500]
     assert data["tiers"][2]["from_eur"] == 100_000 and data["tiers"][2]["share"] == 0.75
-    # The regimes file speaks Dutch (zekerheid = "gangbaar"); the JSON keeps its English words.
-    assert data["tiers"][2]["certainty"] == "commonly-cited"
+    # The regimes file speaks Dutch (zekerheid = "bevestigd"); the JSON keeps its English words.
+    assert data["tiers"][2]["certainty"] == "confirmed"
     assert data["multi_year"]["kind"] == "cumulative_deficit"
 
 
@@ -55,16 +55,22 @@ def test_table_is_dutch_and_shows_the_build_up() -> None:
         "recht op vangnet  ja",
         "10–12,5%",
         "€ 100.000 – € 125.000",
-        "75%*",
+        "75%",
         "€ 7.500",
         "vangnetuitkering",
         "€ 32.500",
         "resterend tekort",
         "€ 77.500",
         "cumulatief tekort 2016–2018",
-        "gangbare waarde",
     ):
         assert text in out, text
+    assert "75%*" not in out and "gangbare waarde" not in out  # 2018's tiers are confirmed
+
+
+def test_a_tier_not_confirmed_at_the_source_is_marked() -> None:
+    result = vangnet("--year", "2016", "--budget", "1000000", "--expenditure", "1110000")
+    assert result.exit_code == 0, result.output
+    assert "75%*" in result.stdout and "gangbare waarde" in result.stdout
 
 
 def test_table_says_why_the_multi_year_condition_fails() -> None:

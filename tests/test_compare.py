@@ -88,7 +88,8 @@ def test_compare_writes_runs_a_table_and_a_workbook_whose_totals_match(tmp_path:
     args = [str(basis), str(golf), "-n", "8", "--seed", "3", "--out", str(out), "--xlsx", str(xlsx)]
     result = CliRunner().invoke(main, ["compare", *args, "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "verschil rest tekort" in result.stdout and "Werkboek:" in result.stdout
+    assert "verschil na vangnet" in result.stdout and "Werkboek:" in result.stdout
+    assert "90%-BI gem. = 90%-betrouwbaarheidsinterval" in result.stdout
     for name in ("basis", "tweede-golf"):
         assert (out / name / "manifest.json").is_file()
     assert (out / "comparison.csv").is_file() and (out / "comparison.parquet").is_file()

@@ -360,6 +360,7 @@ def test_dated_norm_indexation_takes_effect_in_its_month() -> None:
             "per_maand": {"x": 1.0},
             "indexatie_per_jaar": 0.02,
             "indexatie": {"2023-01": 0.1015, "2023-07": 0.03},
+            "ingebouwde_normen": False,
         }
     )
     assert price_level(kosten, dt.date(2022, 12, 1)) == pytest.approx(1.0)

@@ -61,6 +61,7 @@ def test_the_run_report_renders_with_every_chart_drawn(full_run: Path, tmp_path:
         "klantgroepen",
         "stromen",
         "financien",
+        "regels",
         "trajecten",
         "verantwoording",
     ]

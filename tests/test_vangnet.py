@@ -277,8 +277,15 @@ def test_the_regimes_say_what_vangnet_md_says() -> None:
         (10, 12.5, 0.75),
         (12.5, None, 1),
     ]
-    assert [t.zekerheid for t in tiers_2018][1:3] == ["bevestigd", "gangbaar"]
-    assert regimes["2018"].voorwaarden.zekerheid == "bevestigd"
+    # VANGNET.md's update: 2017-2018 and 2019-on confirmed at the source, 2015-2016 not
+    for name in ("2017", "2018", "vanaf-2019"):
+        assert regimes[name].voorwaarden.zekerheid == "bevestigd", name
+        assert {t.zekerheid for t in regimes[name].vergoeding.schijven} == {"bevestigd"}, name
+    for name in ("2015", "2016"):
+        assert regimes[name].voorwaarden.zekerheid == "gangbaar", name
+    assert regimes["vanaf-2019"].known_until == 2025
+    assert regimes["vanaf-2019"].in_force.is_carried(dt.date(2026, 1, 1))
+    assert not regimes["vanaf-2019"].in_force.is_carried(dt.date(2025, 1, 1))
     assert [(t.van_pct, t.aandeel) for t in regimes["vanaf-2019"].vergoeding.schijven] == [
         (0, 0),
         (7.5, 0.5),
@@ -310,8 +317,9 @@ def test_each_year_from_2015_has_one_default_regime(year: int, name: str) -> Non
 def test_a_regime_until_further_notice_is_carried_forward_and_a_closed_one_ends() -> None:
     regimes = default_regimes().regimes
     open_ended, closed = regimes["vanaf-2019"].in_force, regimes["2018"].in_force
-    assert open_ended.at(dt.date(2040, 1, 1)) and open_ended.is_carried(dt.date(2020, 1, 1))
-    assert not open_ended.is_carried(dt.date(2019, 12, 31))
+    # known in force to 2025 (bekend_tot), carried after it
+    assert open_ended.at(dt.date(2040, 1, 1)) and open_ended.is_carried(dt.date(2026, 1, 1))
+    assert not open_ended.is_carried(dt.date(2025, 12, 31))
     assert open_ended.get(dt.date(2018, 12, 31)) is None
     assert closed.get(dt.date(2019, 1, 1)) is None and not closed.is_carried(dt.date(2019, 1, 1))
     assert [y for y in range(2010, 2030) if regimes["verruimd-2025"].applies_to(y)] == [2025]

@@ -16,8 +16,9 @@ from simbijstand.runs.calibrate import run_calibration
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Parameter file to write (a folder when the config has several gemeenten) "
-    "[default: each gemeente's `uitvoer` in the config].",
+    help="Folder to write every file in: each parameter file (by its `uitvoer` name), its "
+    "beginstand CSV, the report and the fit CSV [default: each gemeente's `uitvoer` in the "
+    "config, report and fit beside the first].",
 )
 @user_errors
 def calibrate(config: Path, out: Path | None) -> None:
@@ -31,7 +32,7 @@ def calibrate(config: Path, out: Path | None) -> None:
     \b
     Examples:
       simbijstand calibrate calibration/steenwijkerland/kalibratie.toml
-      simbijstand calibrate calibration/nederland/kalibratie.toml --out /tmp/nederland.toml
+      simbijstand calibrate calibration/nederland/kalibratie.toml --out /tmp/nederland
       simbijstand calibrate calibration/bmwe/kalibratie.toml --out /tmp/bmwe
     """
     result = run_calibration(config, out=out)

@@ -21,6 +21,7 @@ from simbijstand.cli.shared import (
 from simbijstand.errors import RunDirectoryError
 from simbijstand.reporting.json_summary import run_json
 from simbijstand.reporting.rundata import load_run
+from simbijstand.reporting.scenario_text import first_year_line
 from simbijstand.reporting.terminal import run_details, run_summary
 from simbijstand.runs.resume import resume as resume_run
 from simbijstand.runs.run import RunResult
@@ -126,6 +127,9 @@ def run(
             )
     finally:
         bar.close()
+    if not quiet:  # --quiet prints the run directory only
+        for move in result.first_year:
+            click.echo(first_year_line(result.scenario.path, move), err=True)
     if quiet:
         echo(str(result.run_dir))
         return

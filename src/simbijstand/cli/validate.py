@@ -17,7 +17,7 @@ from simbijstand.cli.shared import (
 )
 from simbijstand.domain.bsn import mask_bsns
 from simbijstand.errors import SimbijstandError
-from simbijstand.reporting.scenario_text import valid_line
+from simbijstand.reporting.scenario_text import first_year_line, valid_line
 from simbijstand.runs.run import Prepared, admitted_chunks, prepare
 
 
@@ -45,6 +45,8 @@ def validate(scenarios: tuple[Path, ...], workers: int | None, max_memory: int |
         if prepared is None:
             failed += 1
         else:
+            for move in prepared.first_year:
+                echo(first_year_line(path, move), err=True)
             echo(valid_line(path, prepared.scenario))
     if failed:
         echo(f"{failed} of {len(scenarios)} scenario file(s) invalid", err=True)

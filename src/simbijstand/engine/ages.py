@@ -2,9 +2,11 @@
 
 A klantgroep's `leeftijd` gives the shares of age bands; a case's age at arrival is drawn from
 them (uniform within the band). With a scenario's [aow] table a case leaves by the AOW route on
-the first day its age reaches the AOW age that applies in that year; ages in the top band are
-then kept below the AOW age of the arrival year, so nobody arrives already retired. Ages count
-months of 365.25 / 12 days, so an AOW moment can be a day or two from the calendar birthday.
+the first day its age reaches the AOW age that applies in that year (the shipped ages of
+`scenario/regels.toml` with the scenario's years on top, see `scenario.rules`); ages in the top
+band are then kept below the AOW age of the arrival year, so nobody arrives already retired.
+Ages count months of 365.25 / 12 days, so an AOW moment can be a day or two from the calendar
+birthday.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from simbijstand.domain.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-from simbijstand.domain.dated import Carry, DatedValue
+from simbijstand.domain.dated import DatedValue
 from simbijstand.engine.arrays import Floats, Ints
 from simbijstand.engine.layout import CellLayout
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.checks_policy import needs_ages
+from simbijstand.scenario.rules import aow_age_months
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ def compile_ages(scenario: Scenario, layout: CellLayout) -> AgeModel | None:
         low=low,
         high=high,
         shares=shares / shares.sum(axis=1, keepdims=True),
-        aow_months=aow_age_months(aow.leeftijd) if aow else None,
+        aow_months=aow_age_months(aow) if aow else None,
         aow_route=layout.routes.index(aow.route) if aow else -1,
         start=scenario.start,
     )
@@ -104,15 +107,3 @@ def aow_moments(ages: AgeModel, birth: np.ndarray, horizon_days: float) -> np.nd
         candidate = np.maximum(reached, first)
         moment = np.where(reached < after, np.minimum(moment, candidate), moment)
     return np.where(moment < horizon_days, np.maximum(moment, 0.0), np.inf)
-
-
-def aow_age_months(leeftijd: dict[str, str]) -> DatedValue[int]:
-    """The AOW age in months by year: each year's age holds until the next year given, the
-    first also before it, the last is carried forward."""
-    months = {year: _months(age) for year, age in leeftijd.items()}
-    return DatedValue.from_keys("aow.leeftijd", months, before=Carry.HOLD, carry=Carry.HOLD)
-
-
-def _months(text: str) -> int:
-    years, months = (int(part) for part in text.split("-"))
-    return years * 12 + months

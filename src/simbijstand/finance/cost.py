@@ -1,9 +1,11 @@
 """BUIG expenditure: benefit-months times the cost of a benefit-month.
 
 The cost per benefit-month is set per regeling at the start of the scenario's price year and
-follows the norm indexation: a dated rise ("2023-01" = 0.1015, "2023-07" = 0.03) takes effect on
-the first of its month; a year's rate ("2024" = 0.02) on 1 January; years without either rise by
-`indexatie_per_jaar` on 1 January. Klantgroepen without a BUIG benefit (buig = false) cost nothing.
+follows the bijstand norm: the shipped norms of `scenario/regels.toml` rise every 1 January and
+1 July; a scenario's dated rise ("2023-01" = 0.1015, "2023-07" = 0.03) takes effect on the first
+of its month and a year's rate ("2024" = 0.02) on 1 January, replacing the shipped rises of that
+year; years with neither rise by `indexatie_per_jaar` on 1 January (`scenario.rules.indexation`).
+Klantgroepen without a BUIG benefit (buig = false) cost nothing.
 """
 
 from __future__ import annotations
@@ -14,24 +16,12 @@ import math
 import numpy as np
 import polars as pl
 
-from simbijstand.domain.dated import Carry, DatedValue, Period
+from simbijstand.domain.dated import DatedValue, Period
 from simbijstand.engine import CompiledModel
 from simbijstand.engine.arrays import Floats
 from simbijstand.projections import Projections
+from simbijstand.scenario.rules import indexation
 from simbijstand.scenario.schema import Kosten
-
-
-def indexation(kosten: Kosten) -> DatedValue[float]:
-    """The norm rises: a dated rise from the first of its month, a year's rise from 1 January;
-    every year with neither, before, between or after those given, rises by
-    `indexatie_per_jaar` (the default, carried forward beyond the last rise given)."""
-    return DatedValue.from_keys(
-        "kosten.indexatie",
-        kosten.indexatie,
-        before=Carry.DEFAULT,
-        carry=Carry.DEFAULT,
-        default=kosten.indexatie_per_jaar,
-    )
 
 
 def price_level(kosten: Kosten, day: dt.date, rises: DatedValue[float] | None = None) -> float:

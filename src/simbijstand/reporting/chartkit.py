@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import itertools
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -66,6 +67,28 @@ STYLE = {
     "svg.fonttype": "path",  # no font needed in the browser: the page is self-contained
     "svg.hashsalt": "simbijstand",  # fixed ids: the same run gives the same report, byte for byte
 }
+
+
+# One colour per exit route, the same in every report and comparison (no blues: they mark the
+# inflow). Routes not named here get one of the rest by a hash of their name, so a route keeps
+# its colour whichever other routes a run has.
+ROUTE_COLOURS = {
+    "werk": ORANGE,
+    "verhuizing": GREEN,
+    "aow": VERMILLION,
+    "relatie": PURPLE,
+    "studie": YELLOW,
+    "overlijden": GREY,
+    "overig": "#999933",
+    "detentie": "#882255",
+}
+OTHER_ROUTE_COLOURS = ("#332288", "#117733", "#44AA99", "#AA4499", "#DDCC77", "#661100")
+
+
+def route_colour(route: str) -> str:
+    if route in ROUTE_COLOURS:
+        return ROUTE_COLOURS[route]
+    return OTHER_ROUTE_COLOURS[zlib.crc32(route.encode()) % len(OTHER_ROUTE_COLOURS)]
 
 
 def colours(n: int) -> list[str]:

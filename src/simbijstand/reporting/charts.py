@@ -15,19 +15,16 @@ from simbijstand.projections import TOTAL
 from simbijstand.reporting import aggregates
 from simbijstand.reporting.chartkit import (
     BLUE,
-    GREEN,
     GREY,
     INK,
-    ORANGE,
-    PURPLE,
     SKY,
     VERMILLION,
-    YELLOW,
     count_axis,
     figure,
     legend_above,
     month_axis,
     observed_line,
+    route_colour,
     signed_counts,
     to_svg,
 )
@@ -78,7 +75,9 @@ def _fan_panel(ax: Axes, data: RunData, gemeente: str, *, small: bool) -> None:
     _label_end(ax, dates[-1], fan.row(-1, named=True))
     first = min(history["date"].min(), dates[0]) if history is not None else dates[0]
     month_axis(ax, first, dates[-1], max_ticks=8 if small else 16)
-    ax.set_xlim(first, _months_after(dates[-1], 6 if small else 4))
+    # A margin before the first date, so the start line is not hidden under the y-axis.
+    margin = dt.timedelta(days=max(15, (dates[-1] - first).days // 40))
+    ax.set_xlim(first - margin, _months_after(dates[-1], 6 if small else 4))
     count_axis(ax, "uitkeringen (aantal)")
     if len(data.gemeenten) > 1:
         ax.set_title(gemeente_title(gemeente))
@@ -152,7 +151,7 @@ def flows_chart(data: RunData) -> str:
     with figure(height=4.6) as fig:
         ax = fig.subplots()
         _stacked_bars(ax, wide, inflow, [BLUE, SKY][: len(inflow)], sign=1)
-        _stacked_bars(ax, wide, outflow, _outflow_colours(len(outflow)), sign=-1)
+        _stacked_bars(ax, wide, outflow, [route_colour(r) for r in outflow], sign=-1)
         ax.plot(
             months,
             _balance(wide, inflow, outflow),
@@ -200,12 +199,6 @@ def _by_size(outflow: pl.DataFrame) -> list[str]:
     """Outflow categories, largest first, so the big routes sit next to the zero line."""
     totals = outflow.group_by("category").agg(pl.col("mean").sum()).sort("mean", descending=True)
     return totals["category"].to_list()
-
-
-def _outflow_colours(n: int) -> list[str]:
-    # No blues (they mark inflow above the line), and orange and vermillion never side by side.
-    palette = [ORANGE, GREEN, VERMILLION, PURPLE, YELLOW, GREY, "#999933", "#882255", "#332288"]
-    return [palette[i % len(palette)] for i in range(n)]
 
 
 def _every_month(data: RunData, flows: pl.DataFrame) -> pl.DataFrame:

@@ -28,8 +28,19 @@ from simbijstand.reporting.html import (
     section,
     table,
 )
-from simbijstand.reporting.keyfigures import EXPENDITURE_COLUMNS, GAP_COLUMNS
-from simbijstand.reporting.numbers import date_nl, euro, number, percent, year_label
+from simbijstand.reporting.keyfigures import (
+    EXPENDITURE_COLUMNS,
+    GAP_COLUMNS,
+    without_partial_budgets,
+)
+from simbijstand.reporting.numbers import (
+    date_nl,
+    euro,
+    number,
+    percent,
+    result_text,
+    year_label,
+)
 from simbijstand.reporting.rundata import RunData, load_run
 from simbijstand.store.files import write_atomic
 
@@ -37,7 +48,7 @@ DIFFERENCE_COLUMNS = (  # (amount, header)
     ("expenditure_eur", "lasten"),
     ("deficit_eur", "tekort"),
     ("vangnet_eur", "vangnet"),
-    ("remaining_deficit_eur", "resterend tekort"),
+    ("remaining_deficit_eur", "tekort na vangnet"),
 )
 
 
@@ -244,7 +255,11 @@ def _finance(
             "note",
         ),
         "<h3>Lasten en budget</h3>",
-        _scenario_years(yearly, EXPENDITURE_COLUMNS, "vergelijking-lasten"),
+        _scenario_years(
+            {n: without_partial_budgets(f) for n, f in yearly.items()},
+            EXPENDITURE_COLUMNS,
+            "vergelijking-lasten",
+        ),
     ]
     if _has(yearly, "deficit_eur_mean"):
         parts += [
@@ -276,6 +291,8 @@ def _value(key: str, value: float | None, kind: str) -> Cell:
         return Cell("–")
     if kind == "diff":
         return Cell(_sign(value) + euro(value), key, float(value))
+    if kind == "result":
+        return Cell(result_text(value, euro), key, float(value))
     return Cell(euro(value) if kind == "euro" else percent(value), key, float(value))
 
 
@@ -295,12 +312,22 @@ def _differences(runs: list[RunData], names: list[str], baseline: int) -> list[s
         paragraph(
             "Scenario min basis, per jaar. Runs met dezelfde seed en hetzelfde aantal "
             "replicaties worden replicatie voor replicatie vergeleken (gepaard, ‘common random "
-            "numbers’); P10 en P90 geven dan de band van het verschil. Anders staat alleen het "
-            "verschil van de gemiddelden er.",
+            "numbers’); P10 en P90 geven dan de <strong>spreiding</strong> van het verschil over "
+            "de replicaties (80% ligt ertussen). Dat is geen betrouwbaarheidsinterval van het "
+            "gemiddelde verschil: dat is veel smaller en staat als diff_mean_low en "
+            "diff_mean_high (90%) in comparison.csv en in de samenvatting in de terminal. Anders "
+            "staat alleen het verschil van de gemiddelden er.",
             "note",
         ),
         table(
-            ["scenario", "jaar", "grootheid", "verschil (gem.)", "P10", "P90"],
+            [
+                "scenario",
+                "jaar",
+                "grootheid",
+                "verschil (gem.)",
+                "P10 verschil",
+                "P90 verschil",
+            ],
             rows,
             "vergelijking-verschil",
         ),

@@ -9,7 +9,7 @@ import polars as pl
 
 from simbijstand.finance.summary import PROVISIONAL_NOTE
 from simbijstand.reporting.finance_text import chance_of_vangnet
-from simbijstand.reporting.numbers import pct, thousands
+from simbijstand.reporting.numbers import pct, result_text, thousands
 from simbijstand.reporting.table import table
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ HEADER = [
     "kans vangnet",
     "vangnet",
     "rest tekort",
-    "verschil rest tekort",
-    "(90%-interval)",
+    "verschil na vangnet",
+    "(90%-BI gem.)",
 ]
 MEASURES_HEADER = ["jaar", "scenario", "extra kosten", "BUIG-besparing", "netto effect", "(90%)"]
 
@@ -35,8 +35,10 @@ def compare_summary(comparison: Comparison) -> str:
     lines = [
         f"Vergelijking van {', '.join(c.runs)} met {c.baseline} als basis",
         f"{c.replications} gepaarde replicaties (seed {c.seed}, in elk scenario dezelfde "
-        "toevalsgetallen); bedragen x € 1.000, gemiddelden; interval: 90%-betrouwbaarheids"
-        "interval van het gemiddelde gepaarde verschil",
+        "toevalsgetallen); bedragen x € 1.000, gemiddelden; netto lasten = de lasten die tegen "
+        "het budget worden gezet",
+        "90%-BI gem. = 90%-betrouwbaarheidsinterval van het gemiddelde gepaarde verschil (hoe "
+        "zeker het gemiddelde is), geen P10–P90-spreiding van de uitkomsten",
     ]
     for gemeente in c.table["gemeente"].unique(maintain_order=True).to_list():
         rows = c.table.filter(pl.col("gemeente") == gemeente)
@@ -92,7 +94,7 @@ def _cells(stats: dict[str, dict], is_baseline: bool) -> list[str]:
         pct(stats["p_deficit_pct"]["mean"], 0),
         chance_of_vangnet(stats),
         thousands(stats["vangnet_eur"]["mean"]),
-        thousands(rest["mean"]),
+        result_text(rest["mean"], thousands),
         diff,
         interval,
     ]

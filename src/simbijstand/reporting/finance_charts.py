@@ -106,7 +106,9 @@ def _years_axis(ax: Axes, yearly: pl.DataFrame) -> None:
 
 
 def _simulated_name(finance_run: bool) -> str:
-    return "BUIG-lasten, alleen gesimuleerde maanden" if finance_run else "BUIG-lasten (gemiddeld)"
+    if finance_run:
+        return "bruto BUIG-lasten, alleen gesimuleerde maanden"
+    return "bruto BUIG-lasten (gemiddeld)"
 
 
 def _interval(ax: Axes, bars: list[Bar], label: str | None = None) -> None:
@@ -150,9 +152,9 @@ def _gap_panel(ax: Axes, yearly: pl.DataFrame) -> None:
     series = [
         (column, name, colour)
         for column, name, colour in (
-            ("deficit_eur", "tekort (gemiddeld)", VERMILLION),
+            ("deficit_eur", "tekort (+) of overschot (−), gemiddeld", VERMILLION),
             ("vangnet_eur", "vangnetuitkering (gemiddeld)", GREEN),
-            ("remaining_deficit_eur", "resterend tekort (gemiddeld)", ORANGE),
+            ("remaining_deficit_eur", "tekort voor eigen rekening, na vangnet (gemiddeld)", ORANGE),
         )
         if f"{column}_mean" in yearly.columns
     ]
@@ -160,7 +162,7 @@ def _gap_panel(ax: Axes, yearly: pl.DataFrame) -> None:
     for i, (column, name, colour) in enumerate(series):
         shift = (i - (len(series) - 1) / 2) * width
         rows = list(enumerate(yearly.iter_rows(named=True)))
-        known = [(x + shift, r) for x, r in rows if r[f"{column}_mean"] is not None]
+        known = [(x + shift, r) for x, r in rows if _drawn(column, r[f"{column}_mean"])]
         ax.bar(
             [o for o, _ in known],
             [r[f"{column}_mean"] for _, r in known],
@@ -195,6 +197,11 @@ def _gap_panel(ax: Axes, yearly: pl.DataFrame) -> None:
     _years_axis(ax, yearly)
     _chances(ax, yearly, high)
     legend_above(ax, columns=len(series))
+
+
+def _drawn(column: str, mean: float | None) -> bool:
+    """A surplus is drawn once, as a deficit below zero; never as a remaining deficit."""
+    return mean is not None and (column != "remaining_deficit_eur" or mean > 0)
 
 
 def _deficit_bar(x: float, row: dict) -> Bar:

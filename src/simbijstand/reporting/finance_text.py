@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from simbijstand.finance.summary import PROVISIONAL_NOTE
-from simbijstand.reporting.numbers import pct, thousands, year_label
+from simbijstand.reporting.numbers import pct, result_text, thousands, year_label
 from simbijstand.reporting.table import table
 
 BASIS_MARK = {"voorlopig": "v", "groei": "g", "historisch": "h"}
@@ -19,7 +19,7 @@ HEADER = [
     "netto lasten",
     "budget",
     "tekort",
-    "(P10 – P90)",
+    "(P10–P90)",
     "tekort %",
     "kans tekort",
     "kans vangnet",
@@ -54,8 +54,9 @@ def _gemeente_block(gemeente: str, rows: pl.DataFrame, finance: pl.DataFrame) ->
             notes.append(f"  {year}: {note}")
     legend = [f"  {BASIS_TEXT[m]}" for m in "vgh" if m in marks]
     title = (
-        f"BUIG-budget, tekort en vangnet {gemeente} (x € 1.000; gemiddelde over replicaties, "
-        "tekort < 0 is een overschot)"
+        f"BUIG-budget, tekort en vangnet {gemeente} (x € 1.000; netto lasten = bruto - baten + "
+        "loonkostensubsidie, gezet tegen het budget; gemiddelde over replicaties, P10–P90 = 80% "
+        "van de replicaties; tekort < 0 is een overschot)"
     )
     return [title, *table(HEADER, body), *legend, *notes]
 
@@ -84,7 +85,7 @@ def _year_row(year: int, stats: dict[str, dict], mark: str, months: int) -> list
         pct(stats["p_deficit_pct"]["mean"], 0),
         chance_of_vangnet(stats),
         thousands(stats["vangnet_eur"]["mean"]),
-        thousands(stats["remaining_deficit_eur"]["mean"]),
+        result_text(stats["remaining_deficit_eur"]["mean"], thousands),
     ]
 
 

@@ -4,7 +4,9 @@ no external fonts or images, so it opens offline and can be mailed as it is."""
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from simbijstand.reporting.numbers import number
@@ -124,8 +126,9 @@ def _cell(cell: Cell | str) -> str:
 def manifest_section(manifest: dict[str, Any], anchor: str = "verantwoording") -> str:
     """The run's record: how it was made (seed, replications, version) and from which files."""
     horizon = manifest.get("horizon", {})
+    scenario_file = str(manifest["scenario"].get("file", ""))
     facts = [
-        ("scenariobestand", manifest["scenario"].get("file", "")),
+        ("scenariobestand", Path(scenario_file).name),
         ("seed", str(manifest.get("seed", ""))),
         ("replicaties", number(manifest.get("replications", 0))),
         ("periode", f"{horizon.get('start', '')} tot {horizon.get('end', '')}"),
@@ -135,7 +138,10 @@ def manifest_section(manifest: dict[str, Any], anchor: str = "verantwoording") -
         ("rekentijd", _timings_fact(manifest.get("timings", {}))),
         ("omgeving", _environment_fact(manifest.get("environment", {}))),
     ]
-    inputs = [[f["file"], Cell(f["sha256"], numeric=False)] for f in manifest.get("inputs", [])]
+    inputs = [
+        [_relative(f["file"], scenario_file), Cell(f["sha256"], numeric=False)]
+        for f in manifest.get("inputs", [])
+    ]
     outputs = [
         [name, Cell(digest, numeric=False)]
         for name, digest in manifest.get("outputs", {}).items()
@@ -146,7 +152,8 @@ def manifest_section(manifest: dict[str, Any], anchor: str = "verantwoording") -
         "Verantwoording",
         paragraph(
             "Met deze gegevens is de berekening te herhalen: hetzelfde scenario met dezelfde "
-            "invoerbestanden, seed en versie geeft dezelfde uitkomsten.",
+            "invoerbestanden, seed en versie geeft dezelfde uitkomsten. Paden van "
+            "invoerbestanden zijn gezien vanuit de map van het scenario.",
             "note",
         ),
         table(["gegeven", "waarde"], [[k, Cell(v, numeric=False)] for k, v in facts], "manifest"),
@@ -155,6 +162,14 @@ def manifest_section(manifest: dict[str, Any], anchor: str = "verantwoording") -
         "<h3>Uitvoerbestanden (SHA-256)</h3>",
         table(["bestand", "SHA-256"], outputs, "outputs"),
     )
+
+
+def _relative(file: str, scenario_file: str) -> str:
+    """An input's path as the scenario names it (relative to the scenario's folder), not as it
+    lies on the machine that ran it."""
+    if not scenario_file or not Path(file).is_absolute():
+        return file
+    return os.path.relpath(file, Path(scenario_file).resolve().parent)
 
 
 def _events_fact(events: dict[str, Any]) -> str:

@@ -20,26 +20,29 @@ from simbijstand.reporting.numbers import (
     month_nl,
     number,
     percent,
+    result_text,
     year_label,
 )
 from simbijstand.reporting.rundata import RunData
 
 # (column of aggregates.yearly_finance, header, format), in two tables so both fit the page.
+# Gross (the simulated months, before receipts) and net (the full year, set against the budget)
+# are different quantities and named so.
 EXPENDITURE_COLUMNS = (
-    ("expenditure_eur_mean", "lasten gesimuleerd (gem.)", "euro"),
+    ("expenditure_eur_mean", "bruto lasten, gesimuleerde maanden (gem.)", "euro"),
     ("expenditure_eur_p10", "P10", "euro"),
     ("expenditure_eur_p90", "P90", "euro"),
-    ("net_expenditure_eur_mean", "netto lasten (gem.)", "euro"),
+    ("net_expenditure_eur_mean", "netto lasten, tegen het budget (gem.)", "euro"),
     ("budget_eur_mean", "budget (gem.)", "euro"),
 )
 GAP_COLUMNS = (
-    ("deficit_eur_mean", "tekort (gem.)", "euro"),
+    ("deficit_eur_mean", "tekort (gem.; − = overschot)", "euro"),
     ("deficit_eur_p10", "P10", "euro"),
     ("deficit_eur_p90", "P90", "euro"),
     ("p_deficit", "kans op tekort", "percent"),
     ("p_vangnet", "kans op vangnet", "percent"),
     ("vangnet_eur_mean", "vangnet (gem.)", "euro"),
-    ("remaining_deficit_eur_mean", "resterend tekort (gem.)", "euro"),
+    ("remaining_deficit_eur_mean", "tekort na vangnet (gem.)", "result"),
 )
 
 
@@ -101,7 +104,7 @@ def flows_table(data: RunData) -> str:
 def finance_tables(data: RunData) -> list[str]:
     """BUIG expenditure (and budget) per year; deficit and vangnet where the run has them."""
     yearly = aggregates.yearly_finance(data.finance)
-    parts = [_yearly_table(yearly, EXPENDITURE_COLUMNS, "financien")]
+    parts = [_yearly_table(without_partial_budgets(yearly), EXPENDITURE_COLUMNS, "financien")]
     if has_values(yearly, "deficit_eur_mean"):
         parts += [
             "<h3>Tekort en vangnet per jaar</h3>",
@@ -112,6 +115,17 @@ def finance_tables(data: RunData) -> list[str]:
             "<p>Het scenario geeft geen BUIG-budget: tekort en vangnet zijn niet berekend.</p>"
         )
     return parts
+
+
+def without_partial_budgets(yearly: pl.DataFrame) -> pl.DataFrame:
+    """No full-year budget beside the cost of part of a year: where a year has no net lasten
+    (months before the start not given, or the horizon ends in it), its budget is left out."""
+    if "budget_eur_mean" not in yearly.columns or "net_expenditure_eur_mean" not in yearly.columns:
+        return yearly
+    partial = pl.col("net_expenditure_eur_mean").is_null() & (pl.col("months") < 12)
+    return yearly.with_columns(
+        pl.when(partial).then(None).otherwise(pl.col("budget_eur_mean")).alias("budget_eur_mean")
+    )
 
 
 def has_values(frame: pl.DataFrame, column: str) -> bool:
@@ -143,7 +157,10 @@ def _money_or_share(key: str, value: float | None, kind: str, bound: float | Non
         if bound is not None:
             return Cell(f"≤ {percent(bound)}", f"{key}_max", float(bound))
         return Cell("–")
-    text = euro(value) if kind == "euro" else percent(value)
+    if kind == "percent":
+        text = percent(value)
+    else:
+        text = result_text(value, euro) if kind == "result" else euro(value)
     return Cell(text, key, float(value))
 
 
@@ -189,13 +206,21 @@ def _direction(first: float, last: float) -> str:
 
 
 def _finance_headline(yearly: pl.DataFrame) -> str:
+    """The last full year's cost: the net lasten that are set against the budget where the run
+    has them, else the simulated (gross) lasten, named as such."""
     full = yearly.filter(pl.col("months") == 12)
     last = (full if full.height else yearly).row(-1, named=True)
+    if last.get("net_expenditure_eur_mean") is not None:
+        column, what = "net_expenditure_eur", "Netto BUIG-lasten (gezet tegen het budget)"
+    else:
+        column, what = "expenditure_eur", "BUIG-lasten (bruto, gesimuleerd)"
     text = (
-        f"BUIG-lasten {last['year']}: gemiddeld <strong>{euro_mln(last['expenditure_eur_mean'])}"
-        f"</strong> (80% zeker: tussen {euro_mln(last['expenditure_eur_p10'])} en "
-        f"{euro_mln(last['expenditure_eur_p90'])})"
+        f"{what} {last['year']}: gemiddeld <strong>{euro_mln(last[f'{column}_mean'])}"
+        f"</strong> (80% zeker: tussen {euro_mln(last[f'{column}_p10'])} en "
+        f"{euro_mln(last[f'{column}_p90'])})"
     )
+    if last.get("budget_eur_mean") is not None and column == "net_expenditure_eur":
+        text += f", tegen een budget van {euro_mln(last['budget_eur_mean'])}"
     if last.get("p_deficit") is not None:
         text += f"; kans op een tekort {percent(last['p_deficit'])}"
     chance = chance_text(last)

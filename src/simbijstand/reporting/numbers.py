@@ -5,6 +5,7 @@ reports and the charts all format through these functions."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
@@ -106,3 +107,10 @@ def chance_text(row: dict[str, Any]) -> str:
     if row.get("p_vangnet_max") is not None:
         return f"kans op vangnet: ≤ {percent(row['p_vangnet_max'])}"
     return ""
+
+
+def result_text(value: float | None, money: Callable[[float | None], str]) -> str:
+    """A deficit (positive) as its amount, a surplus (negative) named as one: overschot 924."""
+    if value is None or value >= 0:
+        return money(value)
+    return f"overschot {money(-value)}"

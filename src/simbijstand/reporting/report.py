@@ -9,8 +9,18 @@ from typing import Any
 import polars as pl
 
 from simbijstand.errors import RunDirectoryError
-from simbijstand.reporting import aggregates, charts, finance_charts, keyfigures
-from simbijstand.reporting.html import esc, figure, howto, manifest_section, nav, page, section
+from simbijstand.reporting import aggregates, charts, finance_charts, keyfigures, rules_text
+from simbijstand.reporting.html import (
+    esc,
+    figure,
+    howto,
+    manifest_section,
+    nav,
+    page,
+    paragraph,
+    section,
+    table,
+)
 from simbijstand.reporting.numbers import date_nl, number
 from simbijstand.reporting.rundata import RunData, load_run
 from simbijstand.store.files import write_atomic
@@ -41,6 +51,9 @@ def report_html(data: RunData) -> str:
         ("stromen", "Instroom en uitstroom", _flows(data)),
         ("financien", "BUIG-lasten" + (" en budget" if _has_budget(data) else ""), _money(data)),
     ]
+    rules = _rules(data)
+    if rules:
+        sections.append(("regels", "Regels", rules))
     measures = _measures(data)
     if measures:
         sections.append(("trajecten", "Trajecten", measures))
@@ -187,6 +200,32 @@ def _gap_howto(yearly: pl.DataFrame) -> str:
             "jaarresultaat ontbreekt)"
         )
     return text + "."
+
+
+def _rules(data: RunData) -> list[str]:
+    """The vangnet regime of every year with how sure its rules are, and what was carried."""
+    regimes = rules_text.regime_rows(data.manifest)
+    if not regimes:
+        return []
+    header = ["jaren", "regime", "drempel", "voorwaarden", "schijven", "doorgetrokken"]
+    keys = ["jaren", "regime", "drempel", "voorwaarden", "schijven", "doorgetrokken"]
+    parts = [
+        "<h3>Vangnetregime per jaar</h3>",
+        table(header, [[r[k] or "–" for k in keys] for r in regimes], "regimes"),
+        paragraph(esc(rules_text.CERTAINTY_EXPLAINED.capitalize()) + ".", "note"),
+    ]
+    carried = rules_text.carried_rows(data.manifest)
+    if carried:
+        items = "".join(
+            f"<li><strong>{esc(c['naam'])}</strong>: bekend t/m {esc(c['laatst_bekend'])}; "
+            f"{esc(c['waarde'])}</li>"
+            for c in carried
+        )
+        parts += [
+            "<h3>Doorgetrokken voorbij de laatst bekende waarde</h3>",
+            f'<ul class="keys note">{items}</ul>',
+        ]
+    return parts
 
 
 def _measures(data: RunData) -> list[str]:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from simbijstand.reporting.numbers import number, pct
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.catalog import CatalogEntry
+
+if TYPE_CHECKING:  # reporting reads the move's fields; it does not import the runs layer
+    from simbijstand.runs.first_year import FirstYearMove
 
 
 def valid_line(path: Path, scenario: Scenario) -> str:
@@ -13,6 +18,17 @@ def valid_line(path: Path, scenario: Scenario) -> str:
     return (
         f"ok: {path} ({scenario.name}: {', '.join(scenario.gemeenten)}, {scenario.start} to "
         f"{scenario.end}, {scenario.spec.simulatie.replicaties} replications)"
+    )
+
+
+def first_year_line(path: Path | str, move: FirstYearMove) -> str:
+    """A warning (not an error): a klantgroep the rates move far from its beginstand."""
+    change = f"{'+' if move.change > 0 else ''}{pct(move.change * 100, 0)}"
+    return (
+        f"waarschuwing: {path}: {move.gemeente}, klantgroep {move.klantgroep}: beginstand "
+        f"{number(move.start)}, na een jaar verwacht {number(move.after_year)} ({change}; "
+        f"evenwicht bij deze kansen {number(move.steady)}). De beginstand past niet bij de "
+        "kansen in het parameterbestand; controleer of die van deze gemeente en periode zijn"
     )
 
 

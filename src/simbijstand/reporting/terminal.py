@@ -21,6 +21,7 @@ from simbijstand.reporting.numbers import (
     number,
     year_label,
 )
+from simbijstand.reporting.rules_text import rules_block
 from simbijstand.reporting.rundata import RunData
 from simbijstand.reporting.table import table as _table
 from simbijstand.scenario import Scenario
@@ -55,10 +56,11 @@ def run_summary(run: FinishedRun, details: str = "") -> str:
         "",
         *_caseload_table(run.summary, start, end),
         "",
-        *_group_table(run.summary, start, end),
+        *_group_table(run.summary, start, end, _without_buig(run.manifest)),
         "",
         *_cost_table(run.finance),
         *finance_block(run.finance_summary, run.finance),
+        *rules_block(run.manifest),
         *measures_block(run.measures),
         "",
         *([details, ""] if details else []),
@@ -121,15 +123,31 @@ def _caseload_table(summary: pl.DataFrame, start: dt.date, end: dt.date) -> list
     return [title, *_table(header, rows)]
 
 
-def _group_table(summary: pl.DataFrame, start: dt.date, end: dt.date) -> list[str]:
+def _without_buig(manifest: dict[str, Any]) -> set[str]:
+    """Klantgroepen whose benefits no gemeente pays from BUIG (sheltered work, say)."""
+    groups = manifest.get("klantgroepen", [])
+    buig = {k["klantgroep"] for k in groups if k["buig"]}
+    return {k["klantgroep"] for k in groups} - buig
+
+
+def _group_table(
+    summary: pl.DataFrame, start: dt.date, end: dt.date, without_buig: set[str] | None = None
+) -> list[str]:
     groups = summary.filter((pl.col("gemeente") == TOTAL) & (pl.col("klantgroep") != TOTAL))
     names = groups["klantgroep"].unique(maintain_order=True).to_list()
+    without_buig = without_buig or set()
     rows = []
     for day in _peildata(summary, start, end):
         on_day = groups.filter(pl.col("date") == day)
         medians = dict(zip(on_day["klantgroep"].to_list(), on_day["p50"].to_list(), strict=True))
         rows.append([str(day), *(number(medians[n]) for n in names)])
-    return ["Bestand per klantgroep: mediaan", *_table(["peildatum", *names], rows)]
+    header = ["peildatum", *(f"{n}*" if n in without_buig else n for n in names)]
+    legend = (
+        ["  * geen BUIG: gesimuleerd, maar niet in het BUIG-bestand en niet in de lasten"]
+        if without_buig & set(names)
+        else []
+    )
+    return ["Bestand per klantgroep: mediaan", *_table(header, rows), *legend]
 
 
 def _cost_table(finance: pl.DataFrame) -> list[str]:
@@ -154,8 +172,9 @@ def _cost_table(finance: pl.DataFrame) -> list[str]:
         for r in yearly.iter_rows(named=True)
     ]
     return [
-        "BUIG-lasten per jaar: gemiddelde (P10–P90)",
-        *_table(["jaar", "lasten", "P10–P90"], rows),
+        "Bruto BUIG-lasten per jaar, alleen de gesimuleerde maanden: gemiddelde en P10–P90 "
+        "(80% van de replicaties); de netto lasten tegen het budget staan hieronder",
+        *_table(["jaar", "bruto lasten", "P10–P90"], rows),
     ]
 
 

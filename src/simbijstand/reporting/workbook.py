@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 EURO_FORMAT = "#,##0"
 PCT_FORMAT = "0.0"
+# Integer columns that are labels or counts, not amounts: shown without a thousands separator.
+PLAIN_INTEGERS = ("year", "replication", "seed", "months", "realised_months", "replications")
 OVERVIEW = {
     "net_expenditure_eur": "mean",
     "budget_eur": "mean",
@@ -172,7 +174,10 @@ def explanation(sheets: dict[str, pl.DataFrame]) -> pl.DataFrame:
 def _formats(frame: pl.DataFrame) -> dict[str, str]:
     formats = {}
     for column, dtype in frame.schema.items():
-        if not dtype.is_numeric() or column in ("year", "replication", "seed"):
+        if not dtype.is_numeric():
+            continue
+        if column in PLAIN_INTEGERS:
+            formats[column] = "0"  # a year reads 2023, not 2,023 (polars' default for integers)
             continue
         formats[column] = PCT_FORMAT if column.endswith("_pct") else EURO_FORMAT
     numeric_stats = ("mean", "p10", "p50", "p90", "diff_mean", "diff_mean_low", "diff_mean_high")

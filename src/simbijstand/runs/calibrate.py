@@ -55,8 +55,9 @@ def run_calibration(
     """Calibrate and write every gemeente's parameter file, the report and the fit CSV.
 
     Args:
-        out: for one gemeente the parameter file to write, for several a folder; default the
-            config's `uitvoer` per gemeente.
+        out: the folder to write every file in (parameter files by their `uitvoer` name,
+            beginstand CSVs, report and fit CSV); default each gemeente's `uitvoer` in the
+            config, with report and fit beside the first.
         tot: end the observation window here instead of the config's `waarneming.tot`.
     """
     if not isinstance(config, CalibrationConfig):
@@ -88,17 +89,15 @@ def _initial_rows(calibration: Calibration, gemeente: str) -> str:
 
 
 def output_paths(config: CalibrationConfig, out: Path | None) -> dict[str, Path]:
+    """Each gemeente's parameter file: its `uitvoer`, or with `out` that name inside `out`."""
     gemeenten = config.spec.gemeenten
     if out is None:
         return {g: Path(spec.uitvoer) for g, spec in gemeenten.items()}
-    if len(gemeenten) == 1:
-        if out.is_dir():
-            raise RunDirectoryError(f"--out {out}: is a folder; give the parameter file to write")
-        return {next(iter(gemeenten)): out}
-    if out.suffix == ".toml":
+    if out.suffix == ".toml" or (out.exists() and not out.is_dir()):
         raise RunDirectoryError(
-            f"--out {out}: this calibration has {len(gemeenten)} gemeenten "
-            f"({', '.join(gemeenten)}); give a folder to write their parameter files in"
+            f"--out {out}: give the folder to write every file in (parameter file, beginstand, "
+            f"report, fit); the parameter file gets its uitvoer name there, "
+            f"e.g. --out {out.parent if out.suffix == '.toml' else out.with_suffix('')}"
         )
     return {g: out / Path(spec.uitvoer).name for g, spec in gemeenten.items()}
 

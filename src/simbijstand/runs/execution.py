@@ -115,8 +115,9 @@ def _here_and_in_helpers(
             if waiting:
                 running[executor.submit(job, waiting.pop())] = executor
 
-        for executor in [pool] * helpers + [here]:
-            hand_out(executor)
+        with _main_script_hidden():  # every helper starts during these first hand-outs
+            for executor in [pool] * helpers + [here]:
+                hand_out(executor)
         try:
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -138,6 +139,28 @@ def _stop_helpers(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
+
+
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start helpers without running the caller's script again.
+
+    A spawned process re-imports the parent's main script (`python mijn.py`) before it takes
+    work; a script without `if __name__ == "__main__":` would then call simbijstand.run again in
+    every helper, which fails and breaks the pool. The helpers need nothing from the script
+    (their work is simbijstand's own functions), so while they start, multiprocessing is not told
+    the script's path: it finds no `__main__.__file__` and imports nothing, as for an interactive
+    session. Results do not depend on it."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
 
 
 _PR_SET_PDEATHSIG = 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import platform
+import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -27,22 +28,27 @@ from simbijstand.projections.measures import measures_frame
 from simbijstand.runs.admission import check_capacity, default_workers
 from simbijstand.runs.chunks import Chunk, ChunkResult
 from simbijstand.runs.execution import Progress, run_chunks
+from simbijstand.runs.first_year import FirstYearMove, first_year_moves
 from simbijstand.runs.lock import run_directory_lock
 from simbijstand.runs.record import RunRecord, new_run_record, package_version, write_run_record
 from simbijstand.scenario import Scenario, load_scenario
 from simbijstand.scenario.history import read_history_csv
 from simbijstand.scenario.initial_state import InitialState, counts_from_table, read_counts_csv
+from simbijstand.scenario.rules import rules_in_force
 from simbijstand.store.csv_tables import write_csv
 from simbijstand.store.files import sha256_of, write_atomic
 from simbijstand.store.manifest import write_manifest
 from simbijstand.store.replay import cases_at, event_files, read_events
 from simbijstand.store.rundir import (
     CASELOAD,
+    CHECKPOINTS_DIR,
     FINANCE,
     FINANCE_SUMMARY,
     FLOWS,
     HISTORY,
+    MANIFEST,
     REPORT,
+    RUN_RECORD,
     SUMMARY,
     TRAJECTEN,
 )
@@ -61,6 +67,8 @@ class Prepared:
     history: pl.DataFrame | None  # observed caseload: date, gemeente, count
     finance: FinancePlan
     initial: dict[str, InitialState]
+    # klantgroepen that the beginstand and the rates move by more than a fifth in the first year
+    first_year: tuple[FirstYearMove, ...] = ()
 
     def draws(self) -> ReplicationModels | None:
         """Per-replication models when the scenario asks for parameter uncertainty or a
@@ -83,6 +91,7 @@ class RunResult:
     measures: pl.DataFrame | None  # trajecten.parquet, when the scenario has measures
     manifest: dict[str, Any]
     finance_summary: pl.DataFrame
+    first_year: tuple[FirstYearMove, ...] = ()  # see Prepared.first_year
 
 
 def prepare(scenario: Scenario | str | Path) -> Prepared:
@@ -108,8 +117,9 @@ def prepare(scenario: Scenario | str | Path) -> Prepared:
             raise InputDataError(f"{scenario.path}: historie.bestand: {exc}") from None
         files.append(path)
     finance = plan_finance(scenario)
+    moves = tuple(first_year_moves(scenario, initial))
     return Prepared(
-        scenario, compile_model(scenario, initial), tuple(files), history, finance, initial
+        scenario, compile_model(scenario, initial), tuple(files), history, finance, initial, moves
     )
 
 
@@ -150,6 +160,7 @@ def run(
         scenario = load_scenario(scenario)
     prepared = prepare(scenario.with_overrides(replications=replications, seed=seed))
     chunks = admitted_chunks(prepared, workers, max_memory)  # before the run directory exists
+    was_there = out is not None and Path(out).is_dir()
     run_dir = new_run_dir(out, prepared.scenario.name)
     with run_directory_lock(run_dir):
         _check_still_empty(run_dir)
@@ -157,8 +168,16 @@ def run(
         try:  # before any chunk, so every later state can resume
             write_run_record(run_dir, record)
         except DiskWriteError as exc:
+            _discard_unless_resumable(run_dir, keep_folder=was_there)
             raise DiskWriteError(f"{exc}; free space, then run again") from None
-        return finish(prepared, run_dir, record, workers, dask, progress, started)
+        try:
+            return finish(prepared, run_dir, record, workers, dask, progress, started)
+        except DiskWriteError:
+            raise  # its message sends the user to --resume, which needs the directory
+        except Exception:
+            # only here is the directory this run's own: not when another run holds the lock
+            _discard_unless_resumable(run_dir, keep_folder=was_there)
+            raise
 
 
 def admitted_chunks(
@@ -273,6 +292,7 @@ def _finish(
         frames.get("measures"),
         manifest,
         frames["finance_summary"],
+        prepared.first_year,
     )
 
 
@@ -388,6 +408,7 @@ def _manifest(
             "months": scenario.months,
         },
         "gemeenten": scenario.gemeenten,
+        "regels": rules_in_force(scenario),
         "klantgroepen": [
             {"gemeente": prepared.model.gemeenten[g], "klantgroep": k, "buig": bool(b)}
             for g, k, b in zip(
@@ -478,9 +499,11 @@ def new_run_dir(out: str | Path | None, name: str) -> Path:
     else:
         run_dir = Path(out)
         if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
+            unfinished = (run_dir / RUN_RECORD).is_file() and not (run_dir / MANIFEST).exists()
+            hint = f"finish it with --resume {run_dir}, or " if unfinished else ""
             raise RunDirectoryError(
                 f"{run_dir}: exists and is not an empty directory; "
-                "choose another --out or remove it"
+                f"{hint}choose another --out or remove it"
             )
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -489,6 +512,25 @@ def new_run_dir(out: str | Path | None, name: str) -> Path:
             f"{run_dir}: cannot create the run directory ({exc.strerror})"
         ) from None
     return run_dir
+
+
+def _discard_unless_resumable(run_dir: Path, keep_folder: bool) -> None:
+    """After a failed run: remove its directory when no chunk was finished, so the next attempt
+    with the same --out starts afresh instead of failing with "exists". The directory was new or
+    empty when the run took it, so all in it is this run's. With a finished chunk it stays, for
+    `--resume`. (An interrupt, Ctrl-C or a kill, always leaves it: that is what resume is for.)
+    A folder the user made beforehand (`keep_folder`) is emptied, not removed."""
+    checkpoints = run_dir / CHECKPOINTS_DIR
+    if (checkpoints.is_dir() and any(checkpoints.glob("*.npz"))) or (run_dir / MANIFEST).exists():
+        return
+    if not keep_folder:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return
+    for child in run_dir.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def _check_still_empty(run_dir: Path) -> None:

@@ -132,6 +132,10 @@ class Regime(Strict):
     omschrijving: Text
     eerste_jaar: Year
     laatste_jaar: Year | None = None  # None: until further notice
+    # Without laatste_jaar: the last year the regime is known to be in force; later years apply
+    # it too, carried forward, and the outputs say so. Default (and at least): eerste_jaar;
+    # ignored when laatste_jaar is given.
+    bekend_tot: Year | None = None
     standaard: bool
     voorwaarden: Entry
     vergoeding: Compensation
@@ -139,11 +143,18 @@ class Regime(Strict):
     @functools.cached_property
     def in_force(self) -> DatedValue[bool]:
         """The years the regime applies to: eerste_jaar to laatste_jaar; without laatste_jaar
-        ("until further notice") it is known for eerste_jaar and carried forward after it."""
-        last = self.eerste_jaar if self.laatste_jaar is None else self.laatste_jaar
+        ("until further notice") it is known up to bekend_tot and carried forward after it."""
+        last = self.known_until
         carry = Carry.HOLD if self.laatste_jaar is None else Carry.NONE
         years = Period.years(self.eerste_jaar, last)
         return DatedValue("vangnet regime", ((years, True),), before=Carry.NONE, carry=carry)
+
+    @property
+    def known_until(self) -> int:
+        """The last year the regime is known to apply to."""
+        if self.laatste_jaar is not None:
+            return self.laatste_jaar
+        return max(self.eerste_jaar, self.bekend_tot or self.eerste_jaar)
 
     def applies_to(self, year: int) -> bool:
         return self.in_force.get(dt.date(year, 1, 1)) is not None

@@ -198,7 +198,11 @@ class Gemeente(Strict):
 class Kosten(Strict):
     prijsjaar: Annotated[int, Field(ge=1990, le=2100)]
     per_maand: dict[Name, Euro]
+    # the rise on 1 January of every year without a norm rise (shipped or in `indexatie`),
+    # also of the years after the last known norm
     indexatie_per_jaar: Annotated[float, Field(ge=-0.5, le=1)] = 0.0
+    # false: leave out the shipped bijstand norms (simbijstand.scenario.rules)
+    ingebouwde_normen: bool = True
     # a year's rise on 1 January ("2023"), or dated rises on the first of a month ("2023-07")
     indexatie: dict[
         Annotated[str, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")],

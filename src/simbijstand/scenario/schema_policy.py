@@ -124,17 +124,16 @@ class Beleid(Strict):
 
 
 class Aow(Strict):
-    """State pension age by year ("66-4": 66 years and 4 months). A client leaves by `route` on
+    """State pension age by year ("66-4": 66 years and 4 months), on top of the shipped ages
+    (`regels.toml`). A client leaves by `route` on
     reaching the age that applies in that year, so the route's hazard in the parameter files is
     not used (it would count these exits twice); every klantgroep then needs `leeftijd`."""
 
-    leeftijd: Annotated[
-        dict[
-            Annotated[str, Field(pattern=r"^\d{4}$")],
-            Annotated[str, Field(pattern=r"^\d{2}-([0-9]|1[01])$")],
-        ],
-        Field(min_length=1),
-    ]
+    # years given here replace the shipped AOW ages of those years (simbijstand.scenario.rules)
+    leeftijd: dict[
+        Annotated[str, Field(pattern=r"^\d{4}$")],
+        Annotated[str, Field(pattern=r"^\d{2}-([0-9]|1[01])$")],
+    ] = {}
     route: Name = "aow"
     bron: str = ""
 
