@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from simbijstand.errors import RunDirectoryError
-from simbijstand.reporting import aggregates, charts, finance_charts, keyfigures
+from simbijstand.reporting import aggregates, charts, finance_charts, keyfigures, overview
 from simbijstand.reporting.html import esc, figure, howto, manifest_section, nav, page, section
 from simbijstand.reporting.numbers import date_nl, number
 from simbijstand.reporting.rundata import RunData, load_run
@@ -34,6 +34,8 @@ def write_report(
 
 
 def report_html(data: RunData) -> str:
+    if len(data.gemeenten) > overview.MAX_CHARTED:  # hundreds of fan charts help nobody
+        return overview.overview_html(data)
     sections = [
         ("kerncijfers", "Kerncijfers", _key_figures(data)),
         ("bestand", "Bestand", _caseload(data)),

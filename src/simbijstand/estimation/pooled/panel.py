@@ -7,6 +7,7 @@ these boundaries), None where the data begin with this year.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,10 @@ class Year:
     rounding_variance: Floats  # of each count (parts summed after a herindeling)
     start: Floats | None = None  # end of the previous year, same boundaries
     start_rounding_variance: Floats | None = None
+
+    @property
+    def start_date(self) -> dt.date:
+        return dt.date(self.jaar, 1, 1)
 
     def subset(self, rows: np.ndarray) -> Year:
         """The gemeenten at `rows` (an index or mask), for cross-fitting."""
