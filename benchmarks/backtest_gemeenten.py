@@ -40,7 +40,7 @@ def main() -> None:
     started = time.perf_counter()
     result = backtest_year(
         DATA / "cbs_gemeenten_bijstand_2015_2016.csv",
-        DATA / "cbs_gemeenten_herindelingen_2016.csv",
+        REPO / "calibration" / "gemeenten" / "herindelingen-2016.csv",
         DATA / "cbs_37789ksz_uitkeringen_nederland_maand.csv",
         origin=dt.date(2016, 1, 1),
         simulate=lambda params, counts: simulate_end_stocks(

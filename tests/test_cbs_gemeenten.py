@@ -15,7 +15,7 @@ from simbijstand.estimation.pooled.shrinkage import fit_shrinkage
 
 DATA = Path(__file__).resolve().parents[1] / "calibration" / "data"
 CBS = DATA / "cbs_gemeenten_bijstand_2015_2016.csv"
-HERINDELINGEN = DATA / "cbs_gemeenten_herindelingen_2016.csv"
+HERINDELINGEN = DATA.parent / "gemeenten" / "herindelingen-2016.csv"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / CBS.name
 
 

@@ -20,7 +20,7 @@ from simbijstand.scenario import load_scenario
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "calibration" / "data"
 CBS = DATA / "cbs_gemeenten_bijstand_2015_2016.csv"
-HERINDELINGEN = DATA / "cbs_gemeenten_herindelingen_2016.csv"
+HERINDELINGEN = DATA.parent / "gemeenten" / "herindelingen-2016.csv"
 NATIONAL = DATA / "cbs_37789ksz_uitkeringen_nederland_maand.csv"
 
 
@@ -64,8 +64,9 @@ def test_written_scenario_loads_with_every_gemeente(tmp_path):
     folder = tmp_path / "calibration" / "gemeenten"
     (tmp_path / "calibration" / "data").mkdir(parents=True)
     folder.mkdir()
-    for source in (CBS, HERINDELINGEN, NATIONAL):
+    for source in (CBS, NATIONAL):
         shutil.copy(source, tmp_path / "calibration" / "data" / source.name)
+    shutil.copy(HERINDELINGEN, folder / HERINDELINGEN.name)
     config = folder / "kalibratie.toml"
     text = (REPO / "calibration" / "gemeenten" / "kalibratie.toml").read_text(encoding="utf-8")
     config.write_text(text, encoding="utf-8")

@@ -4,7 +4,7 @@
 naam = "gemeenten"
 [gepoold]
 gegevens = "../data/cbs_gemeenten_bijstand_2015_2016.csv"
-herindelingen = "../data/cbs_gemeenten_herindelingen_2016.csv"
+herindelingen = "herindelingen-2016.csv"
 landelijk = "../data/cbs_37789ksz_uitkeringen_nederland_maand.csv"
 leeftijd_code = 90100
 origin = 2017-01-01            # data up to the day before; nothing after it is read
