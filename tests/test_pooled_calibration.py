@@ -15,7 +15,8 @@ from simbijstand.estimation.pooled.calibrate import calibrate_gemeenten
 from simbijstand.estimation.pooled.national import year_end_stocks
 from simbijstand.estimation.pooled.yearlevel import fit_own_variance
 from simbijstand.runs.calibrate_pooled import file_names, run_pooled_calibration
-from simbijstand.scenario import load_scenario
+from simbijstand.scenario import load_parameter_file, load_scenario
+from simbijstand.scenario.toml_io import file_sha256
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "calibration" / "data"
@@ -67,8 +68,10 @@ def test_written_scenario_loads_with_every_gemeente(tmp_path):
     for source in (CBS, NATIONAL):
         shutil.copy(source, tmp_path / "calibration" / "data" / source.name)
     shutil.copy(HERINDELINGEN, folder / HERINDELINGEN.name)
-    config = folder / "kalibratie.toml"
-    text = (REPO / "calibration" / "gemeenten" / "kalibratie.toml").read_text(encoding="utf-8")
+    config = folder / "kalibratie-gepoold.toml"
+    text = (REPO / "calibration" / "gemeenten" / "kalibratie-gepoold.toml").read_text(
+        encoding="utf-8"
+    )
     config.write_text(text, encoding="utf-8")
     (tmp_path / "scenarios").mkdir()
     output = run_pooled_calibration(config)
@@ -82,3 +85,16 @@ def test_written_scenario_loads_with_every_gemeente(tmp_path):
     # the shipped files are what this code writes
     shipped = REPO / "calibration" / "gemeenten" / "amsterdam.toml"
     assert shipped.read_text(encoding="utf-8") == (folder / "amsterdam.toml").read_text("utf-8")
+
+
+def test_shipped_files_match_config_and_data():
+    config = REPO / "calibration" / "gemeenten" / "kalibratie-gepoold.toml"
+    files = sorted(config.parent.glob("*.toml"))
+    files = [f for f in files if f != config]
+    assert len(files) == 390
+    for path in files[::13]:
+        params = load_parameter_file(path)
+        assert params.herkomst is not None and params.herkomst.aannames and params.onzekerheid
+        assert params.herkomst.config_sha256 == file_sha256(config), f"recalibrate {config}"
+        for used in params.herkomst.bestanden:
+            assert used.sha256 == file_sha256(config.parent / used.pad), (path, used.pad)

@@ -36,7 +36,7 @@ def calibrate(config: Path, out: Path | None) -> None:
       simbijstand calibrate calibration/steenwijkerland/kalibratie.toml
       simbijstand calibrate calibration/nederland/kalibratie.toml --out /tmp/nederland.toml
       simbijstand calibrate calibration/bmwe/kalibratie.toml --out /tmp/bmwe
-      simbijstand calibrate calibration/gemeenten/kalibratie.toml   (gepoold, alle gemeenten)
+      simbijstand calibrate calibration/gemeenten/kalibratie-gepoold.toml   (alle gemeenten)
     """
     if is_pooled_config(config):
         pooled = run_pooled_calibration(config)
