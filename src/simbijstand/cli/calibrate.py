@@ -7,8 +7,11 @@ from pathlib import Path
 import click
 
 from simbijstand.cli.shared import echo, user_errors
+from simbijstand.estimation.pooled.config import is_pooled_config
 from simbijstand.reporting.fit_report import terminal_report
+from simbijstand.reporting.pooled_fit import pooled_terminal_report
 from simbijstand.runs.calibrate import run_calibration
+from simbijstand.runs.calibrate_pooled import run_pooled_calibration
 
 
 @click.command()
@@ -34,7 +37,18 @@ def calibrate(config: Path, out: Path | None) -> None:
       simbijstand calibrate calibration/steenwijkerland/kalibratie.toml
       simbijstand calibrate calibration/nederland/kalibratie.toml --out /tmp/nederland
       simbijstand calibrate calibration/bmwe/kalibratie.toml --out /tmp/bmwe
+      simbijstand calibrate calibration/gemeenten/kalibratie-gepoold.toml   (alle gemeenten)
     """
+    if is_pooled_config(config):
+        if out is not None:
+            raise click.BadParameter(
+                "a pooled config ([gepoold]) writes into the folders its config names; "
+                "--out is not supported for it yet",
+                param_hint="--out",
+            )
+        pooled = run_pooled_calibration(config)
+        echo(pooled_terminal_report(pooled.calibration, len(pooled.parameter_files) + 2))
+        return
     result = run_calibration(config, out=out)
     written = [
         *result.parameter_files.values(),

@@ -9,7 +9,14 @@ from typing import Any
 import polars as pl
 
 from simbijstand.errors import RunDirectoryError
-from simbijstand.reporting import aggregates, charts, finance_charts, keyfigures, rules_text
+from simbijstand.reporting import (
+    aggregates,
+    charts,
+    finance_charts,
+    keyfigures,
+    overview,
+    rules_text,
+)
 from simbijstand.reporting.html import (
     esc,
     figure,
@@ -44,6 +51,8 @@ def write_report(
 
 
 def report_html(data: RunData) -> str:
+    if len(data.gemeenten) > overview.MAX_CHARTED:  # hundreds of fan charts help nobody
+        return overview.overview_html(data)
     sections = [
         ("kerncijfers", "Kerncijfers", _key_figures(data)),
         ("bestand", "Bestand", _caseload(data)),

@@ -1,0 +1,100 @@
+"""The pooled calibration's out-of-sample test: forecast the last year of the gemeente data
+from the year before alone, per gemeente, and score it (see benchmarks/backtest_gemeenten.py).
+
+Everything a forecast uses comes from the year before the origin and the national series up to
+the origin, except the own year-level variance, which is cross-fitted (`crossfit`): the spread
+of other gemeenten's errors, never their common shift nor the gemeente's own outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simbijstand.estimation.errors import EstimationError
+from simbijstand.estimation.pooled.crossfit import crossfit
+from simbijstand.estimation.pooled.files import parameter_data
+from simbijstand.estimation.pooled.national import last_growth, year_end_stocks
+from simbijstand.estimation.pooled.panel import read_years
+from simbijstand.estimation.pooled.rates import exposure, uncounted_from_growth
+from simbijstand.estimation.pooled.scores import CLASSES, Forecasts, score
+from simbijstand.estimation.pooled.yearlevel import common_variance
+
+Simulate = Callable[[dict[str, dict[str, Any]], dict[str, int]], np.ndarray]
+
+
+def backtest_year(
+    data: Path,
+    herindelingen: Path,
+    national: Path,
+    *,
+    origin: dt.date,
+    simulate: Simulate,
+    folds: int,
+    seed: int,
+    leeftijd_code: int = 90100,
+) -> dict[str, Any]:
+    """Forecast year origin.year from origin.year - 1 and score it; a JSON-ready result."""
+    years = read_years(data, herindelingen, leeftijd_code)
+    if origin.year not in years or origin.year - 1 not in years:
+        raise EstimationError(f"{data}: needs {origin.year - 1} and {origin.year} to score")
+    year, following = years[origin.year - 1], years[origin.year]
+    stocks = year_end_stocks(national, origin)
+    uncounted = uncounted_from_growth(year, last_growth(stocks))
+    common = common_variance(stocks)
+    parts = crossfit(year, following, uncounted, common, folds=folds, seed=seed)
+    params, counts, order = {}, {}, []
+    for fold in parts:
+        for j, row in enumerate(fold.rows):
+            name = year.gemeenten[row]
+            params[name] = parameter_data(fold.rates, fold.level_log_variance, j, None)
+            counts[name] = int(year.stock[row])
+            order.append(row)
+    simulated = simulate(params, counts)[:, np.argsort(order)]  # back to the year's order
+    drift = year.stock + year.inflow - year.outflow - uncounted * exposure(year, uncounted)
+    forecasts = Forecasts(year.gemeenten, year.stock, simulated, year.stock, drift, following.stock)
+    return {
+        "beschrijving": f"prognose {origin.year} per gemeente uit {origin.year - 1} alleen "
+        f"(CBS, personen 15 jaar tot AOW-leeftijd); {folds}-voudige kruisvalidatie over gemeenten",
+        "origin": origin.isoformat(),
+        "horizon_maanden": 12,
+        "klassen": {"klein": "minder dan 500 personen bij de start", "middel": "de rest",
+                    "G4": "Amsterdam, Rotterdam, 's-Gravenhage, Utrecht"},
+        "drift": "eind vorig jaar + verandering vorig jaar (instroom - uitstroom - ongetelde "
+        "uitstroom uit de landelijke groei)",
+        "ongetelde_uitstroom_per_jaar": uncounted,
+        "gemeenschappelijke_variantie": common,
+        "eigen_variantie_per_fold": [f.own_variance for f in parts],
+        "tabel": score(forecasts),
+        "per_gemeente": _rows(forecasts),
+    }  # fmt: skip
+
+
+def _rows(f: Forecasts) -> list[dict[str, Any]]:
+    rounded = np.round(f.simulated / 10) * 10
+    q = np.percentile(rounded, [5, 10, 50, 90, 95], axis=0)
+    return [
+        {"gemeente": g, "start": float(f.start[i]), "waargenomen": float(f.observed[i]),
+         "p05": q[0, i], "p10": q[1, i], "mediaan": q[2, i], "p90": q[3, i], "p95": q[4, i]}
+        for i, g in enumerate(f.gemeenten)
+    ]  # fmt: skip
+
+
+def table_text(table: dict[str, dict[str, Any]]) -> str:
+    """The score table as Markdown (Dutch)."""
+    lines = [
+        "| klasse | gemeenten | MAE mediaan | MAE laatste waarde | MAE drift "
+        "| dekking 80% | dekking 90% |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in CLASSES:
+        r = table[name]
+        lines.append(
+            f"| {name} | {r['gemeenten']} | {r['mae_mediaan']:.1f} | {r['mae_laatste_waarde']:.1f} "
+            f"| {r['mae_drift']:.1f} | {r['dekking_80']:.0%} | {r['dekking_90']:.0%} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""Cross-fitting: every gemeente's rates and year-level variance from a pool that never saw it.
+
+Gemeenten are split in K folds (seeded). For fold k the pool is fitted on the other folds'
+year T; those gemeenten are forecast for year T + 1 and their errors give the own year-level
+variance (`yearlevel.fit_own_variance`: the spread around the common shift, never its level);
+the held-out fold gets rates from that pool and bands from that variance. So no band width is
+tuned on the gemeenten it is scored on, and no gemeente's forecast uses anything of year T + 1
+but the spread of other gemeenten's errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simbijstand.estimation.pooled import Floats
+from simbijstand.estimation.pooled.fit import GemeenteRates, expected_stock, fit_pool
+from simbijstand.estimation.pooled.panel import Year
+from simbijstand.estimation.pooled.yearlevel import (
+    chance_variance,
+    fit_own_variance,
+    level_log_variance,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fold:
+    rows: np.ndarray  # indices into the year's gemeenten
+    rates: GemeenteRates  # of the held-out gemeenten
+    own_variance: float  # kappa from the other folds
+    level_log_variance: Floats
+
+
+def crossfit(
+    year: Year, following: Year, uncounted: float, common: float, *, folds: int = 5, seed: int = 0
+) -> list[Fold]:
+    """K folds over the gemeenten of `year` (both years on the same boundaries)."""
+    fold_of = np.random.default_rng(seed).permutation(len(year.gemeenten)) % folds
+    result = []
+    for k in range(folds):
+        train, test = np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)
+        pool = fit_pool(year.subset(train), uncounted, seed=seed)
+        kappa = own_variance(pool.apply(year.subset(train)), following.stock[train])
+        rates = pool.apply(year.subset(test))
+        result.append(
+            Fold(test, rates, kappa, level_log_variance(kappa + common, rates, rates.year.stock))
+        )
+    return result
+
+
+def own_variance(rates: GemeenteRates, observed: Floats) -> float:
+    """kappa from a year forecast with `rates` and the stocks observed at its end."""
+    year = rates.year
+    expected = expected_stock(year.stock, rates.inflow_per_year, rates.hazard)
+    base = chance_variance(rates, year.stock, year.rounding_variance)
+    return fit_own_variance(observed - expected, base, year.stock)

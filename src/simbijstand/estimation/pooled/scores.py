@@ -1,0 +1,69 @@
+"""Scoring per-gemeente forecasts of one year against what CBS published, by size class.
+
+The simulated end-of-year caseloads are rounded to tens first, as CBS rounds what it
+publishes: the median and the bands are then of the figure that will be scored. Size classes:
+`klein` (under SMALL persons at the origin: CBS's rounding is a visible part of a year's
+change), `middel`, and the four large cities (`G4`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simbijstand.estimation.pooled import Floats
+
+SMALL = 500
+G4 = ("Amsterdam", "Rotterdam", "'s-Gravenhage", "Utrecht")
+CLASSES = ("klein", "middel", "G4", "alle")
+BANDS = {"80": (10.0, 90.0), "90": (5.0, 95.0)}
+
+
+@dataclass(frozen=True, slots=True)
+class Forecasts:
+    gemeenten: tuple[str, ...]
+    start: Floats  # stock at the origin
+    simulated: Floats  # [replication, gemeente] end-of-year stock
+    last_value: Floats
+    drift: Floats
+    observed: Floats
+
+
+def size_class(names: tuple[str, ...], start: Floats) -> np.ndarray:
+    return np.array(
+        [
+            "G4" if n in G4 else "klein" if s < SMALL else "middel"
+            for n, s in zip(names, start, strict=True)
+        ]
+    )
+
+
+def score(forecasts: Forecasts) -> dict[str, dict[str, Any]]:
+    """Per class: gemeenten, MAE of the median, of last value and of drift, band coverage."""
+    rounded = np.round(forecasts.simulated / 10) * 10
+    median = np.median(rounded, axis=0)
+    classes = size_class(forecasts.gemeenten, forecasts.start)
+    observed = forecasts.observed
+    covered = {
+        level: (np.percentile(rounded, lo, axis=0) <= observed)
+        & (observed <= np.percentile(rounded, hi, axis=0))
+        for level, (lo, hi) in BANDS.items()
+    }
+    table = {}
+    for name in CLASSES:
+        rows = classes == name if name != "alle" else np.ones(len(observed), bool)
+        table[name] = {
+            "gemeenten": int(rows.sum()),
+            "mae_mediaan": _mae(median, observed, rows),
+            "mae_laatste_waarde": _mae(forecasts.last_value, observed, rows),
+            "mae_drift": _mae(forecasts.drift, observed, rows),
+            "dekking_80": float(covered["80"][rows].mean()),
+            "dekking_90": float(covered["90"][rows].mean()),
+        }
+    return table
+
+
+def _mae(forecast: Floats, observed: Floats, rows: np.ndarray) -> float:
+    return float(np.mean(np.abs(forecast[rows] - observed[rows])))

@@ -1,0 +1,81 @@
+"""What remains from year to year: the variance a run must draw beyond chance and estimation.
+
+A gemeente's stock after a year, given its rates, varies by chance (binomial survival of the
+start stock, Poisson inflow), by the estimation error of its rates, by CBS rounding of the
+start and of the figure it is scored on, and by a year-level deviation: this year's rates are
+not last year's. That deviation, relative to the start stock, has two parts:
+
+- common to all gemeenten (the national economy): its variance is the mean square error of a
+  drift forecast of the national stock's yearly log growth, from the national monthly series
+  up to the origin (`common_variance`);
+- the gemeente's own (`fit_own_variance`): maximum likelihood over gemeenten of
+  r_g ~ N(c S_g, base_g + kappa S_g^2), r_g = observed - expected end stock of a year forecast
+  from the year before, base_g the chance, estimation and rounding variance. c, the year's
+  common shift, is profiled out: only the spread around it is learned, never its level.
+
+A run draws the deviation as a factor on the year's inflow, lognormal with median 1, through the
+parameter file's [[onzekerheid]] (`level_log_variance`): this year's rate differs from last
+year's by an unknown factor, centred on it. Not as [instroom.schommeling]: its correction
+exp(eta - v/2) keeps the mean inflow and so moves the median caseload down by v/2 of the
+inflow, and the median is the forecast scored.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize
+
+from simbijstand.estimation.errors import EstimationError
+from simbijstand.estimation.pooled import Floats
+from simbijstand.estimation.pooled.fit import GemeenteRates, expected_stock
+
+# a factor with log-sd 1 already spans e^-1.3 to e^1.3 at 80%: beyond it the stock of a
+# gemeente with hardly any inflow would be explained by absurd inflow
+MAX_LOG_VARIANCE = 1.0
+
+
+def chance_variance(rates: GemeenteRates, start: Floats, start_rounding: Floats) -> Floats:
+    """Variance of the end-of-year stock from chance, estimation error and CBS rounding."""
+    inflow, hazard = rates.inflow_per_year, rates.hazard
+    survive = np.exp(-hazard)
+    chance = start * survive * (1 - survive) + inflow * (1 - survive) / hazard
+    d_inflow = inflow * (1 - survive) / hazard  # dS/dlog(lambda)
+    step = 1e-4
+    shifted = rates.counted_hazard * np.exp(step) + rates.uncounted
+    d_exit = (expected_stock(start, inflow, shifted) - expected_stock(start, inflow, hazard)) / step
+    estimation = d_inflow**2 * rates.inflow_log_variance + d_exit**2 * rates.exit_log_variance
+    return chance + estimation + start_rounding + rates.year.rounding_variance
+
+
+def fit_own_variance(residual: Floats, base: Floats, scale: Floats) -> float:
+    """kappa, the gemeente's own year-level variance relative to scale^2 (module docstring)."""
+    if len(residual) < 10:
+        raise EstimationError(
+            f"year-level variance: needs 10 or more gemeenten, got {len(residual)}"
+        )
+
+    def nll(params: Floats) -> float:
+        shift, log_kappa = params
+        w = base + scale**2 * np.exp(log_kappa)
+        e = residual - shift * scale
+        return float(0.5 * np.sum(np.log(w) + e * e / w))
+
+    result = optimize.minimize(nll, [0.0, np.log(1e-3)], method="Nelder-Mead",
+                               options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000})  # fmt: skip
+    return float(np.exp(result.x[1]))
+
+
+def common_variance(year_end_stocks: Floats) -> float:
+    """Mean square error of a drift forecast of yearly log growth (at least three years)."""
+    growth = np.diff(np.log(year_end_stocks))
+    if len(growth) < 3:
+        raise EstimationError("common year-level variance: needs four or more year-end stocks")
+    return float(np.mean(np.diff(growth) ** 2))
+
+
+def level_log_variance(variance: float, rates: GemeenteRates, start: Floats) -> Floats:
+    """Variance of a log factor on the year's inflow that gives the stock after twelve months
+    the variance `variance` x start^2: dS/dlog(lambda) = lambda (1 - e^(-H)) / H."""
+    hazard = rates.hazard
+    slope = rates.inflow_per_year * (1 - np.exp(-hazard)) / hazard
+    return np.minimum(variance * start**2 / np.maximum(slope, 1e-9) ** 2, MAX_LOG_VARIANCE)

@@ -1,0 +1,73 @@
+"""The pooled calibration's fit report: per gemeente, how much comes from its own data and how
+much from the pool (CSV, one row per gemeente; Dutch column names, as users' scripts read)."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from simbijstand.reporting.numbers import date_nl, percent
+
+REPORT_NAME = "kalibratie-gemeenten.csv"
+
+if TYPE_CHECKING:
+    from simbijstand.estimation.pooled.calibrate import PooledCalibration
+
+
+def fit_table(calibration: PooledCalibration) -> pl.DataFrame:
+    """Per gemeente: the data, own and pooled rates, the weight of its own data."""
+    rates = calibration.rates
+    year = rates.year
+    own_inflow = (year.inflow + 0.5) / year.inwoners * 1000
+    return pl.DataFrame(
+        {
+            "gemeente": list(year.gemeenten),
+            "gemeentecode": list(year.codes),
+            "jaar": year.jaar,
+            "bestand_eind": year.stock,
+            "instroom": year.inflow,
+            "uitstroom": year.outflow,
+            "instroom_per_1000_eigen": own_inflow,
+            "instroom_per_1000_gepoold": rates.inflow_per_year / year.inwoners * 1000,
+            "instroom_gewicht_eigen": rates.inflow_own_weight,
+            "instroom_gewicht_pool": 1 - rates.inflow_own_weight,
+            "uitstroomkans_gepoold": rates.counted_hazard,
+            "uitstroom_gewicht_eigen": rates.exit_own_weight,
+            "uitstroom_gewicht_pool": 1 - rates.exit_own_weight,
+            "aandeel_werk": rates.work_share,
+            "jaarafwijking_var_log": calibration.level_variance,
+        }
+    ).with_columns(pl.col(pl.Float64).round(5))
+
+
+def fit_table_csv(calibration: PooledCalibration) -> str:
+    buffer = io.StringIO()
+    fit_table(calibration).write_csv(buffer)
+    return buffer.getvalue()
+
+
+def pooled_terminal_report(calibration: PooledCalibration, written: int) -> str:
+    """A few lines for the terminal (Dutch)."""
+    rates = calibration.rates
+    pool = calibration.pool
+    own_sd, common_sd = calibration.own_variance**0.5, calibration.common_variance**0.5
+    lines = [
+        f"Gepoolde kalibratie: {len(rates.year.gemeenten)} gemeenten, gegevens {rates.year.jaar}, "
+        f"prognose vanaf {date_nl(calibration.origin)}",
+        f"  instroom per inwoner: covariaten {', '.join(pool.inflow.covariates) or 'geen'}; "
+        f"mediaan gewicht eigen gegevens {percent(_median(rates.inflow_own_weight))}",
+        f"  uitstroomkans: covariaten {', '.join(pool.exit.covariates) or 'geen'}; "
+        f"mediaan gewicht eigen gegevens {percent(_median(rates.exit_own_weight))}",
+        f"  ongetelde uitstroom (AOW e.a.): {percent(rates.uncounted, 2)} per jaar",
+        f"  afwijking op jaarniveau (sd t.o.v. bestand): eigen {percent(own_sd, 1)}, "
+        f"landelijk {percent(common_sd, 1)}",
+        f"  {written} bestanden geschreven; per gemeente eigen gegevens en pool in {REPORT_NAME}",
+    ]
+    return "\n".join(lines)
+
+
+def _median(values: object) -> float:
+    return float(np.median(np.asarray(values)))
