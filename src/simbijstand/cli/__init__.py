@@ -15,6 +15,7 @@ from simbijstand.runs.record import package_version
 # command -> module; a command's module is imported when it runs (or for --help), so `run` does
 # not pay for what only calibrate or backtest need (scipy.optimize and friends, about a second)
 COMMANDS = {
+    "init": "init",
     "run": "run",
     "validate": "validate",
     "scenarios": "scenarios",
@@ -51,6 +52,7 @@ def main() -> None:
 
     \b
     Start with:
+      simbijstand init mijn-gemeente --gemeente NAAM --start 2027-01-01 --bestand 6000
       simbijstand validate scenarios/*.toml
       simbijstand run scenarios/tweede-golf.toml
       simbijstand replay outputs/<run> --at 2022-01-01

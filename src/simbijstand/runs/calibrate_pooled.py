@@ -21,10 +21,12 @@ import tomli_w
 from simbijstand.estimation.pooled.calibrate import PooledCalibration, calibrate_gemeenten
 from simbijstand.estimation.pooled.config import PooledConfig, load_pooled_config
 from simbijstand.estimation.pooled.files import Provenance, parameter_data
+from simbijstand.estimation.pooled.record import RECORD_FILE, pool_record, record_data
 from simbijstand.reporting.pooled_fit import REPORT_NAME, fit_table_csv
 from simbijstand.runs.gemeenten_scenario import scenario_text
 from simbijstand.runs.record import package_version
 from simbijstand.scenario import load_parameter_file
+from simbijstand.scenario.rules import default_rules
 from simbijstand.scenario.toml_io import file_sha256
 from simbijstand.store.files import write_atomic
 
@@ -33,6 +35,12 @@ HEADER = """\
 # gemeenten). Pas niet dit bestand aan maar de config, en kalibreer opnieuw; zie README.md.
 """
 REPORT = REPORT_NAME
+RECORD_HEADER = """\
+# De gefitte pool van `simbijstand calibrate {config}`: coefficienten, hun covariantie en de
+# varianties, om een gemeente die niet in de fit zat haar tarieven te geven (`simbijstand init`).
+# Een kopie zit in het pakket (src/simbijstand/estimation/pooled/{name}); na opnieuw kalibreren
+# daarheen kopieren (een test controleert dat ze gelijk zijn).
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +68,8 @@ def run_pooled_calibration(path: str | Path) -> PooledOutput:
     files = {gemeente: folder / names[gemeente] for gemeente in texts}
     for gemeente, target in files.items():
         write_atomic(target, lambda p, t=texts[gemeente]: p.write_text(t, encoding="utf-8"))
+    record = _record_text(calibration, config)
+    write_atomic(folder / RECORD_FILE, lambda p: p.write_text(record, encoding="utf-8"))
     report = folder / REPORT
     write_atomic(report, lambda p: p.write_text(fit_table_csv(calibration), encoding="utf-8"))
     scenario = None
@@ -73,6 +83,16 @@ def run_pooled_calibration(path: str | Path) -> PooledOutput:
         )
         write_atomic(scenario, lambda p: p.write_text(text, encoding="utf-8"))
     return PooledOutput(calibration, files, report, scenario)
+
+
+def _record_text(calibration: PooledCalibration, config: PooledConfig) -> str:
+    """The pool's coefficients for new gemeenten (`estimation.pooled.record`)."""
+    ages = default_rules().aow.leeftijd
+    fit_year = calibration.rates.year.jaar
+    pair = (ages[str(fit_year - 1)].leeftijd, ages[str(fit_year)].leeftijd)
+    record = pool_record(calibration, config.file(config.spec.gepoold.landelijk), pair)
+    header = RECORD_HEADER.format(config=config.path.name, name=RECORD_FILE)
+    return header + tomli_w.dumps(record_data(record))
 
 
 def file_names(gemeenten: tuple[str, ...]) -> dict[str, str]:
