@@ -13,6 +13,7 @@ import pytest
 from simbijstand.errors import SimbijstandError
 from simbijstand.estimation.pooled.calibrate import calibrate_gemeenten
 from simbijstand.estimation.pooled.national import year_end_stocks
+from simbijstand.estimation.pooled.record import RECORD_FILE
 from simbijstand.estimation.pooled.yearlevel import fit_own_variance
 from simbijstand.runs.calibrate_pooled import file_names, run_pooled_calibration
 from simbijstand.scenario import load_parameter_file, load_scenario
@@ -85,12 +86,17 @@ def test_written_scenario_loads_with_every_gemeente(tmp_path):
     # the shipped files are what this code writes
     shipped = REPO / "calibration" / "gemeenten" / "amsterdam.toml"
     assert shipped.read_text(encoding="utf-8") == (folder / "amsterdam.toml").read_text("utf-8")
+    # so is the pool's record, in the calibration folder and in the package (`simbijstand init`)
+    record = (folder / RECORD_FILE).read_text("utf-8")
+    assert record == (REPO / "calibration" / "gemeenten" / RECORD_FILE).read_text("utf-8")
+    packaged = REPO / "src" / "simbijstand" / "estimation" / "pooled" / RECORD_FILE
+    assert record == packaged.read_text("utf-8"), f"copy {RECORD_FILE} into the package"
 
 
 def test_shipped_files_match_config_and_data():
     config = REPO / "calibration" / "gemeenten" / "kalibratie-gepoold.toml"
     files = sorted(config.parent.glob("*.toml"))
-    files = [f for f in files if f != config]
+    files = [f for f in files if f not in (config, config.parent / RECORD_FILE)]
     assert len(files) == 390
     for path in files[::13]:
         params = load_parameter_file(path)

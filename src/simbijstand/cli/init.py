@@ -21,12 +21,31 @@ def _groups(values: tuple[str, ...]) -> dict[str, int] | None:
         name, sep, count = text.partition("=")
         if not sep or not count.strip().isdigit():
             raise click.BadParameter(
-                f"{text!r}: geef naam=aantal, bijvoorbeeld werkspoor=1620", param_hint="--klantgroep"
+                f"{text!r}: geef naam=aantal, bijvoorbeeld werkspoor=1620",
+                param_hint="--klantgroep",
             )
         if name.strip() in groups:
-            raise click.BadParameter(f"{name.strip()!r} staat er twee keer", param_hint="--klantgroep")
+            raise click.BadParameter(
+                f"{name.strip()!r} staat er twee keer", param_hint="--klantgroep"
+            )
         groups[name.strip()] = int(count)
     return groups
+
+
+def _results(values: tuple[str, ...]) -> dict[int, float] | None:
+    """--resultaat jaar=bedrag, repeated."""
+    results: dict[int, float] = {}
+    for text in values:
+        year, sep, amount = text.partition("=")
+        try:
+            results[int(year)] = float(amount.replace("_", ""))
+        except ValueError:
+            raise click.BadParameter(
+                f"{text!r}: geef jaar=bedrag, bijvoorbeeld 2026=-1500000", param_hint="--resultaat"
+            ) from None
+        if not sep:
+            raise click.BadParameter(f"{text!r}: geef jaar=bedrag", param_hint="--resultaat")
+    return results or None
 
 
 @click.command()
@@ -82,6 +101,14 @@ def _groups(values: tuple[str, ...]) -> dict[str, int] | None:
     show_default=True,
     help="Replications the scenario asks for.",
 )
+@click.option(
+    "--resultaat",
+    "resultaten",
+    multiple=True,
+    metavar="JAAR=BEDRAG",
+    help="BUIG result of a year before the start (tekort +, overschot -, euro), for the "
+    "vangnet's multi-year condition; repeat it [default: none; then undecided].",
+)
 @seed_option("The scenario's seed [default: from the start date].")
 @user_errors
 def init(
@@ -96,6 +123,7 @@ def init(
     kosten_per_maand: float | None,
     horizon_maanden: int | None,
     replicaties: int,
+    resultaten: tuple[str, ...],
     seed: int | None,
 ) -> None:
     """Write a ready scenario for any gemeente into DIR (new or empty).
@@ -127,5 +155,6 @@ def init(
         replicaties=replicaties,
         seed=seed,
         kosten_per_maand=kosten_per_maand,
+        resultaten=_results(resultaten),
     )
     echo(terminal_summary(init_scenario(folder, request)))

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from simbijstand.errors import ScenarioError, SimbijstandError
+from simbijstand.errors import RunDirectoryError, SimbijstandError
 from simbijstand.estimation.pooled.newgemeente import (
     NewGemeente,
     SteadyRates,
@@ -37,7 +37,9 @@ from simbijstand.runs.init_defaults import (
     aow_exit_factors,
     costs_at_start,
     inhabitants_15_to_aow,
+    refuse,
     validate_request,
+    validate_results,
 )
 from simbijstand.runs.init_text import InitFiles, init_files
 from simbijstand.runs.run import prepare
@@ -63,6 +65,7 @@ class InitRequest:
     replicaties: int = 200
     seed: int | None = None
     kosten_per_maand: float | None = None
+    resultaten: dict[int, float] | None = None  # tekort (+) / overschot (-) of earlier years
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +96,14 @@ class InitResult:
 def plan_init(request: InitRequest, record: PoolRecord | None = None) -> InitPlan:
     """Check the request and compute every number the files will hold."""
     validate_request(request.gemeente, request.start, request.bestand, request.klantgroepen)
+    validate_results(request.start, request.resultaten)
     record = shipped_record() if record is None else record
     groups = request.klantgroepen or {DEFAULT_GROUP: request.bestand}
     inwoners, assumed = _inwoners(request, record)
     inwoners_15 = inhabitants_15_to_aow(inwoners, record)
     persons = request.bestand * record.persons_per_benefit
     if persons >= inwoners_15:
-        raise ScenarioError(
+        raise refuse(
             f"--inwoners {inwoners}: {request.bestand} uitkeringen ({persons:.0f} personen) "
             f"passen niet bij {inwoners_15:.0f} inwoners van 15 tot de AOW-leeftijd; geef "
             "het aantal inwoners van de gemeente (alle leeftijden)"
@@ -163,9 +167,9 @@ def init_scenario(folder: Path, request: InitRequest) -> InitResult:
 
 def _check_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
-        raise ScenarioError(f"{folder}: bestaat al en is geen map; kies een nieuwe map")
+        raise RunDirectoryError(f"{folder}: bestaat al en is geen map; kies een nieuwe map")
     if folder.is_dir() and any(folder.iterdir()):
-        raise ScenarioError(
+        raise RunDirectoryError(
             f"{folder}: de map bestaat al en is niet leeg; kies een nieuwe of lege map "
             "(init overschrijft niets)"
         )
@@ -182,7 +186,9 @@ def _check(scenario: Path) -> None:
     try:
         prepared = prepare(scenario)
     except SimbijstandError as exc:  # every value came from code: a bug, say so plainly
-        raise SimbijstandError(f"init wrote a scenario that does not validate (bug): {exc}") from exc
+        raise SimbijstandError(f"init wrote a scenario that does not validate (bug): {exc}") from (
+            exc
+        )
     if prepared.first_year:
         move = prepared.first_year[0]
         raise SimbijstandError(

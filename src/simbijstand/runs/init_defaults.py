@@ -43,20 +43,25 @@ BATEN_SOURCE = "Steenwijkerland 2016: 200.000 op 11.556.895 bruto lasten (igsd_b
 MAX_BESTAND = 10_000_000
 
 
+def refuse(message: str) -> ScenarioError:
+    """The error for an option init cannot use (one problem)."""
+    return ScenarioError([message])
+
+
 def validate_request(
     gemeente: str, start: dt.date, bestand: int, groups: dict[str, int] | None
 ) -> None:
     """Refuse what cannot make a scenario, naming the option and what is allowed."""
     problem = name_problem(gemeente)
     if problem:
-        raise ScenarioError(f"--gemeente {gemeente!r}: {problem.replace('a name', 'de naam')}")
+        raise refuse(f"--gemeente {gemeente!r}: {problem.replace('a name', 'de naam')}")
     if start.day != 1 or not FIRST_START <= start <= LAST_START:
-        raise ScenarioError(
+        raise refuse(
             f"--start {start}: moet de eerste van een maand zijn, van {FIRST_START} tot "
             f"{LAST_START} (bijvoorbeeld 2027-01-01)"
         )
     if not 1 <= bestand <= MAX_BESTAND:
-        raise ScenarioError(f"--bestand {bestand}: moet 1 tot {MAX_BESTAND} uitkeringen zijn")
+        raise refuse(f"--bestand {bestand}: moet 1 tot {MAX_BESTAND} uitkeringen zijn")
     if groups is not None:
         _check_groups(groups, bestand)
 
@@ -64,19 +69,32 @@ def validate_request(
 def _check_groups(groups: dict[str, int], bestand: int) -> None:
     for name, count in groups.items():
         if not re.match(NAME_PATTERN, name) or name in RESERVED_NAMES or len(name) > 64:
-            raise ScenarioError(
+            raise refuse(
                 f"--klantgroep {name}={count}: een klantgroep heet met letters, cijfers, '_' "
                 "en '-' (niet vooraan), hoogstens 64 tekens, niet 'totaal'"
             )
         if count < 0:
-            raise ScenarioError(f"--klantgroep {name}={count}: het aantal moet 0 of meer zijn")
+            raise refuse(f"--klantgroep {name}={count}: het aantal moet 0 of meer zijn")
     if sum(groups.values()) != bestand:
-        raise ScenarioError(
+        raise refuse(
             f"--klantgroep: de aantallen tellen op tot {sum(groups.values())}, niet tot "
             f"--bestand {bestand}; geef ze zo dat ze samen het bestand zijn"
         )
     if not any(groups.values()):
-        raise ScenarioError("--klantgroep: minstens één klantgroep moet uitkeringen hebben")
+        raise refuse("--klantgroep: minstens één klantgroep moet uitkeringen hebben")
+
+
+def validate_results(start: dt.date, results: dict[int, float] | None) -> None:
+    """Results (tekort +, overschot -) may be given for the three years before the start."""
+    for year, amount in (results or {}).items():
+        if not start.year - 3 <= year < start.year:
+            raise refuse(
+                f"--resultaat {year}={amount:g}: alleen voor de drie jaren voor het startjaar "
+                f"({start.year - 3}-{start.year - 1}); die gebruikt de meerjarige voorwaarde "
+                "van het vangnet"
+            )
+        if abs(amount) > 100_000_000_000:
+            raise refuse(f"--resultaat {year}={amount:g}: hoogstens 100 miljard euro")
 
 
 def inhabitants_15_to_aow(inwoners: float, record: PoolRecord) -> float:
@@ -112,7 +130,7 @@ def aow_exit_factors(start: dt.date, months: int, record: PoolRecord) -> AowFact
     fit = max(0.0, 1 - (second - first) / 12)
     base = factor(start.year)
     if base == 0 or fit == 0:  # a rise of a whole year: the AOW exits cannot be scaled
-        raise ScenarioError(f"--start {start}: the AOW age rises by a year; not supported")
+        raise refuse(f"--start {start}: the AOW age rises by a year; not supported")
     text = aow_ages(Aow())
     known = max(int(y) for y in text)
     return AowFactors(
@@ -173,5 +191,5 @@ def carried_norm_rise() -> tuple[float, str, str]:
     year, half = (int(p) for p in last.split("-"))
     before = f"{year - 1}-{half}"
     if before not in norms:  # the shipped table always has a year; a guard for edited ones
-        raise ScenarioError(f"regels.toml: no norm for {before}, a year before {last}")
+        raise refuse(f"regels.toml: no norm for {before}, a year before {last}")
     return round(norms[last].bedrag / norms[before].bedrag - 1, 4), last, before

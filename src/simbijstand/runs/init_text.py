@@ -8,6 +8,7 @@ import datetime as dt
 import math
 import re
 import shlex
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from simbijstand.runs.init import InitPlan, InitResult
 
 
+WIDTH = 100  # the longest comment line written
+
+
 @dataclass(frozen=True, slots=True)
 class InitFiles:
     scenario: str
@@ -42,10 +46,27 @@ class InitFiles:
 
 def init_files(plan: InitPlan, scenario: str, parameters: str, beginstand: str) -> InitFiles:
     return InitFiles(
-        scenario=scenario_text(plan, parameters, beginstand),
-        parameters=parameter_text(plan),
+        scenario=wrap_comments(scenario_text(plan, parameters, beginstand)),
+        parameters=wrap_comments(parameter_text(plan)),
         beginstand=beginstand_text(plan),
     )
+
+
+def wrap_comments(text: str, width: int = WIDTH) -> str:
+    """Break comment lines longer than `width` (keeping their '#' and indent); values stay."""
+    out = []
+    for line in text.splitlines():
+        match = re.match(r"^(#\s*)(.*)$", line)
+        if match is None or len(line) <= width:
+            out.append(line)
+            continue
+        prefix = match.group(1)
+        out += textwrap.wrap(
+            match.group(2), width, initial_indent=prefix, subsequent_indent=prefix + "  "
+            if prefix.strip() != "#" or prefix != "# " else prefix,
+            break_on_hyphens=False, break_long_words=False,
+        )  # fmt: skip
+    return "\n".join(out) + "\n"
 
 
 def value(v: Any) -> str:
@@ -93,15 +114,14 @@ def scenario_text(plan: InitPlan, parameters: str, beginstand: str) -> str:
 
 def _description(plan: InitPlan) -> str:
     r = plan.request
-    return (
-        f"{r.gemeente} vanaf {r.start.isoformat()}, {plan.horizon_maanden} maanden: "
-        f"{r.bestand} uitkeringen, tarieven uit de gepoolde kalibratie (CBS {plan.record.data_year})"
-    )
+    start = r.start.isoformat()
+    return f"{r.gemeente} vanaf {start}, {plan.horizon_maanden} maanden, {r.bestand} uitkeringen"
 
 
 def _scenario_header(plan: InitPlan) -> str:
     r = plan.request
-    given = f"--gemeente {shlex.quote(r.gemeente)} --start {r.start.isoformat()} --bestand {r.bestand}"
+    given = f"--gemeente {shlex.quote(r.gemeente)} --start {r.start.isoformat()}"
+    given += f" --bestand {r.bestand}"
     if not plan.inwoners_assumed:
         given += f" --inwoners {r.inwoners}"
     if r.budget is not None:
@@ -113,8 +133,8 @@ def _scenario_header(plan: InitPlan) -> str:
         "# Het loopt zonder aanpassing: `simbijstand validate` en `simbijstand run` op dit "
         "bestand.\n"
         "# Alles wat niet gegeven is, is aangenomen; elk aangenomen getal staat hieronder met "
-        "zijn bron\n# en met hoe je het door eigen cijfers vervangt. De tarieven staan in "
-        "parameters.toml,\n# het beginbestand in beginstand.csv.\n"
+        "zijn bron en met hoe je het door eigen cijfers vervangt. De tarieven staan in "
+        "parameters.toml, het beginbestand in beginstand.csv.\n"
     )
 
 
@@ -124,14 +144,14 @@ def _gemeente_text(plan: InitPlan, parameters: str, beginstand: str) -> str:
     lines = [f"[gemeenten.{g}]\n", f"parameters = {value(parameters)}\n"]
     lines += [
         f"# Het bestand op {r.start.isoformat()} per klantgroep ({beginstand}); vervang het door "
-        "je eigen telling\n# (kolommen klantgroep,aantal; of klantgroep,duur_vanaf_maanden,"
+        "je eigen telling (kolommen klantgroep,aantal; of klantgroep,duur_vanaf_maanden,"
         "aantal als je duren kent).\n",
         f"beginstand = {value({'bestand': beginstand})}\n",
     ]
     if plan.inwoners_assumed:
         lines.append(
             f"# --inwoners niet gegeven: aangenomen {plan.inwoners}, zodat de bijstandsdichtheid "
-            f"het landelijke\n# gemiddelde van CBS {plan.record.data_year} is "
+            f"het landelijke gemiddelde van CBS {plan.record.data_year} is "
             f"({number(1000 * plan.record.persons / plan.record.inwoners, 1)} personen per "
             "1.000 inwoners van 15 tot de AOW-leeftijd).\n# Geef het echte aantal: het "
             "bepaalt via de grootte en de dichtheid de tarieven.\n"
@@ -152,12 +172,7 @@ def _budget_text(plan: InitPlan) -> str:
     g = key(r.gemeente)
     rise = plan.costs.carried_rise
     growth = r.budget_groei if r.budget_groei is not None else rise
-    previous = r.start.year - 1
-    tail = (
-        "# Zonder de resultaten van eerdere jaren blijft de meerjarige voorwaarde van het "
-        "vangnet onbeslist;\n# geef ze zo (tekort +, overschot -, in euro):\n"
-        f'# [gemeenten.{g}.realisatie."{previous}"]\n# resultaat = 0\n'
-    )
+    tail = _results_text(plan)
     if r.budget is None:
         return (
             f"# Geen --budget gegeven: zonder BUIG-budget rekent de run lasten maar geen "
@@ -170,7 +185,7 @@ def _budget_text(plan: InitPlan) -> str:
         "--budget-groei"
         if r.budget_groei is not None
         else f"aanname: het budget stijgt als de bijstandsnorm na {plan.costs.last_norm} "
-        f"({pct(100 * rise, 1)} per jaar, zie [kosten]),\n# bij een gelijk volume"
+        f"({pct(100 * rise, 1)} per jaar, zie [kosten]), bij een gelijk volume"
     )
     return (
         f"[gemeenten.{g}.budget]\n"
@@ -184,6 +199,23 @@ def _budget_text(plan: InitPlan) -> str:
     )
 
 
+def _results_text(plan: InitPlan) -> str:
+    r = plan.request
+    g = key(r.gemeente)
+    if r.resultaten:
+        text = "# Resultaten van eerdere jaren (--resultaat; tekort +, overschot -, in euro): de\n"
+        text += "# meerjarige voorwaarde van het vangnet telt ze mee.\n"
+        for year, amount in sorted(r.resultaten.items()):
+            text += f'[gemeenten.{g}.realisatie."{year}"]\nresultaat = {float(amount)}\n'
+        return text
+    return (
+        "# Zonder de resultaten van eerdere jaren blijft de meerjarige voorwaarde van het "
+        "vangnet onbeslist;\n# geef ze met `simbijstand init --resultaat JAAR=BEDRAG`, of "
+        "hier (tekort +, overschot -, in euro):\n"
+        f'# [gemeenten.{g}.realisatie."{r.start.year - 1}"]\n# resultaat = 0\n'
+    )
+
+
 def _kosten_text(plan: InitPlan) -> str:
     c = plan.costs
     start = plan.request.start.year
@@ -193,11 +225,12 @@ def _kosten_text(plan: InitPlan) -> str:
         parts = ", ".join(f"{k} {number(v)}" for k, v in COST_2015.items())
         how = (
             "# Euro per uitkeringsmaand op 1 januari van het prijsjaar. Aanname: de gemiddelde "
-            f"kosten per\n# uitkering in 2015 ({parts} per jaar; {COST_SOURCE}),\n"
+            f"kosten per uitkering in 2015 ({parts} per jaar; {COST_SOURCE}),\n"
             f"# gemiddeld {number(c.base_2015, 2)} per maand, geindexeerd naar {start}: "
             f"{pct(100 * EARLY_RISE, 1)} per jaar {EARLY_YEARS[0]}-{EARLY_YEARS[-1]} "
-            "(geen norm bekend; aanname\n# als scenarios/basis.toml), de bijstandsnormen van "
-            f"simbijstand (regels.toml) tot {c.last_norm}, daarna\n# {pct(100 * c.carried_rise, 1)} "
+            "(geen norm bekend; aanname als scenarios/basis.toml), de bijstandsnormen van "
+            f"simbijstand (regels.toml) tot {c.last_norm}, daarna "
+            f"{pct(100 * c.carried_rise, 1)} "
             f"per jaar: factor {number(c.factor, 3)}. Vervang per_maand door je eigen "
             "gemiddelde\n# (BUIG-lasten / uitkeringsmaanden) van een recent jaar, met dat "
             "jaar als prijsjaar.\n"
@@ -206,9 +239,9 @@ def _kosten_text(plan: InitPlan) -> str:
         "[kosten]\n" + how + f"prijsjaar = {start}\n"
         f"per_maand = {value({'participatiewet': c.per_maand})}\n"
         "# De kosten volgen de bijstandsnormen die simbijstand meelevert (src/simbijstand/"
-        f"scenario/regels.toml,\n# bekend tot {c.last_norm}). Daarna stijgen ze elk 1 januari "
-        f"met indexatie_per_jaar: aanname, de stijging\n# van de norm van {c.last_year_rise_from} "
-        f"tot {c.last_norm}; de run meldt dat hij haar doortrekt. Bekende normen\n# of "
+        f"scenario/regels.toml, bekend tot {c.last_norm}). Daarna stijgen ze elk 1 januari "
+        f"met indexatie_per_jaar: aanname, de stijging van de norm van {c.last_year_rise_from} "
+        f"tot {c.last_norm}; de run meldt dat hij haar doortrekt. Bekende normen of "
         'indexaties zet je erbij als indexatie = { "2027" = 0.03 } (een jaar) of "2027-07" '
         "(een maand).\n"
         f"indexatie_per_jaar = {c.carried_rise}\n\n"
@@ -221,7 +254,7 @@ def _aow_text(plan: InitPlan) -> str:
         "# AOW-leeftijd (regels.toml, ingebouwd): "
         f"{ages}; na {plan.aow.last_known} doorgetrokken.\n"
         "# De uitstroom door het bereiken van de AOW-leeftijd is de route aow in "
-        "parameters.toml. Stijgt de\n# leeftijd in een jaar met r maanden, dan bereiken in "
+        "parameters.toml. Stijgt de leeftijd in een jaar met r maanden, dan bereiken in "
         "dat jaar maar 12 - r geboortemaanden haar:\n"
     )
     if not plan.aow.by_year:
@@ -238,16 +271,15 @@ def _aow_text(plan: InitPlan) -> str:
 
 def _vangnet_text(plan: InitPlan) -> str:
     regimes = default_regimes()
-    last_year = (plan.request.start.year * 12 + plan.request.start.month - 2 + plan.horizon_maanden) // 12
+    start = plan.request.start
+    last_year = (start.year * 12 + start.month - 2 + plan.horizon_maanden) // 12
     lines = ["# Vangnet: de regimes die simbijstand meelevert (src/simbijstand/scenario/"
              "vangnet_regimes.toml):\n"]  # fmt: skip
     for year in range(plan.request.start.year, last_year + 1):
         name, regime = select_regime(regimes, year)
         carried = " (doorgetrokken)" if regime.in_force.is_carried(dt.date(year, 1, 1)) else ""
         lines.append(f"#   {year}: {name}{carried}: {regime.omschrijving}\n")
-    lines.append(
-        "# Een ander regime voor een jaar: [vangnet] regime = { \"2027\" = \"naam\" }.\n"
-    )
+    lines.append('# Een ander regime voor een jaar: [vangnet] regime = { "2027" = "naam" }.\n')
     return "".join(lines)
 
 
@@ -290,24 +322,25 @@ def _parameter_header(plan: InitPlan) -> str:
     per_1000 = 1000 * r.bestand * rec.persons_per_benefit / plan.inwoners_15_aow
     return (
         f"# Tarieven voor {r.gemeente}, geschreven door `simbijstand init`: de voorspelling "
-        f"van de gepoolde\n# kalibratie van alle {rec.gemeenten} gemeenten (CBS "
+        f"van de gepoolde kalibratie van alle {rec.gemeenten} gemeenten (CBS "
         f"{rec.data_year}, calibration/gemeenten/README.md) voor een nieuwe\n"
         "# gemeente met deze kenmerken (de pool, niet de tarieven van een andere gemeente):\n"
         f"#   grootte: {number(plan.inwoners_15_aow)} inwoners van 15 tot de AOW-leeftijd = "
-        f"{number(plan.inwoners)} inwoners x\n#     {number(rec.inwoners)} / "
+        f"{number(plan.inwoners)} inwoners x {number(rec.inwoners)} / "
         f"{number(POPULATION_2017)} (CBS {rec.data_year}; {POPULATION_SOURCE});\n"
         f"#   dichtheid: {number(per_1000, 1)} personen per 1.000 van hen; CBS telt personen, "
-        f"geen uitkeringen:\n#     {number(rec.persons_per_benefit, 3)} personen per "
+        f"geen uitkeringen: {number(rec.persons_per_benefit, 3)} personen per "
         f"uitkering (landelijk op {rec.origin.isoformat()}, CBS 37789ksz);\n"
         "#   verandering van het bestand in het vorige jaar: onbekend, aangenomen 0 (stabiel).\n"
         f"# Voorspeld: instroom {number(1000 * rates.predicted.inflow.value, 2)} per 1.000 "
-        f"inwoners (15-AOW) per jaar,\n# getelde uitstroomkans {pct(100 * rates.predicted.exit.value, 1)} "
-        f"per jaar. Omdat het bestand stabiel wordt aangenomen, zijn\n# beide zo weinig "
+        "inwoners (15-AOW) per jaar, getelde uitstroomkans "
+        f"{pct(100 * rates.predicted.exit.value, 1)} "
+        f"per jaar. Omdat het bestand stabiel wordt aangenomen, zijn beide zo weinig "
         "verschoven als hun onzekerheid toelaat dat instroom = uitstroom bij het\n"
         f"# beginbestand: uitstroomkans {pct(100 * rates.counted_hazard, 1)} + "
         f"{pct(100 * rates.uncounted, 2)} AOW = {pct(100 * rates.hazard, 1)} per jaar. "
-        "Zo springt noch zakt het bestand\n# in het eerste jaar vanzelf. Heb je eigen "
-        "stromen, zet dan per_jaar en uitstroom_per_jaar op je\n# eigen cijfers (en pas "
+        "Zo springt noch zakt het bestand in het eerste jaar vanzelf. Heb je eigen "
+        "stromen, zet dan per_jaar en uitstroom_per_jaar op je eigen cijfers (en pas "
         "[[onzekerheid]] aan of laat parameteronzekerheid weg); of kalibreer met\n"
         "# `simbijstand calibrate` (zie README).\n"
     )
@@ -316,7 +349,7 @@ def _parameter_header(plan: InitPlan) -> str:
 def _group_text(group: str, hazard: float, shares: dict[str, float], groups: int) -> str:
     same = (
         "# Alle klantgroepen krijgen de ene uitstroomkans van de pool (CBS kent geen "
-        "klantgroepen);\n# vervang die per groep als je eigen kansen hebt.\n"
+        "klantgroepen); vervang die per groep als je eigen kansen hebt.\n"
         if groups > 1
         else "# Eén klantgroep: CBS kent geen klantgroepen. Eigen indeling: `simbijstand init "
         "--klantgroep naam=aantal`.\n"
@@ -325,7 +358,7 @@ def _group_text(group: str, hazard: float, shares: dict[str, float], groups: int
         f"[klantgroepen.{group}]\n" + same + 'regeling = "participatiewet"\n'
         f"uitstroom_per_jaar = {_round(hazard)}\n"
         "# Werk: landelijk aandeel in de getelde uitstroom; overig: de rest; aow: de uitstroom "
-        "die CBS\n# niet telt (vooral het bereiken van de AOW-leeftijd), landelijk gemeten "
+        "die CBS niet telt (vooral het bereiken van de AOW-leeftijd), landelijk gemeten "
         "en naar het jaar geschaald.\n"
         f"uitstroom_routes = {value({k: _round(v) for k, v in shares.items()})}\n\n"
     )
@@ -347,10 +380,11 @@ def _uncertainty_text(plan: InitPlan) -> str:
     return (
         "[[onzekerheid]]\n"
         "# Lognormaal rond de waarden hierboven. Instroom: de voorspelling van de pool na de "
-        f"verschuiving\n# ({_round(rates.inflow_log_variance)}) plus de afwijking op jaarniveau "
-        f"({_round(plan.level_variance)}: eigen sd {pct(100 * math.sqrt(plan.record.own_variance), 1)}"
-        f" en landelijk sd\n# {pct(100 * math.sqrt(plan.record.common_variance), 1)} van het "
-        "bestand, README van de kalibratie). De uitstroomkans beweegt mee met de\n# instroom: "
+        f"verschuiving ({_round(rates.inflow_log_variance)}) plus de afwijking op jaarniveau "
+        f"({_round(plan.level_variance)}: eigen sd "
+        f"{pct(100 * math.sqrt(plan.record.own_variance), 1)}"
+        f" en landelijk sd {pct(100 * math.sqrt(plan.record.common_variance), 1)} van het "
+        "bestand, README van de kalibratie). De uitstroomkans beweegt mee met de instroom: "
         "het evenwicht ligt vast op het beginbestand.\n"
         'verdeling = "lognormaal"\n'
         f"sleutels = {value(keys)}\n"
@@ -387,7 +421,8 @@ def terminal_summary(result: InitResult) -> str:
         f"{number(rates.predicted_inflow_per_year)}), uitstroomkans {pct(100 * rates.hazard, 1)} "
         f"per jaar: evenwicht bij het beginbestand"
     )
-    lines.append(f"  kosten {euro(plan.costs.per_maand)} per uitkeringsmaand op 1 januari {r.start.year}")
+    cost = euro(plan.costs.per_maand)
+    lines.append(f"  kosten {cost} per uitkeringsmaand op 1 januari {r.start.year}")
     if r.budget is not None:
         growth = r.budget_groei if r.budget_groei is not None else plan.costs.carried_rise
         lines.append(

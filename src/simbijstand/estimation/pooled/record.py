@@ -167,6 +167,6 @@ def _pool_from(data: dict[str, Any]) -> StoredPool:
 @functools.cache
 def shipped_record() -> PoolRecord:
     """The record shipped with the package (see the module docstring)."""
-    with resources.as_file(resources.files(__package__) / RECORD_FILE) as path:
-        with path.open("rb") as handle:
-            return record_from_data(tomllib.load(handle), f"simbijstand/{RECORD_FILE}")
+    file = resources.files(__package__) / RECORD_FILE
+    with resources.as_file(file) as path, path.open("rb") as handle:
+        return record_from_data(tomllib.load(handle), f"simbijstand/{RECORD_FILE}")
