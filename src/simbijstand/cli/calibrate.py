@@ -47,7 +47,7 @@ def calibrate(config: Path, out: Path | None) -> None:
                 param_hint="--out",
             )
         pooled = run_pooled_calibration(config)
-        echo(pooled_terminal_report(pooled.calibration, len(pooled.parameter_files) + 2))
+        echo(pooled_terminal_report(pooled.calibration, len(pooled.parameter_files) + 3))
         return
     result = run_calibration(config, out=out)
     written = [

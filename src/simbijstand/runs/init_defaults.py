@@ -54,7 +54,7 @@ def validate_request(
     """Refuse what cannot make a scenario, naming the option and what is allowed."""
     problem = name_problem(gemeente)
     if problem:
-        raise refuse(f"--gemeente {gemeente!r}: {problem.replace('a name', 'de naam')}")
+        raise refuse(f"--gemeente {gemeente!r}: ongeldige naam ({problem})")
     if start.day != 1 or not FIRST_START <= start <= LAST_START:
         raise refuse(
             f"--start {start}: moet de eerste van een maand zijn, van {FIRST_START} tot "
