@@ -114,7 +114,8 @@ def run_chunk(
 
 
 def load_finished(run_dir: Path, chunks: list[Chunk]) -> dict[Chunk, ChunkResult]:
-    """The chunks an earlier attempt finished, read from their checkpoints."""
+    """The chunks an earlier attempt finished, read from their checkpoints; with a signing key
+    set, RunDirectoryError for a checkpoint whose signature does not hold (runs/checkpoints.py)."""
     finished = {}
     for chunk in chunks:
         checkpoint = load_checkpoint(run_dir, chunk.first, chunk.last)

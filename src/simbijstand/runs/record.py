@@ -6,6 +6,12 @@ replications, how many replications keep their event log, the chunk plan, whethe
 report.html and the versions of the packages that decide the bytes of the outputs. A resume
 refuses to go on when any of these changed (naming which), because finished and new chunks
 would then describe different runs.
+
+With a signing key (store/signing.py) run.json is signed, and every checkpoint's signature
+covers run.json's, tying it to this run. The rule for keys across an interruption: a run is
+resumed with the key it started with, or, if it started without one, without a key. Anything
+else is refused, because a key present only at the end would sign checkpoints nobody checked,
+and a key missing at the end would quietly leave a run meant to be signed unsigned.
 """
 
 from __future__ import annotations
@@ -20,6 +26,15 @@ from typing import Any
 from simbijstand.errors import RunDirectoryError
 from simbijstand.store.files import sha256_of, write_json_atomic
 from simbijstand.store.rundir import MANIFEST, RUN_RECORD
+from simbijstand.store.signing import (
+    KEY_FILE_VARIABLE,
+    KEY_VARIABLE,
+    OTHER_KEY,
+    SIGNATURE,
+    sign,
+    signature_problem,
+    signing_key,
+)
 
 RUN_RECORD_VERSION = 1
 # The random streams (numpy), rates (scipy) and Parquet bytes (polars) depend on these.
@@ -64,21 +79,21 @@ def package_versions() -> tuple[tuple[str, str], ...]:
 
 
 def write_run_record(run_dir: Path, record: RunRecord) -> None:
-    write_json_atomic(
-        run_dir / RUN_RECORD,
-        {
-            "run_record_version": RUN_RECORD_VERSION,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "scenario": str(record.scenario),
-            "inputs": [{"file": f, "sha256": h} for f, h in record.inputs],
-            "seed": record.seed,
-            "replications": record.replications,
-            "keep_events": record.keep_events,
-            "chunks": [{"first": f, "count": c} for f, c in record.chunks],
-            "report": record.report,
-            "versions": dict(record.versions),
-        },
-    )
+    """Write run.json, signed when a signing key is set."""
+    key = signing_key(run_dir)
+    data = {
+        "run_record_version": RUN_RECORD_VERSION,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scenario": str(record.scenario),
+        "inputs": [{"file": f, "sha256": h} for f, h in record.inputs],
+        "seed": record.seed,
+        "replications": record.replications,
+        "keep_events": record.keep_events,
+        "chunks": [{"first": f, "count": c} for f, c in record.chunks],
+        "report": record.report,
+        "versions": dict(record.versions),
+    }
+    write_json_atomic(run_dir / RUN_RECORD, data if key is None else sign(data, key))
 
 
 def read_run_record(run_dir: Path) -> RunRecord:
@@ -97,17 +112,68 @@ def read_run_record(run_dir: Path) -> RunRecord:
             "started simulating, or this is not a run directory. Start the run again with "
             f"--out {run_dir} (after emptying it)"
         )
+    data = _read_json(path)
+    if signing_key(run_dir) is None and SIGNATURE in data:
+        raise RunDirectoryError(
+            f"{path}: the run was started with a signing key, but none is set now; set "
+            f"{KEY_VARIABLE} (or {KEY_FILE_VARIABLE}) to the key it was started with to resume it"
+        )
     return read_record_file(path)
 
 
 def read_record_file(path: Path) -> RunRecord:
-    """The run record in `path`, finished run or not (verify reads a finished run's)."""
+    """The run record in `path`, finished run or not (verify reads a finished run's); with a
+    signing key set, its signature must hold."""
+    data = _read_json(path)
+    _check_signature(path, data)
+    try:
+        return _parse(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise RunDirectoryError(f"{path}: unreadable run record ({exc!r})") from None
+
+
+def record_signature(run_dir: Path) -> str | None:
+    """The HMAC of the run's run.json, or None if it is unsigned or unreadable; a checkpoint's
+    signature covers it, so a checkpoint signed for another run does not hold in this one."""
+    try:
+        signature = _read_json(run_dir / RUN_RECORD).get(SIGNATURE)
+    except RunDirectoryError:
+        return None
+    hmac = signature.get("hmac") if isinstance(signature, dict) else None
+    return hmac if isinstance(hmac, str) else None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise RunDirectoryError(f"{path}: missing")
     try:
-        return _parse(json.loads(path.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise RunDirectoryError(f"{path}: unreadable run record ({exc!r})") from None
+    if not isinstance(data, dict):
+        raise RunDirectoryError(f"{path}: unreadable run record (not a JSON object)")
+    return data
+
+
+def _check_signature(path: Path, data: dict[str, Any]) -> None:
+    key = signing_key(path.parent)
+    problem = None if key is None else signature_problem(data, key)
+    if problem is None:
+        return
+    if SIGNATURE not in data:
+        raise RunDirectoryError(
+            f"{path}: not signed, but a signing key is set ({KEY_VARIABLE} or "
+            f"{KEY_FILE_VARIABLE}): the run was started without one, so its checkpoints cannot "
+            "be checked. Unset the key to resume it unsigned, or start a new run with the key"
+        )
+    if problem == OTHER_KEY:
+        raise RunDirectoryError(
+            f"{path}: {problem}; set the key the run was started with, or start a new run"
+        )
+    raise RunDirectoryError(
+        f"{path}: {problem} (the run's settings, such as its seed, were altered); the run "
+        "cannot be trusted: start a new run"
+    )
 
 
 def check_unchanged(record: RunRecord, run_dir: Path) -> None:

@@ -133,7 +133,11 @@ def _check_recomputed(
     result: Verification,
 ) -> None:
     chunks = [Chunk(first, count) for first, count in record.chunks]
-    finished = load_finished(run_dir, chunks)
+    try:
+        finished = load_finished(run_dir, chunks)
+    except SimbijstandError as exc:  # with a key: a checkpoint whose signature does not hold
+        result.problems.append(str(exc))
+        return
     broken = [checkpoint_name(c.first, c.last) for c in chunks if c not in finished]
     if broken:
         if result.problems:  # a damaged checkpoint or segment is named above already

@@ -1,9 +1,12 @@
-"""Signing a run's manifest with a secret key kept outside the run directory (HMAC-SHA256).
+"""Signing a run's records with a secret key kept outside the run directory (HMAC-SHA256).
 
 The manifest lists the SHA-256 of every file of the run, so its HMAC covers the whole
-directory. Without a key, anyone who edits a file can update its hash in the manifest, and
-`verify` can then only show that the files agree with each other (and with a recomputation);
-with a key, such an edit fails unless the editor also has the key.
+directory. While a run is unfinished there is no manifest yet, so run.json (the run's settings)
+and every checkpoint (a finished chunk's results) carry their own signature, made the same way:
+a resume refuses one that does not hold, so the finished run's signed manifest cannot cover
+numbers edited in between. Without a key, anyone who edits a file can update its hash in the
+manifest, and `verify` can then only show that the files agree with each other (and with a
+recomputation); with a key, such an edit fails unless the editor also has the key.
 
 The key: SIMBIJSTAND_SIGNING_KEY (the key itself, at least 16 characters) or
 SIMBIJSTAND_SIGNING_KEY_FILE (a file holding it, outside the run directory).
@@ -24,6 +27,10 @@ KEY_VARIABLE = "SIMBIJSTAND_SIGNING_KEY"
 KEY_FILE_VARIABLE = "SIMBIJSTAND_SIGNING_KEY_FILE"
 MIN_KEY_BYTES = 16
 SIGNATURE = "signature"
+# what signature_problem says, so a caller can add what to do about each
+NOT_SIGNED = "is not signed, but a signing key was given"
+OTHER_KEY = "was signed with another key"
+CHANGED = "its signature does not match: it was changed after it was signed"
 
 
 def signing_key(run_dir: Path) -> bytes | None:
@@ -55,7 +62,8 @@ def signing_key(run_dir: Path) -> bytes | None:
 
 
 def sign(manifest: dict[str, Any], key: bytes) -> dict[str, Any]:
-    """The manifest with its signature: HMAC-SHA256 of its canonical JSON without one."""
+    """The manifest (or any JSON record) with its signature: HMAC-SHA256 of its canonical JSON
+    without one."""
     unsigned = {k: v for k, v in manifest.items() if k != SIGNATURE}
     return {
         **unsigned,
@@ -71,12 +79,12 @@ def signature_problem(manifest: dict[str, Any], key: bytes) -> str | None:
     """Why the manifest's signature does not hold for `key`, or None if it does."""
     signature = manifest.get(SIGNATURE)
     if not isinstance(signature, dict) or not isinstance(signature.get("hmac"), str):
-        return "is not signed, but a signing key was given"
+        return NOT_SIGNED
     unsigned = {k: v for k, v in manifest.items() if k != SIGNATURE}
     if signature.get("key_id") != hashlib.sha256(key).hexdigest()[:16]:
-        return "was signed with another key"
+        return OTHER_KEY
     if not hmac.compare_digest(signature["hmac"], _mac(unsigned, key)):
-        return "its signature does not match: the manifest was changed after it was signed"
+        return CHANGED
     return None
 
 
