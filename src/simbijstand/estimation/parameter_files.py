@@ -79,13 +79,13 @@ def _inflow_data(calibration: Calibration, gemeente: str) -> dict[str, Any]:
             "gemiddelde_maanden": werkloosheid.gemiddelde_maanden,
         }
     if calibration.deviation is not None:
-        data["schommeling"] = _deviation_data(calibration)
+        data["schommeling"] = _deviation_data(calibration, gemeente)
     return data
 
 
-def _deviation_data(calibration: Calibration) -> dict[str, Any]:
+def _deviation_data(calibration: Calibration, gemeente: str) -> dict[str, Any]:
     """[instroom.schommeling] with its provenance: what was estimated from which months, and
-    what assumed with which source."""
+    what assumed with which source; the gemeente's filtered start and the config's inflation."""
     deviation = calibration.deviation
     assert deviation is not None
     estimated = [n for n in ("sd_per_maand", "persistentie") if n not in deviation.assumed]
@@ -97,11 +97,22 @@ def _deviation_data(calibration: Calibration) -> dict[str, Any]:
             f"{deviation.terms} maandresiduen van het bestand als AR(1) met de Poisson-ruis "
             "van de fit, maximum likelihood; zie [intervallen] en het rapport"
         )
-    return {
+    data: dict[str, Any] = {
         "sd_per_maand": rounded(deviation.sd_per_maand),
         "persistentie": rounded(deviation.persistentie),
-        "bron": "; ".join(parts),
     }
+    if gemeente in deviation.starts:
+        start, start_sd = deviation.starts[gemeente]
+        data |= {"start": rounded(start), "start_sd": rounded(start_sd)}
+        parts.append(
+            f"start en start_sd: de schommeling aan het eind van het venster ({calibration.tot}), "
+            "Kalman-filter over dezelfde maandresiduen"
+        )
+    if deviation.inflation is not None:
+        data["inflatie"] = deviation.inflation.model_dump(exclude_defaults=True)
+        parts.append(f"inflatie: {deviation.inflation.methode or 'opgegeven in de config'}")
+    data["bron"] = "; ".join(parts)
+    return data
 
 
 def _deviation_intervals(calibration: Calibration) -> dict[str, Any]:

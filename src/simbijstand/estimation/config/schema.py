@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from simbijstand.scenario.schema import GemeenteName, Name, Strict
+from simbijstand.scenario.schema import GemeenteName, Inflatie, Name, Strict
 
 ESTIMATE = "schatten"
 FORMATS = (
@@ -181,6 +181,12 @@ class Schommeling(Strict):
 
     sd_per_maand: Unit
     persistentie: Unit
+    # "filter": a forecast starts from the deviation the window's last months show (Kalman);
+    # "nul": from 0, as if the last months were on the expected path
+    start: Literal["filter", "nul"] = "filter"
+    # the spread's widening by horizon, calibrated on out-of-sample errors by
+    # `simbijstand backtest` (its output gives this table); copied into the parameter file
+    inflatie: Inflatie | None = None
 
 
 class Instroom(Strict):

@@ -1,0 +1,171 @@
+"""Bands that hold: the deviation path from a filtered start with inflation by horizon, sigma
+and rho drawn from their intervals, the Kalman start, and the conformal calibration of the
+inflation (nested: only months before the origin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+
+from conftest import one_group_parameters
+from simbijstand.domain.calendar import add_months
+from simbijstand.engine.draws import (
+    deviation_mean,
+    draw_deviation,
+    inflation_factors,
+    inflow_multipliers,
+    path_variance,
+)
+from simbijstand.engine.streams import deviation_seed
+from simbijstand.estimation.aggregate.deviation import DeviationSeries, filtered_start
+from simbijstand.estimation.bands import (
+    ScoredMonth,
+    calibrate_inflation,
+    effective_factors,
+    path_factors,
+    target_factors,
+)
+from simbijstand.scenario.checks import check_parameter_file
+from simbijstand.scenario.schema import Inflatie, Interval, ParameterFile, Schommeling
+
+ORIGIN = dt.date(2010, 1, 1)
+
+
+def paths(deviation: Schommeling, months: int, n: int) -> np.ndarray:
+    return np.array(
+        [
+            inflow_multipliers(deviation, months, np.random.default_rng(deviation_seed(3, r, 0)))
+            for r in range(n)
+        ]
+    )
+
+
+def test_the_path_starts_at_the_filtered_value_and_widens_by_horizon() -> None:
+    """E[eta_t] = rho^t start, Var(eta_t) = g_t^2 (sigma^2 sum rho^2k + rho^2t start_sd^2),
+    E[multiplier] = exp(rho^t start); 6000 paths: variances within 7.5% (4 standard errors)."""
+    inflation = Inflatie(horizon_maanden=[6, 12], factor=[1.5, 2.0])
+    deviation = Schommeling(
+        sd_per_maand=0.05, persistentie=0.9, start=0.2, start_sd=0.05, inflatie=inflation
+    )
+    months, n = 18, 6000
+    multipliers = paths(deviation, months, n)
+    t = np.arange(1, months + 1)
+    g = np.where(t <= 6, 1.5, 2.0)
+    own = 0.05**2 * (1 - 0.9 ** (2 * t)) / (1 - 0.9**2)
+    theory = g**2 * (own + 0.05**2 * 0.9 ** (2 * t))
+    np.testing.assert_allclose(inflation_factors(deviation, months), g)
+    np.testing.assert_allclose(path_variance(deviation, months), theory)
+    np.testing.assert_allclose(deviation_mean(deviation, months), 0.2 * 0.9**t)
+    eta = np.log(multipliers) + theory / 2
+    np.testing.assert_allclose(eta.var(axis=0), theory, rtol=0.075)
+    np.testing.assert_allclose(eta.mean(axis=0), 0.2 * 0.9**t, atol=4 * math.sqrt(theory.max() / n))
+    mean_se = np.sqrt(np.expm1(theory) * np.exp(2 * 0.2 * 0.9**t) / n)
+    assert np.all(np.abs(multipliers.mean(axis=0) - np.exp(0.2 * 0.9**t)) < 4 * mean_se)
+
+
+def test_a_file_without_start_keeps_its_paths() -> None:
+    """start_sd 0 draws nothing extra: the shocks, and so older runs' paths, are unchanged."""
+    plain = Schommeling(sd_per_maand=0.1, persistentie=0.8)
+    started = Schommeling(sd_per_maand=0.1, persistentie=0.8, start=0.1)
+    ratio = paths(started, 12, 5) / paths(plain, 12, 5)
+    np.testing.assert_allclose(ratio, np.exp(0.1 * 0.8 ** np.arange(1, 13)) * np.ones((5, 1)))
+
+
+def test_sigma_and_rho_are_drawn_from_their_intervals() -> None:
+    """log sigma ~ N(log sigma, sd) with the interval's width at 95%; rho normal, clipped."""
+    deviation = Schommeling(sd_per_maand=0.1, persistentie=0.9)
+    intervals = {
+        "instroom.schommeling.sd_per_maand": Interval(schatting=0.1, laag=0.08, hoog=0.125),
+        "instroom.schommeling.persistentie": Interval(schatting=0.9, laag=0.8, hoog=1.0),
+    }
+    rng = np.random.default_rng(1)
+    draws = [draw_deviation(deviation, intervals, rng) for _ in range(4000)]
+    sigma = np.log([d.sd_per_maand for d in draws])
+    rho = np.array([d.persistentie for d in draws])
+    assert sigma.mean() == pytest.approx(math.log(0.1), abs=0.005)
+    assert sigma.std() == pytest.approx(math.log(0.125 / 0.08) / (2 * 1.959964), rel=0.05)
+    assert rho.max() == 1.0 and rho.min() >= 0
+    assert np.mean(rho == 1.0) == pytest.approx(
+        0.5 - 0.5 * math.erf(0.1 / 0.05102 / 2**0.5), abs=0.03
+    )
+    assert draw_deviation(deviation, {}, rng) == deviation  # assumed values stay
+
+
+def test_the_kalman_start_finds_the_last_deviation() -> None:
+    """On 400 simulated AR(1) series with known noise, the filtered start lies within 2 of its
+    own standard deviations of the true last value about 95% of the time."""
+    rng = np.random.default_rng(7)
+    sigma, rho, noise, months = 0.05, 0.8, 0.02**2, 60
+    hits = []
+    for _ in range(400):
+        eta = np.zeros(months)
+        for t in range(1, months):
+            eta[t] = rho * eta[t - 1] + sigma * rng.standard_normal()
+        x = eta + math.sqrt(noise) * rng.standard_normal(months)
+        dates = tuple(add_months(ORIGIN, m) for m in range(months))
+        series = DeviationSeries("A", dates, x, np.full(months, noise))
+        start, sd = filtered_start(series, sigma, rho)
+        assert 0 < sd < 0.02
+        hits.append(abs(start - eta[-1]) <= 1.96 * sd)
+    assert np.mean(hits) == pytest.approx(0.95, abs=0.035)
+
+
+def scored(origin: dt.date, months: int, ratio: float, effective: float = 1.0) -> ScoredMonth:
+    """A month whose outcome lies `ratio` half-widths above the median (band 100 +- 10)."""
+    return ScoredMonth(
+        origin, add_months(origin, months), 100 + 10 * ratio, 100, 90, 110, effective
+    )
+
+
+def test_the_target_is_the_conformal_quantile_of_earlier_months_only() -> None:
+    """Nine ratios 1..9 in the first bucket: the ceil(10 x 0.8) = 8th smallest is 8; a month
+    after `before` is not used; a ratio scored under inflation 2 counts as twice as large."""
+    months = [scored(ORIGIN, m, float(m)) for m in range(1, 10)]
+    later = scored(dt.date(2011, 6, 1), 1, 100.0)  # scored on 2011-07-01
+    inflated = scored(ORIGIN, 13, 3.0, effective=2.0)
+    factors, counts, origins = target_factors(
+        [*months, later, inflated], [12, 24], dt.date(2011, 3, 1)
+    )
+    assert factors == [8.0, 6.0] and counts == [9, 1] and origins == [ORIGIN]
+    factors, counts, _ = target_factors([*months, later, inflated], [12, 24])
+    assert counts == [10, 1] and factors[0] == 9.0  # with `later`: 9th of 10
+
+
+def test_an_empty_bucket_takes_the_previous_factor() -> None:
+    assert target_factors([], [12, 24]) == ([1.0, 1.0], [0, 0], [])
+    assert target_factors([scored(ORIGIN, 3, 2.0)], [12, 24])[0] == [2.0, 2.0]
+
+
+@pytest.mark.parametrize(("rho", "start_sd"), [(0.8, 0.0), (1.0, 0.05), (0.3, 0.1)])
+def test_path_factors_give_the_caseload_the_target_widening(rho: float, start_sd: float) -> None:
+    deviation = Schommeling(sd_per_maand=0.1, persistentie=rho, start_sd=start_sd)
+    factors = path_factors(deviation, [12, 24], [1.8, 2.5])
+    widened = deviation.model_copy(
+        update={"inflatie": Inflatie(horizon_maanden=[12, 24], factor=factors)}
+    )
+    effective = effective_factors(widened, 24)
+    assert effective[11] == pytest.approx(1.8) and effective[23] == pytest.approx(2.5)
+    assert factors[1] > 2.5  # the second bucket carries the first's narrower months
+
+
+def test_calibrate_inflation_records_method_origins_and_points() -> None:
+    deviation = Schommeling(sd_per_maand=0.1, persistentie=0.8)
+    inflation = calibrate_inflation(deviation, [scored(ORIGIN, 3, 2.0)], [12, 24])
+    assert inflation.horizon_maanden == [12, 24] and inflation.punten == [1, 0]
+    assert inflation.oorsprongen == [ORIGIN] and "conformaal" in inflation.methode
+
+
+def test_a_broken_inflation_table_is_named() -> None:
+    params = one_group_parameters()
+    params["instroom"]["schommeling"] = {
+        "sd_per_maand": 0.1,
+        "persistentie": 0.8,
+        "inflatie": {"horizon_maanden": [24, 12], "factor": [1.0], "punten": [3]},
+    }
+    problems = [text for _, text in check_parameter_file(ParameterFile.model_validate(params))]
+    assert any("factor" in p and "one factor per entry" in p for p in problems)
+    assert any("horizon_maanden" in p and "must increase" in p for p in problems)
+    assert any("punten" in p for p in problems)
