@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import tomllib
 
 import numpy as np
 import pytest
+import tomli_w
 
 from conftest import one_group_parameters
+from recovery import write_toy
 from simbijstand.domain.calendar import add_months
 from simbijstand.engine.draws import (
     deviation_mean,
@@ -28,6 +31,7 @@ from simbijstand.estimation.bands import (
     path_factors,
     target_factors,
 )
+from simbijstand.runs.backtest import backtest_run
 from simbijstand.scenario.checks import check_parameter_file
 from simbijstand.scenario.schema import Inflatie, Interval, ParameterFile, Schommeling
 
@@ -169,3 +173,31 @@ def test_a_broken_inflation_table_is_named() -> None:
     assert any("factor" in p and "one factor per entry" in p for p in problems)
     assert any("horizon_maanden" in p and "must increase" in p for p in problems)
     assert any("punten" in p for p in problems)
+
+
+def test_a_backtest_calibrates_each_origin_on_earlier_origins_only(tmp_path) -> None:
+    """Nested rolling origins: the first origin has no inflation, the second's comes from the
+    first's months observed by then (6 in the first bucket), the third's from both; the run
+    ends with the inflation for after all three and the coverage it achieved; an origin that
+    cannot be fitted is reported while the others run; and workers do not change a thing."""
+    path = write_toy(tmp_path)
+    data = tomllib.loads(path.read_text())
+    data["instroom"]["schommeling"] = {
+        "sd_per_maand": {"waarde": 0.05, "bron": "proef"},
+        "persistentie": {"waarde": 0.8, "bron": "proef"},
+    }
+    path.write_text(tomli_w.dumps(data))
+    origins = [dt.date(2019, 1, 1), dt.date(2019, 7, 1), dt.date(2020, 1, 1), dt.date(2017, 1, 1)]
+    run = backtest_run(path, origins, [6, 12], replications=8)
+    assert list(run.failures) == [dt.date(2017, 1, 1)]
+    by_origin = {r.origin: r.inflation for r in run.results if r.horizon == 12}
+    assert by_origin[dt.date(2019, 1, 1)] is None
+    second = by_origin[dt.date(2019, 7, 1)]
+    assert second["oorsprongen"] == ["2019-01-01"] and second["punten"] == [6, 0]
+    assert by_origin[dt.date(2020, 1, 1)]["oorsprongen"] == ["2019-01-01", "2019-07-01"]
+    assert run.inflation is not None and len(run.inflation.oorsprongen) == 3
+    assert len(run.inflation.dekking_80) == 2 and run.inflation.punten[0] == 18
+    again = backtest_run(path, origins, [6, 12], replications=8, workers=2)
+    for a, b in zip(run.results, again.results, strict=True):
+        assert np.array_equal(a.forecasts["simbijstand"].mean, b.forecasts["simbijstand"].mean)
+    assert again.inflation == run.inflation

@@ -48,9 +48,7 @@ def descendants_once_started(process: subprocess.Popen[bytes]) -> list[psutil.Pr
 
 @pytest.mark.parametrize("delay", [0.0, 1.0])
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_helpers_exit_when_the_run_dies(
-    tmp_path: Path, delay: float, sig: signal.Signals
-) -> None:
+def test_helpers_exit_when_the_run_dies(tmp_path: Path, delay: float, sig: signal.Signals) -> None:
     scenario = scaled_scenario(tmp_path, replications=400)
     process = start_run(scenario, tmp_path / "run")
     children = descendants_once_started(process)

@@ -23,6 +23,7 @@ from simbijstand.store.segments import SegmentInfo, SegmentWriter
 # vectorise across replications, small enough to spread over workers.
 CASES_PER_CHUNK = 100_000
 
+
 @dataclass(frozen=True, slots=True)
 class Chunk:
     first: int

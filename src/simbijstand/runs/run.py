@@ -456,4 +456,3 @@ def _check_still_empty(run_dir: Path) -> None:
 
 def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-

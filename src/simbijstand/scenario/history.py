@@ -27,8 +27,9 @@ def read_history_csv(path: Path, gemeenten: list[str]) -> pl.DataFrame:
         path,
         csv_input.number_rows(raw),
         ~pl.col("gemeente").is_in(allowed),
-        lambda row: f"gemeente {row['gemeente']!r} is not in the scenario; "
-        f"allowed: {', '.join(allowed)}",
+        lambda row: (
+            f"gemeente {row['gemeente']!r} is not in the scenario; allowed: {', '.join(allowed)}"
+        ),
     )
     frame = pl.DataFrame(
         {

@@ -66,8 +66,10 @@ def _refuse_unknown_groups(path: Path, frame: pl.DataFrame, groups: set[str]) ->
         path,
         csv_input.number_rows(frame),
         ~pl.col("klantgroep").is_in(sorted(groups)),
-        lambda row: f"klantgroep {row['klantgroep']!r} is not in the parameter file; "
-        f"known: {', '.join(sorted(groups))}",
+        lambda row: (
+            f"klantgroep {row['klantgroep']!r} is not in the parameter file; "
+            f"known: {', '.join(sorted(groups))}"
+        ),
     )
 
 
@@ -78,7 +80,9 @@ def _band_indices(path: Path, frame: pl.DataFrame, bands: list[float]) -> list[i
         path,
         csv_input.number_rows(frame.with_columns(months)),
         ~pl.col("duur_vanaf_maanden").is_in(bands),
-        lambda row: f"duur_vanaf_maanden = {row['duur_vanaf_maanden']:g}; expected the lower "
-        f"edge of a duration band: {', '.join(f'{b:g}' for b in bands)}",
+        lambda row: (
+            f"duur_vanaf_maanden = {row['duur_vanaf_maanden']:g}; expected the lower "
+            f"edge of a duration band: {', '.join(f'{b:g}' for b in bands)}"
+        ),
     )
     return [bands.index(m) for m in months.to_list()]

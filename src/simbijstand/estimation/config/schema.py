@@ -284,6 +284,9 @@ class Backtest(Strict):
     replicaties: Annotated[int, Field(ge=2, le=100_000)] = 40
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
     parameteronzekerheid: bool = True
+    # "genest": widen the inflow deviation's spread by an inflation calibrated on the months
+    # of earlier origins' forecasts observed by each origin (estimation.bands); "geen": not
+    inflatie: Literal["genest", "geen"] = "genest"
     eigen_prognose: EigenPrognose | None = None
 
 
