@@ -31,6 +31,10 @@ from simbijstand.estimation.bands import (
     path_factors,
     target_factors,
 )
+from simbijstand.estimation.calibrate import calibrate
+from simbijstand.estimation.config.config import load_config
+from simbijstand.estimation.errors import ConfigError
+from simbijstand.estimation.parameter_files import parameter_file_data
 from simbijstand.runs.backtest import backtest_run
 from simbijstand.scenario.checks import check_parameter_file
 from simbijstand.scenario.schema import Inflatie, Interval, ParameterFile, Schommeling
@@ -201,3 +205,41 @@ def test_a_backtest_calibrates_each_origin_on_earlier_origins_only(tmp_path) -> 
     for a, b in zip(run.results, again.results, strict=True):
         assert np.array_equal(a.forecasts["simbijstand"].mean, b.forecasts["simbijstand"].mean)
     assert again.inflation == run.inflation
+
+
+def with_deviation(path, **inflation) -> None:
+    data = tomllib.loads(path.read_text())
+    data["instroom"]["schommeling"] = {
+        "sd_per_maand": {"waarde": 0.05, "bron": "proef"},
+        "persistentie": {"waarde": 0.8, "bron": "proef"},
+    }
+    if inflation:
+        data["instroom"]["schommeling"]["inflatie"] = inflation
+    path.write_text(tomli_w.dumps(data))
+
+
+def test_the_configs_widening_becomes_the_files_path_factors(tmp_path) -> None:
+    """verbreding [1.5, 2] in the config: the parameter file's factors widen the caseload's
+    band by exactly that at 12 and 24 months with the file's sigma, rho and start_sd."""
+    path = write_toy(tmp_path)
+    origins = [dt.date(2019, 1, 1), dt.date(2020, 1, 1)]
+    with_deviation(
+        path, horizon_maanden=[12, 24], verbreding=[1.5, 2.0], oorsprongen=origins, punten=[9, 4]
+    )
+    data = parameter_file_data(calibrate(path), "Proef", tmp_path / "uit.toml", version="t")
+    params = ParameterFile.model_validate(data)
+    deviation = params.instroom.schommeling
+    assert deviation is not None and deviation.inflatie is not None
+    assert deviation.inflatie.oorsprongen == origins and deviation.inflatie.punten == [9, 4]
+    effective = effective_factors(deviation, 24)
+    assert effective[11] == pytest.approx(1.5, rel=1e-5)
+    assert effective[23] == pytest.approx(2.0, rel=1e-5)
+    assert "verbreding van de band" in deviation.bron
+    assert check_parameter_file(params) == []
+
+
+def test_a_widening_without_one_value_per_horizon_is_refused(tmp_path) -> None:
+    path = write_toy(tmp_path)
+    with_deviation(path, horizon_maanden=[12, 24], verbreding=[1.5])
+    with pytest.raises(ConfigError, match="one value per entry of horizon_maanden"):
+        load_config(path)

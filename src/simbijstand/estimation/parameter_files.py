@@ -16,8 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from simbijstand.estimation.aggregate.deviation import DeviationEstimate
 from simbijstand.estimation.aggregate.uncertainty import Uncertain
+from simbijstand.estimation.bands import path_factors
 from simbijstand.estimation.calibrate import Calibration, input_files
+from simbijstand.scenario.schema import Schommeling
 from simbijstand.scenario.toml_io import file_sha256
 
 SIGNIFICANT = 7
@@ -109,10 +112,29 @@ def _deviation_data(calibration: Calibration, gemeente: str) -> dict[str, Any]:
             "Kalman-filter over dezelfde maandresiduen"
         )
     if deviation.inflation is not None:
-        data["inflatie"] = deviation.inflation.model_dump(exclude_defaults=True)
-        parts.append(f"inflatie: {deviation.inflation.methode or 'opgegeven in de config'}")
+        data["inflatie"] = _inflation_data(deviation, data.get("start_sd", 0.0))
+        parts.append(
+            "inflatie: de verbreding van de band van het bestand per horizon uit de config "
+            f"({', '.join(str(f) for f in deviation.inflation.verbreding)}), omgerekend naar "
+            "factoren op het pad met deze sd_per_maand en persistentie (estimation/bands.py)"
+        )
     data["bron"] = "; ".join(parts)
     return data
+
+
+def _inflation_data(deviation: DeviationEstimate, start_sd: float) -> dict[str, Any]:
+    """The config's inflatie (the caseload band's widening per horizon, from a backtest) as the
+    factors on the deviation's path that give that widening with this file's sigma and rho."""
+    inflation = deviation.inflation
+    assert inflation is not None
+    own = Schommeling(
+        sd_per_maand=deviation.sd_per_maand,
+        persistentie=deviation.persistentie,
+        start_sd=min(start_sd, 3.0),
+    )
+    factors = path_factors(own, inflation.horizon_maanden, inflation.verbreding)
+    data = inflation.model_dump(exclude_defaults=True, exclude={"verbreding"})
+    return data | {"factor": [rounded(f) for f in factors]}
 
 
 def _deviation_intervals(calibration: Calibration) -> dict[str, Any]:

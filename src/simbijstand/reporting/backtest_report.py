@@ -87,7 +87,7 @@ def _origin_lines(result: OriginResult) -> list[str]:
 
 
 def _inflation_lines(inflation: Any) -> list[str]:
-    rows = zip(inflation.horizon_maanden, inflation.factor, inflation.punten, strict=False)
+    rows = zip(inflation.horizon_maanden, inflation.verbreding, inflation.punten, strict=False)
     parts = [f"t/m {h} mnd: {number(f, 2)} ({p} peildata)" for h, f, p in rows]
     covered = ", ".join(f"{number(100 * c, 0)}%" for c in inflation.dekking_80)
     origins = inflation.oorsprongen

@@ -56,6 +56,7 @@ from simbijstand.estimation.bands import (
 )
 from simbijstand.estimation.calibrate import calibrate, caseload_at_end
 from simbijstand.estimation.config.config import CalibrationConfig, load_config
+from simbijstand.estimation.config.schema import Verbreding
 from simbijstand.estimation.errors import EstimationError
 from simbijstand.estimation.observations.readers import read_observations
 from simbijstand.estimation.parameter_files import parameter_file_data
@@ -90,7 +91,7 @@ class BacktestRun:
     results: list[OriginResult]
     target: str
     failures: dict[dt.date, str] = field(default_factory=dict)
-    inflation: Inflatie | None = None
+    inflation: Verbreding | None = None
 
 
 def backtest(
@@ -280,23 +281,22 @@ def _scored_months(
 
 def _final_inflation(
     fits: list[Fitted], scored: list[ScoredMonth], horizons: list[int]
-) -> Inflatie | None:
+) -> Verbreding | None:
     """The inflation for a forecast after every scored month, as the config's `inflatie`
-    table: the caseload's widening per horizon (`factor`: the target E the calibration turns
-    into the path's factors with its own sigma and rho), the origins and months behind it, and
-    the coverage the nested calibration achieved on these origins."""
+    table: the caseload band's widening per horizon (which the calibration turns into the
+    path's factors with its own sigma and rho), the origins and months behind it, and the
+    coverage the nested calibration achieved on these origins."""
     if not scored:
         return None
     targets, counts, origins = target_factors(scored, horizons)
     covered = coverage_by_bucket(scored, horizons)
-    return Inflatie(
+    return Verbreding(
         horizon_maanden=horizons,
-        factor=[round(f, 4) for f in targets],
+        verbreding=[round(f, 4) for f in targets],
         methode=(
             "conformaal per horizon (estimation/bands.py): het 80%-kwantiel van de uitkomsten "
-            "buiten de mediaan, in halve bandbreedtes zonder inflatie; factor = verbreding van "
-            "de band van het bestand; dekking_80 = wat de geneste kalibratie (elke oorsprong "
-            "alleen op eerdere) haalde"
+            "buiten de mediaan, in halve bandbreedtes zonder inflatie; dekking_80: wat de "
+            "geneste kalibratie (elke oorsprong alleen op eerdere) haalde"
         ),
         oorsprongen=origins,
         punten=counts,

@@ -58,8 +58,8 @@ from simbijstand.estimation.aggregate.aggregate import AggregateFitter
 from simbijstand.estimation.aggregate.path import observed_values
 from simbijstand.estimation.aggregate.path_terms import StockTerm
 from simbijstand.estimation.config.config import CalibrationConfig
+from simbijstand.estimation.config.schema import Verbreding
 from simbijstand.estimation.errors import EstimationError
-from simbijstand.scenario.schema import Inflatie
 
 MIN_TERMS = 12  # likelihood terms (months after each series' first value) needed to estimate
 SIGMA_RANGE = (1e-5, 1.0)  # sd_per_maand searched here; the file allows 0 to 1
@@ -96,7 +96,7 @@ class DeviationEstimate:
     assumed: dict[str, str]
     # per gemeente: the filtered deviation at the window's end and its sd (empty: start at 0)
     starts: dict[str, tuple[float, float]] = field(default_factory=dict)
-    inflation: Inflatie | None = None  # the config's, passed on to the parameter file
+    inflation: Verbreding | None = None  # the config's, turned into the file's inflatie
 
     @property
     def terms(self) -> int:

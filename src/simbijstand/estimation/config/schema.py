@@ -10,11 +10,12 @@ silently: a value without `bron` is an error. See docs/kalibratie.md for the for
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from simbijstand.scenario.schema import GemeenteName, Inflatie, Name, Strict
+from simbijstand.scenario.schema import GemeenteName, Name, Strict
 
 ESTIMATE = "schatten"
 FORMATS = (
@@ -174,6 +175,39 @@ class Werkloosheid(Strict):
     bron: Source  # why this lag and averaging
 
 
+class Verbreding(Strict):
+    """How much wider the caseload's 80% band must be per horizon than the deviation's own
+    spread gives, as `simbijstand backtest` calibrated it on its rolling origins (its output
+    ends with this table): `verbreding[i]` for months up to `horizon_maanden[i]`. The
+    calibration turns it into the parameter file's `inflatie` factors on the deviation's path
+    (`estimation.bands.path_factors`); methode, oorsprongen, punten and dekking_80 are copied
+    to record how."""
+
+    horizon_maanden: Annotated[
+        list[Annotated[int, Field(ge=1, le=600)]], Field(min_length=1, max_length=60)
+    ]
+    verbreding: Annotated[
+        list[Annotated[float, Field(gt=0, le=20)]], Field(min_length=1, max_length=60)
+    ]
+    methode: str = ""
+    oorsprongen: list[dt.date] = Field(default_factory=list)
+    punten: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
+    dekking_80: list[Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_per_horizon(self) -> Verbreding:
+        sizes = {len(self.horizon_maanden), len(self.verbreding)}
+        sizes |= {len(v) for v in (self.punten, self.dekking_80) if v}
+        if len(sizes) > 1:
+            raise ValueError(
+                "give one value per entry of horizon_maanden in verbreding (and in punten and "
+                "dekking_80, when given)"
+            )
+        if any(b <= a for a, b in itertools.pairwise(self.horizon_maanden)):
+            raise ValueError("horizon_maanden must increase, e.g. [12, 24]")
+        return self
+
+
 class Schommeling(Strict):
     """The persistent deviation of inflow the parameter file's [instroom.schommeling] gets:
     each of its two values estimated from the monthly stock residuals of the fit
@@ -184,9 +218,9 @@ class Schommeling(Strict):
     # "filter": a forecast starts from the deviation the window's last months show (Kalman);
     # "nul": from 0, as if the last months were on the expected path
     start: Literal["filter", "nul"] = "filter"
-    # the spread's widening by horizon, calibrated on out-of-sample errors by
-    # `simbijstand backtest` (its output gives this table); copied into the parameter file
-    inflatie: Inflatie | None = None
+    # the caseload band's widening by horizon, calibrated on out-of-sample errors by
+    # `simbijstand backtest` (its output gives this table)
+    inflatie: Verbreding | None = None
 
 
 class Instroom(Strict):
