@@ -35,6 +35,7 @@ from simbijstand.estimation.calibrate import calibrate
 from simbijstand.estimation.config.config import load_config
 from simbijstand.estimation.errors import ConfigError
 from simbijstand.estimation.parameter_files import parameter_file_data
+from simbijstand.reporting.bands_text import bands_calibration
 from simbijstand.runs.backtest import backtest_run
 from simbijstand.scenario.checks import check_parameter_file
 from simbijstand.scenario.schema import Inflatie, Interval, ParameterFile, Schommeling
@@ -243,3 +244,21 @@ def test_a_widening_without_one_value_per_horizon_is_refused(tmp_path) -> None:
     with_deviation(path, horizon_maanden=[12, 24], verbreding=[1.5])
     with pytest.raises(ConfigError, match="one value per entry of horizon_maanden"):
         load_config(path)
+
+
+def test_the_report_says_how_the_bands_were_calibrated() -> None:
+    """From the manifest's description of the run's parameter files (runs.run)."""
+    inflation = Inflatie(
+        horizon_maanden=[12, 24],
+        factor=[1.8, 2.6],
+        oorsprongen=[dt.date(2006, 1, 1), dt.date(2023, 1, 1)],
+        dekking_80=[0.78, 0.74],
+    )
+    deviation = Schommeling(sd_per_maand=0.1, persistentie=0.8, inflatie=inflation)
+    files = {"p.toml": deviation.model_dump(mode="json", exclude_defaults=True)}
+    manifest = {"uncertainty": {"inflow_deviation": {"files": files}}}
+    text = bands_calibration(manifest)
+    assert text is not None
+    assert "2 eerdere prognoses (2006-01-01 t/m 2023-01-01)" in text
+    assert "1,80 t/m 12 maanden" in text and "78%, 74%" in text
+    assert bands_calibration({"uncertainty": {}}) is None

@@ -164,7 +164,7 @@ def _fit_all(
     config: CalibrationConfig, origins: list[dt.date], workers: int
 ) -> tuple[list[Fitted], dict[dt.date, str]]:
     """Every origin's fit, on `workers` processes; a failing fit becomes its error message."""
-    job = partial(_fit_one, config.path)
+    job = partial(_fit_one, config)  # the loaded config, not its path: one reading of it
     fits, failures = [], {}
     if workers <= 1 or len(origins) <= 1:
         outcomes = map(job, origins)
@@ -178,10 +178,9 @@ def _fit_all(
     return sorted(fits, key=lambda f: f.origin), dict(sorted(failures.items()))
 
 
-def _fit_one(config_path: Path, origin: dt.date) -> tuple[dt.date, Fitted | str]:
+def _fit_one(config: CalibrationConfig, origin: dt.date) -> tuple[dt.date, Fitted | str]:
     """One origin's fit; a SimbijstandError is returned as its message, not raised, so the
     other origins still run."""
-    config = load_config(config_path)
     try:
         return origin, _fit(config, origin)
     except SimbijstandError as error:
