@@ -25,11 +25,14 @@ from simbijstand.engine.draws import (
 from simbijstand.engine.streams import deviation_seed
 from simbijstand.estimation.aggregate.deviation import DeviationSeries, filtered_start
 from simbijstand.estimation.bands import (
+    Z_80,
     ScoredMonth,
     calibrate_inflation,
+    deviation_sd,
     effective_factors,
-    path_factors,
+    inflow_and_exit,
     target_factors,
+    widened,
 )
 from simbijstand.estimation.calibrate import calibrate
 from simbijstand.estimation.config.config import load_config
@@ -122,49 +125,78 @@ def test_the_kalman_start_finds_the_last_deviation() -> None:
     assert np.mean(hits) == pytest.approx(0.95, abs=0.035)
 
 
-def scored(origin: dt.date, months: int, ratio: float, effective: float = 1.0) -> ScoredMonth:
-    """A month whose outcome lies `ratio` half-widths above the median (band 100 +- 10)."""
-    return ScoredMonth(
-        origin, add_months(origin, months), 100 + 10 * ratio, 100, 90, 110, effective
-    )
+def scored(origin: dt.date, months: int, ratio: float) -> ScoredMonth:
+    """A month whose outcome lies `ratio` 80% half-widths of a deviation sd of 10 away."""
+    return ScoredMonth(origin, add_months(origin, months), 100 + 10 * Z_80 * ratio, 100, 10)
 
 
 def test_the_target_is_the_conformal_quantile_of_earlier_months_only() -> None:
     """Nine ratios 1..9 in the first bucket: the ceil(10 x 0.8) = 8th smallest is 8; a month
-    after `before` is not used; a ratio scored under inflation 2 counts as twice as large."""
+    after `before` is not used."""
     months = [scored(ORIGIN, m, float(m)) for m in range(1, 10)]
     later = scored(dt.date(2011, 6, 1), 1, 100.0)  # scored on 2011-07-01
-    inflated = scored(ORIGIN, 13, 3.0, effective=2.0)
+    second = scored(ORIGIN, 13, 3.0)  # scored on 2011-02-01
     factors, counts, origins = target_factors(
-        [*months, later, inflated], [12, 24], dt.date(2011, 3, 1)
+        [*months, later, second], [12, 24], dt.date(2011, 3, 1)
     )
-    assert factors == [8.0, 6.0] and counts == [9, 1] and origins == [ORIGIN]
-    factors, counts, _ = target_factors([*months, later, inflated], [12, 24])
-    assert counts == [10, 1] and factors[0] == 9.0  # with `later`: 9th of 10
+    assert factors == pytest.approx([8.0, 3.0]) and counts == [9, 1] and origins == [ORIGIN]
+    factors, counts, _ = target_factors([*months, later, second], [12, 24])
+    assert counts == [10, 1] and factors[0] == pytest.approx(9.0)  # with `later`: 9th of 10
 
 
 def test_an_empty_bucket_takes_the_previous_factor() -> None:
     assert target_factors([], [12, 24]) == ([1.0, 1.0], [0, 0], [])
-    assert target_factors([scored(ORIGIN, 3, 2.0)], [12, 24])[0] == [2.0, 2.0]
+    assert target_factors([scored(ORIGIN, 3, 2.0)], [12, 24])[0] == pytest.approx([2.0, 2.0])
 
 
 @pytest.mark.parametrize(("rho", "start_sd"), [(0.8, 0.0), (1.0, 0.05), (0.3, 0.1)])
-def test_path_factors_give_the_caseload_the_target_widening(rho: float, start_sd: float) -> None:
+def test_the_widening_is_a_wandering_level(rho: float, start_sd: float) -> None:
+    """Targets 1.8 at 12 and 3 at 24 months (errors growing faster than an AR(1) lets them):
+    a random walk, its sd per bucket, widens the caseload's band exactly so."""
     deviation = Schommeling(sd_per_maand=0.1, persistentie=rho, start_sd=start_sd)
-    factors = path_factors(deviation, [12, 24], [1.8, 2.5])
-    widened = deviation.model_copy(
-        update={"inflatie": Inflatie(horizon_maanden=[12, 24], factor=factors)}
+    wider = widened(deviation, [12, 24], [1.8, 3.0], 0.2)
+    assert wider.inflatie is not None and wider.inflatie.factor == [1.0, 1.0]
+    assert all(tau > 0 for tau in wider.inflatie.wandeling_sd_per_maand)
+    effective = effective_factors(wider, 0.2, 24)
+    assert effective[11] == pytest.approx(1.8, rel=1e-4)
+    assert effective[23] == pytest.approx(3.0, rel=1e-4)
+
+
+def test_a_narrower_target_shrinks_the_ar1_and_adds_no_walk() -> None:
+    deviation = Schommeling(sd_per_maand=0.1, persistentie=0.8)
+    wider = widened(deviation, [12, 24], [0.7, 0.5], 0.2)
+    assert wider.inflatie.factor == [0.7, 0.7] and wider.inflatie.wandeling_sd_per_maand == [0, 0]
+
+
+def test_the_deviation_sd_is_the_caseloads_under_the_engines_path() -> None:
+    """mu sqrt(w' C w) against seeded engine paths summed with survival weights (4000 paths)."""
+    deviation = Schommeling(sd_per_maand=0.1, persistentie=0.7)
+    eta = np.log(paths(deviation, 12, 4000)) + path_variance(deviation, 12) / 2
+    weights = np.exp(-0.3 * (12 - np.arange(1, 13)) / 12)
+    assert (500 * eta @ weights).std() == pytest.approx(
+        deviation_sd(deviation, 500, 0.3, 12)[-1], rel=0.05
     )
-    effective = effective_factors(widened, 24)
-    assert effective[11] == pytest.approx(1.8) and effective[23] == pytest.approx(2.5)
-    assert factors[1] > 2.5  # the second bucket carries the first's narrower months
+
+
+def test_the_walk_in_the_path_has_the_variance_it_says() -> None:
+    """Var(eta_t) = Var(AR(1)) + t tau^2 on 6000 seeded paths (within 7.5%)."""
+    walk = Inflatie(horizon_maanden=[24], factor=[1.0], wandeling_sd_per_maand=[0.03])
+    deviation = Schommeling(sd_per_maand=0.05, persistentie=0.5, inflatie=walk)
+    eta = np.log(paths(deviation, 24, 6000)) + path_variance(deviation, 24) / 2
+    t = np.arange(1, 25)
+    theory = 0.05**2 * (1 - 0.5 ** (2 * t)) / (1 - 0.25) + 0.03**2 * t
+    np.testing.assert_allclose(path_variance(deviation, 24), theory)
+    np.testing.assert_allclose(eta.var(axis=0), theory, rtol=0.075)
 
 
 def test_calibrate_inflation_records_method_origins_and_points() -> None:
     deviation = Schommeling(sd_per_maand=0.1, persistentie=0.8)
-    inflation = calibrate_inflation(deviation, [scored(ORIGIN, 3, 2.0)], [12, 24])
-    assert inflation.horizon_maanden == [12, 24] and inflation.punten == [1, 0]
+    wider = calibrate_inflation(deviation, [scored(ORIGIN, 3, 2.0)], [12, 24], 0.2)
+    inflation = wider.inflatie
+    assert inflation is not None and inflation.horizon_maanden == [12, 24]
+    assert inflation.punten == [1, 0] and inflation.factor == [1.0, 1.0]
     assert inflation.oorsprongen == [ORIGIN] and "conformaal" in inflation.methode
+    assert effective_factors(wider, 0.2, 12)[-1] == pytest.approx(2.0, rel=1e-4)
 
 
 def test_a_broken_inflation_table_is_named() -> None:
@@ -220,21 +252,23 @@ def with_deviation(path, **inflation) -> None:
 
 
 def test_the_configs_widening_becomes_the_files_path_factors(tmp_path) -> None:
-    """verbreding [1.5, 2] in the config: the parameter file's factors widen the caseload's
-    band by exactly that at 12 and 24 months with the file's sigma, rho and start_sd."""
+    """verbreding [1.5, 2.5] in the config: the parameter file's wandering level widens the
+    caseload's band by exactly that at 12 and 24 months with its sigma, rho and exits."""
     path = write_toy(tmp_path)
     origins = [dt.date(2019, 1, 1), dt.date(2020, 1, 1)]
     with_deviation(
-        path, horizon_maanden=[12, 24], verbreding=[1.5, 2.0], oorsprongen=origins, punten=[9, 4]
+        path, horizon_maanden=[12, 24], verbreding=[1.5, 2.5], oorsprongen=origins, punten=[9, 4]
     )
     data = parameter_file_data(calibrate(path), "Proef", tmp_path / "uit.toml", version="t")
     params = ParameterFile.model_validate(data)
     deviation = params.instroom.schommeling
     assert deviation is not None and deviation.inflatie is not None
     assert deviation.inflatie.oorsprongen == origins and deviation.inflatie.punten == [9, 4]
-    effective = effective_factors(deviation, 24)
-    assert effective[11] == pytest.approx(1.5, rel=1e-5)
-    assert effective[23] == pytest.approx(2.0, rel=1e-5)
+    _, exit_rate = inflow_and_exit(data)
+    effective = effective_factors(deviation, exit_rate, 24)
+    assert effective[11] == pytest.approx(1.5, rel=1e-4)
+    assert effective[23] == pytest.approx(2.5, rel=1e-4)
+    assert all(tau > 0 for tau in deviation.inflatie.wandeling_sd_per_maand)
     assert "verbreding van de band" in deviation.bron
     assert check_parameter_file(params) == []
 

@@ -8,13 +8,15 @@ A parameter file with `[instroom.schommeling]` adds persistent shifts of inflow 
 policy): replication r draws a path eta_1..eta_M and multiplies month t's expected inflow of the
 file's entry cells by exp(eta_t - v_t / 2). The path is
 
-    eta_t = rho^t start + g_t u_t,    u_t = rho u_(t-1) + eps_t,    eps_t ~ N(0, sigma^2),
-    u_0 ~ N(0, start_sd^2),           v_t = Var(eta_t) = g_t^2 Var(u_t),
+    eta_t = rho^t start + g_t u_t + w_t,   u_t = rho u_(t-1) + eps_t,   eps_t ~ N(0, sigma^2),
+    u_0 ~ N(0, start_sd^2),   w_t = w_(t-1) + N(0, tau_t^2), w_0 = 0,
+    v_t = Var(eta_t) = g_t^2 Var(u_t) + tau_1^2 + ... + tau_t^2,
     Var(u_t) = sigma^2 (1 + rho^2 + ... + rho^(2(t-1))) + rho^(2t) start_sd^2,
 
 with `start` and `start_sd` the deviation the calibration's last months show (Kalman-filtered,
 `estimation.aggregate.deviation`; 0 when not given) and g_t the file's `inflatie` for month t
-(1 without it; calibrated on out-of-sample errors by `estimation.bands`). The correction keeps
+(1 without it) and tau_t its `wandeling_sd_per_maand` (0 without it), a level that wanders;
+both calibrated on out-of-sample errors by `estimation.bands`. The correction keeps
 E[multiplier] = exp(rho^t start): the expected inflow is the file's, moved by what the deviation
 at the start leaves of itself; the median caseload lies a little below the mean. When the run
 draws parameters and the file gives [intervallen] for sd_per_maand and persistentie, every
@@ -124,7 +126,10 @@ def is_active(deviation: Schommeling | None) -> bool:
     """Whether a file's [instroom.schommeling] moves inflow at all (sd_per_maand 0 from a start
     of 0 does not: such a run is the same as one without the table)."""
     return deviation is not None and (
-        deviation.sd_per_maand > 0 or deviation.start != 0 or deviation.start_sd > 0
+        deviation.sd_per_maand > 0
+        or deviation.start != 0
+        or deviation.start_sd > 0
+        or (deviation.inflatie is not None and any(deviation.inflatie.wandeling_sd_per_maand))
     )
 
 
@@ -149,6 +154,9 @@ def inflow_multipliers(deviation: Schommeling, months: int, rng: np.random.Gener
     # lfilter runs u_t = rho u_(t-1) + eps_t; its state carries rho u_0 into month 1
     u: Floats = np.asarray(signal.lfilter([1.0], [1.0, -rho], shocks, zi=[rho * u_0])[0])
     eta = deviation_mean(deviation, months) + inflation_factors(deviation, months) * u
+    walk = walk_sd(deviation, months)
+    if np.any(walk > 0):  # drawn last, and only when wanted: files without it keep their paths
+        eta = eta + np.cumsum(walk * rng.standard_normal(months))
     multipliers: Floats = np.exp(eta - path_variance(deviation, months) / 2)
     return multipliers
 
@@ -163,7 +171,8 @@ def path_variance(deviation: Schommeling, months: int) -> Floats:
     rho = deviation.persistentie
     start = deviation.start_sd**2 * rho ** (2.0 * np.arange(1, months + 1))
     own = deviation_variance(deviation.sd_per_maand, rho, months)
-    return inflation_factors(deviation, months) ** 2 * (own + start)
+    walk = np.cumsum(walk_sd(deviation, months) ** 2)
+    return inflation_factors(deviation, months) ** 2 * (own + start) + walk
 
 
 def inflation_factors(deviation: Schommeling, months: int) -> Floats:
@@ -172,6 +181,13 @@ def inflation_factors(deviation: Schommeling, months: int) -> Floats:
     if deviation.inflatie is None:
         return np.ones(months)
     return np.array(deviation.inflatie.month_factors(months))
+
+
+def walk_sd(deviation: Schommeling, months: int) -> Floats:
+    """tau_t for t = 1..months: the wandering level's monthly sd (0 without one)."""
+    if deviation.inflatie is None:
+        return np.zeros(months)
+    return np.array(deviation.inflatie.month_walk(months))
 
 
 def deviation_variance(sigma: float, rho: float, months: int) -> Floats:

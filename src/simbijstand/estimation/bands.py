@@ -1,35 +1,40 @@
-"""Bands that hold: the inflation of the inflow deviation, calibrated on out-of-sample errors.
+"""Bands that hold: the inflow deviation's widening, calibrated on out-of-sample errors.
 
 The engine's bands come from the simulation itself: chance, the parameters' estimation error and
 the persistent deviation of inflow ([instroom.schommeling]: an AR(1) on log inflow, started at
 its filtered value, sigma and rho drawn from their intervals). What they still miss (slow shifts
 that a short window's residuals cannot show, the unemployment path held at its last level, a
-level that wanders) is taken up by widening the spread of that deviation by horizon:
-`inflatie` in the parameter file, g_t for forecast month t (`engine.draws`). The width is never
-rescaled after the simulation: the caseload stays the fold of the event log, and a tekort's
-chance is read from the same replications.
+level that wanders) is put into that deviation, by horizon: `inflatie` in the parameter file, a
+factor g on the AR(1) and a random walk w with monthly sd tau_t (`engine.draws`). The width is
+never rescaled after the simulation: the caseload stays the fold of the event log, and a
+tekort's chance is read from the same replications.
+
+**The deviation's own width.** The caseload at month h carries the inflow deviations of months
+1..h, each still present as far as its new cases have not left: D_h = mu sum_(t<=h) S(h - t)
+eta_t, mu the mean monthly inflow, S(d) = exp(-x d / 12) with x the entry-weighted exit hazard
+per year. Its sd without any widening is mu sqrt(w' C w) (`deviation_sd`), C the AR(1)'s
+covariance (u_t = rho u_(t-1) + eps_t, from u_0 ~ N(0, start_sd^2)), w_t = S(h - t).
 
 **Calibration (conformal, per horizon bucket).** Every forecast month already scored gives a
-ratio: how far the outcome lay from the replications' median, in units of the 80% band's
-half-width on that side (lower half-width below the median, upper above it), times the
-effective inflation E_h that forecast already had at that month (see below), so the ratio is
-that of the uninflated model. In each bucket (months (H_(i-1), H_i] after the origin) the
-target factor is the conformal quantile of the ratios, the ceil((n + 1) 0.8)-th smallest of n
-(the largest when n is too small): with that factor, a new month's outcome lies inside the band
-with probability >= 80% if the ratios are exchangeable. Only months on or before the new
-forecast's origin are used (`before`): in a rolling backtest each origin is calibrated on the
-errors of earlier origins whose scored months it has seen, never on its own or later ones.
+ratio: |outcome - forecast| / (z_0.9 x that sd at its horizon month), z_0.9 = 1.2816, so a ratio
+below E says an 80% band E times the deviation's width would have held it. In each bucket
+(months (H_(i-1), H_i]) the target E_i is the conformal quantile of the ratios, the
+ceil((n + 1) 0.8)-th smallest of n (the largest when n is too small): with that widening, a new
+month's outcome lies inside the band with probability >= 80% if the ratios are exchangeable.
+The ratio does not depend on the widening the earlier forecasts had, so calibrating on them
+cannot feed back into itself. Only months on or before the new forecast's origin are used
+(`before`): in a rolling backtest each origin is calibrated on the errors of earlier origins
+whose months it has seen, never on its own or later ones.
 
-**Target to factor.** The caseload at month h carries the inflow deviations of months 1..h, so a
-factor g_i on bucket i's months alone widens the caseload's band at H_i by less than g_i. With
-the deviation's AR(1) covariance (u_t = rho u_(t-1) + eps_t, from u_0 ~ N(0, start_sd^2)),
-E_h^2 = Var(sum_(t<=h) g_t u_t) / Var(sum_(t<=h) u_t); the factors are solved bucket by bucket so
-that E at each H_i is the target (a quadratic in g_i). The inflow's survival in the stock
-(national exits ~2% a month) is ignored: weights 1.
+**Target to the file's widening** (`widened`). Errors grow faster with the horizon than an AR(1)
+that settles lets them: the level wanders. So E_1 < 1 shrinks the AR(1) (g = E_1, no walk);
+otherwise g = 1 and a random walk takes the rest, its sd tau_i constant within bucket i, solved
+bucket by bucket so that Var(D_(H_i)) = E_i^2 mu^2 w' C w with the walk's covariance
+Cov(w_s, w_t) = sum_(r <= min(s, t)) tau_r^2 (0 where the earlier buckets already give more).
 
-**What this leaves.** The ratios treat the whole band as the deviation's: chance and parameter
-uncertainty do not widen with g, so where they are a large share of the band (a small gemeente)
-the factor is too small and the achieved coverage says so. Few scored months behind a bucket
+**What this leaves.** The ratio counts the whole error against the deviation's width: chance and
+parameter uncertainty are in the band too, so it is if anything a little wide where they matter
+(a small gemeente); the achieved coverage says how it came out. Few scored months behind a bucket
 make a coarse quantile; `punten` records how many.
 """
 
@@ -39,6 +44,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,46 +52,44 @@ from simbijstand.domain.calendar import months_between
 from simbijstand.scenario.schema import Inflatie, Schommeling
 
 LEVEL = 0.8
-FACTOR_RANGE = (0.25, 20.0)  # the parameter file allows (0, 20]
+Z_80 = 1.2815515655446004  # the standard normal's 90th percentile: an 80% band's half-width
+TARGET_RANGE = (0.1, 50.0)
 METHOD = (
-    "conformaal per horizon: het 80%-kwantiel van de uitkomsten buiten de mediaan, in "
-    "halve bandbreedtes van het model zonder inflatie, over eerdere oorsprongen"
+    "conformaal per horizon: het 80%-kwantiel van |uitkomst - prognose| in sd's van de "
+    "schommeling zonder verbreding, over eerdere oorsprongen; verbreding = factor op de AR(1) "
+    "en een dwalend niveau (wandeling)"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class ScoredMonth:
-    """One forecast month already observed: the outcome, the replications' median and 80% band
-    (10th and 90th percentile), and the effective inflation E_h that forecast had there."""
+    """One forecast month already observed: the outcome, the forecast (mean of replications)
+    and the sd the deviation alone, without widening, gave the caseload there."""
 
     origin: dt.date
     date: dt.date
     actual: float
-    median: float
-    low: float
-    high: float
-    effective: float = 1.0
+    forecast: float
+    deviation_sd: float
 
     @property
     def months(self) -> int:
         return months_between(self.origin, self.date)
 
     def ratio(self) -> float:
-        """|outcome - median| in half-widths of the uninflated model's band on that side."""
-        half = self.high - self.median if self.actual >= self.median else self.median - self.low
-        distance = abs(self.actual - self.median)
-        if half <= 0:
+        """|outcome - forecast| in 80% half-widths of the unwidened deviation."""
+        distance = abs(self.actual - self.forecast)
+        if self.deviation_sd <= 0:
             return 0.0 if distance == 0 else math.inf
-        return distance / half * self.effective
+        return distance / (Z_80 * self.deviation_sd)
 
 
 def target_factors(
     scored: Sequence[ScoredMonth], horizons: Sequence[int], before: dt.date | None = None
 ) -> tuple[list[float], list[int], list[dt.date]]:
     """Per bucket (months (H_(i-1), H_i]; the last bucket takes every later month too): the
-    conformal factor E_i the caseload's band needs, the number of scored months behind it, and
-    the origins used. A bucket without months takes the previous bucket's factor (1 for the
-    first)."""
+    conformal widening E_i, the number of scored months behind it, and the origins used. A
+    bucket without months takes the previous bucket's (1 for the first)."""
     usable = [m for m in scored if before is None or m.date <= before]
     factors, counts = [], []
     for i, horizon in enumerate(horizons):
@@ -99,78 +103,109 @@ def target_factors(
             factors.append(factors[-1] if factors else 1.0)
             continue
         rank = min(math.ceil((len(ratios) + 1) * LEVEL), len(ratios))
-        factors.append(_clip(ratios[rank - 1]))
+        factors.append(float(np.clip(ratios[rank - 1], *TARGET_RANGE)))
     origins = sorted({m.origin for m in usable})
     return factors, counts, origins
 
 
-def path_factors(
-    deviation: Schommeling, horizons: Sequence[int], targets: Sequence[float]
-) -> list[float]:
-    """The factors g_i per bucket that make the caseload's effective inflation E at each H_i
-    equal the target (module docstring)."""
+def deviation_sd(
+    deviation: Schommeling, inflow_per_month: float, exit_per_year: float, months: int
+) -> np.ndarray:
+    """The caseload's sd at h = 1..months from the deviation's AR(1) alone, no widening."""
+    covariance = _covariance(deviation, months)
+    return np.array(
+        [
+            inflow_per_month * math.sqrt(max(_quadratic(covariance, exit_per_year, h), 0.0))
+            for h in range(1, months + 1)
+        ]
+    )
+
+
+def widened(
+    deviation: Schommeling, horizons: Sequence[int], targets: Sequence[float], exit_per_year: float
+) -> Schommeling:
+    """The deviation with the AR(1) factor and wandering level that widen the caseload's band
+    by the targets at the horizons (module docstring); its other fields kept."""
     months = max(horizons)
     covariance = _covariance(deviation, months)
-    g = np.ones(months)
-    factors = []
+    g = min(targets[0], 1.0)
+    walk = np.zeros(months)  # tau_t^2
+    taus = []
     for i, (horizon, target) in enumerate(zip(horizons, targets, strict=True)):
         low = horizons[i - 1] if i else 0
-        before, bucket = np.zeros(months), np.zeros(months)
-        before[:low] = g[:low]
+        own = _quadratic(covariance, exit_per_year, horizon)
+        wanted = (target**2 - g**2) * own - _quadratic(
+            _walk_covariance(walk), exit_per_year, horizon
+        )
+        bucket = np.zeros(months)
         bucket[low:horizon] = 1.0
-        plain = np.zeros(months)
-        plain[:horizon] = 1.0
-        a = bucket @ covariance @ bucket
-        b = 2 * before @ covariance @ bucket
-        c = before @ covariance @ before - target**2 * (plain @ covariance @ plain)
-        factor = target if a <= 0 else (-b + math.sqrt(max(b * b - 4 * a * c, 0.0))) / (2 * a)
-        factor = _clip(factor)
-        g[low:horizon] = factor
-        factors.append(factor)
-    return factors
+        per_unit = _quadratic(_walk_covariance(bucket), exit_per_year, horizon)
+        tau2 = max(wanted, 0.0) / per_unit if per_unit > 0 else 0.0
+        walk[low:horizon] = tau2
+        taus.append(round(min(math.sqrt(tau2), 1.0), 8))
+    inflation = Inflatie(
+        horizon_maanden=list(horizons),
+        factor=[round(max(g, 1e-3), 6)] * len(horizons),
+        wandeling_sd_per_maand=taus,
+    )
+    return deviation.model_copy(update={"inflatie": inflation})
 
 
-def effective_factors(deviation: Schommeling, months: int) -> np.ndarray:
-    """E_h for h = 1..months: how much wider the inflation makes the caseload's band at h
-    (1 without inflation)."""
+def effective_factors(deviation: Schommeling, exit_per_year: float, months: int) -> np.ndarray:
+    """E_h for h = 1..months: how much wider the widening makes the caseload's band at h than
+    the AR(1) alone (1 without widening)."""
     covariance = _covariance(deviation, months)
-    g = _month_factors(deviation.inflatie, months)
-    weighted = np.cumsum(np.cumsum(covariance * np.outer(g, g), axis=0), axis=1).diagonal()
-    plain = np.cumsum(np.cumsum(covariance, axis=0), axis=1).diagonal()
-    return np.sqrt(np.where(plain > 0, weighted / np.where(plain > 0, plain, 1.0), 1.0))
+    inflation = deviation.inflatie
+    g = np.ones(months) if inflation is None else np.array(inflation.month_factors(months))
+    tau2 = np.zeros(months) if inflation is None else np.array(inflation.month_walk(months)) ** 2
+    wide = covariance * np.outer(g, g) + _walk_covariance(tau2)
+    return np.array(
+        [
+            math.sqrt(_quadratic(wide, exit_per_year, h) / _quadratic(covariance, exit_per_year, h))
+            if _quadratic(covariance, exit_per_year, h) > 0
+            else 1.0
+            for h in range(1, months + 1)
+        ]
+    )
 
 
 def calibrate_inflation(
     deviation: Schommeling,
     scored: Sequence[ScoredMonth],
     horizons: Sequence[int],
+    exit_per_year: float,
     before: dt.date | None = None,
-) -> Inflatie:
-    """The `inflatie` table for a forecast from `before` (None: after every scored month) with
-    this deviation's sigma, rho and start_sd, calibrated on `scored` (module docstring)."""
+) -> Schommeling:
+    """The deviation widened for a forecast from `before` (None: after every scored month),
+    calibrated on `scored` (module docstring); its `inflatie` records the method, the origins
+    and the scored months per horizon."""
     targets, counts, origins = target_factors(scored, horizons, before)
-    return Inflatie(
-        horizon_maanden=list(horizons),
-        factor=[round(f, 4) for f in path_factors(deviation, horizons, targets)],
-        methode=METHOD,
-        oorsprongen=origins,
-        punten=counts,
-    )
+    found = widened(deviation, horizons, targets, exit_per_year)
+    assert found.inflatie is not None
+    record = {"methode": METHOD, "oorsprongen": origins, "punten": counts}
+    return found.model_copy(update={"inflatie": found.inflatie.model_copy(update=record)})
 
 
-def coverage_by_bucket(scored: Sequence[ScoredMonth], horizons: Sequence[int]) -> list[float]:
-    """The share of scored months inside their 80% band, per bucket (nan: no months)."""
+def coverage_by_bucket(inside: Sequence[tuple[int, bool]], horizons: Sequence[int]) -> list[float]:
+    """The share of scored months inside their 80% band per bucket, from (horizon month,
+    inside) pairs (nan: no months)."""
     result = []
     for i, horizon in enumerate(horizons):
         low = horizons[i - 1] if i else 0
         last = i == len(horizons) - 1
-        inside = [
-            m.low <= m.actual <= m.high
-            for m in scored
-            if low < m.months and (m.months <= horizon or last)
-        ]
-        result.append(float(np.mean(inside)) if inside else math.nan)
+        found = [held for months, held in inside if low < months and (months <= horizon or last)]
+        result.append(float(np.mean(found)) if found else math.nan)
     return result
+
+
+def inflow_and_exit(parameters: dict[str, Any]) -> tuple[float, float]:
+    """(mean monthly inflow, entry-weighted exit hazard per year) of parameter-file data: the
+    mu and x of the deviation's width (duration dependence and doorstroom left out)."""
+    inflow = parameters["instroom"]
+    groups = parameters["klantgroepen"]
+    shares = inflow["klantgroepen"]
+    exit_rate = sum(share * groups[g]["uitstroom_per_jaar"] for g, share in shares.items())
+    return inflow["per_jaar"] / 12, float(exit_rate)
 
 
 def _covariance(deviation: Schommeling, months: int) -> np.ndarray:
@@ -184,9 +219,16 @@ def _covariance(deviation: Schommeling, months: int) -> np.ndarray:
     return rho**lag * variance[np.minimum.outer(t, t) - 1]
 
 
-def _month_factors(inflation: Inflatie | None, months: int) -> np.ndarray:
-    return np.ones(months) if inflation is None else np.array(inflation.month_factors(months))
+def _walk_covariance(tau2: np.ndarray) -> np.ndarray:
+    """Cov(w_s, w_t) = sum_(r <= min(s, t)) tau_r^2."""
+    cumulative = np.cumsum(tau2)
+    t = np.arange(len(tau2))
+    return cumulative[np.minimum.outer(t, t)]
 
 
-def _clip(factor: float) -> float:
-    return float(min(max(factor, FACTOR_RANGE[0]), FACTOR_RANGE[1]))
+def _quadratic(covariance: np.ndarray, exit_per_year: float, horizon: int) -> float:
+    """w' C w over months 1..horizon, w_t = exp(-exit (horizon - t) / 12): the variance the
+    deviation leaves in the caseload at `horizon`, per unit of monthly inflow squared."""
+    weights = np.exp(-exit_per_year * (horizon - np.arange(1, horizon + 1)) / 12)
+    block = covariance[:horizon, :horizon]
+    return float(weights @ block @ weights)

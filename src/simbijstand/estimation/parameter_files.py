@@ -18,7 +18,7 @@ import numpy as np
 
 from simbijstand.estimation.aggregate.deviation import DeviationEstimate
 from simbijstand.estimation.aggregate.uncertainty import Uncertain
-from simbijstand.estimation.bands import path_factors
+from simbijstand.estimation.bands import inflow_and_exit, widened
 from simbijstand.estimation.calibrate import Calibration, input_files
 from simbijstand.scenario.schema import Schommeling
 from simbijstand.scenario.toml_io import file_sha256
@@ -27,13 +27,15 @@ SIGNIFICANT = 7
 
 
 def parameter_file_data(
-    calibration: Calibration, gemeente: str, output: Path, *, version: str
+    calibration: Calibration, gemeente: str, output: Path, *, version: str, widen: bool = True
 ) -> dict[str, Any]:
     """The parameter file of one gemeente as TOML-ready data.
 
     Args:
         output: where the file will be written; [herkomst] gives the input files relative to it.
         version: simbijstand's version, for [herkomst] programma.
+        widen: apply the config's [instroom.schommeling] inflatie (a backtest does not: it
+            calibrates its own on earlier origins).
     """
     config, fitter = calibration.config, calibration.fitter
     spec = config.spec
@@ -50,6 +52,9 @@ def parameter_file_data(
         },
         "herkomst": _provenance(calibration, output, version),
     }
+    deviation = calibration.deviation
+    if widen and deviation is not None and deviation.inflation is not None:
+        _add_widening(data, deviation)
     uncertain = calibration.uncertain[gemeente]
     data["intervallen"] = _intervals(calibration, uncertain) | _deviation_intervals(calibration)
     block = _lognormal_block(uncertain)
@@ -111,20 +116,30 @@ def _deviation_data(calibration: Calibration, gemeente: str) -> dict[str, Any]:
             f"start en start_sd: de schommeling aan het eind van het venster ({calibration.tot}), "
             "Kalman-filter over dezelfde maandresiduen"
         )
-    if deviation.inflation is not None:
-        data["inflatie"] = _inflation_data(deviation, data.get("start_sd", 0.0))
-        parts.append(
-            "inflatie: de verbreding van de band van het bestand per horizon uit de config "
-            f"({', '.join(str(f) for f in deviation.inflation.verbreding)}), omgerekend naar "
-            "factoren op het pad met deze sd_per_maand en persistentie (estimation/bands.py)"
-        )
     data["bron"] = "; ".join(parts)
     return data
 
 
-def _inflation_data(deviation: DeviationEstimate, start_sd: float) -> dict[str, Any]:
-    """The config's inflatie (the caseload band's widening per horizon, from a backtest) as the
-    factors on the deviation's path that give that widening with this file's sigma and rho."""
+def _add_widening(data: dict[str, Any], deviation: DeviationEstimate) -> None:
+    """The config's widening into the file's [instroom.schommeling], once its rates are known."""
+    assert deviation.inflation is not None
+    schommeling = data["instroom"]["schommeling"]
+    _, exit_rate = inflow_and_exit(data)
+    schommeling |= _widening_data(deviation, schommeling.get("start_sd", 0.0), exit_rate)
+    schommeling["bron"] += (
+        "; inflatie: de verbreding van de band van het bestand per horizon uit de config "
+        f"({', '.join(str(f) for f in deviation.inflation.verbreding)}), omgerekend naar een "
+        "factor op de AR(1) en een dwalend niveau met deze sd_per_maand, persistentie en "
+        "uitstroom (estimation/bands.py)"
+    )
+
+
+def _widening_data(
+    deviation: DeviationEstimate, start_sd: float, exit_rate: float
+) -> dict[str, Any]:
+    """The config's widening of the caseload's band (from a backtest) as this file's inflatie:
+    the factor on the AR(1) and the wandering level that give it with this file's sigma, rho,
+    start_sd and exits, and the config's record of how the widening was found."""
     inflation = deviation.inflation
     assert inflation is not None
     own = Schommeling(
@@ -132,9 +147,16 @@ def _inflation_data(deviation: DeviationEstimate, start_sd: float) -> dict[str, 
         persistentie=deviation.persistentie,
         start_sd=min(start_sd, 3.0),
     )
-    factors = path_factors(own, inflation.horizon_maanden, inflation.verbreding)
-    data = inflation.model_dump(exclude_defaults=True, exclude={"verbreding"})
-    return data | {"factor": [rounded(f) for f in factors]}
+    found = widened(own, inflation.horizon_maanden, inflation.verbreding, exit_rate)
+    assert found.inflatie is not None
+    record = inflation.model_dump(exclude_defaults=True, exclude={"verbreding"})
+    return {
+        "inflatie": record
+        | {
+            "factor": [rounded(f) for f in found.inflatie.factor],
+            "wandeling_sd_per_maand": [rounded(t) for t in found.inflatie.wandeling_sd_per_maand],
+        }
+    }
 
 
 def _deviation_intervals(calibration: Calibration) -> dict[str, Any]:

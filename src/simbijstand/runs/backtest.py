@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -51,7 +52,8 @@ from simbijstand.estimation.bands import (
     ScoredMonth,
     calibrate_inflation,
     coverage_by_bucket,
-    effective_factors,
+    deviation_sd,
+    inflow_and_exit,
     target_factors,
 )
 from simbijstand.estimation.calibrate import calibrate, caseload_at_end
@@ -66,7 +68,7 @@ from simbijstand.runs.execution import here_and_in_helpers, run_chunks
 from simbijstand.runs.record import package_version
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.initial_state import InitialCounts
-from simbijstand.scenario.schema import Inflatie, ParameterFile, ScenarioFile, Schommeling
+from simbijstand.scenario.schema import ParameterFile, ScenarioFile, Schommeling
 from simbijstand.scenario.toml_io import MergedToml
 
 
@@ -139,6 +141,7 @@ def backtest_run(
     nested = spec.inflatie == "genest" and config.spec.instroom.schommeling is not None
     results: list[OriginResult] = []
     scored: list[ScoredMonth] = []
+    inside: list[tuple[int, bool]] = []  # (horizon month, within our 80% band)
     for fit in fits:
         inflation = _nested_inflation(fit, scored, horizons) if nested else {}
         started = time.perf_counter()
@@ -148,12 +151,13 @@ def backtest_run(
         for horizon in horizons:
             result = score_horizon(config, target, history, paths, fit.origin, horizon, seconds)
             results.append(_with_inflation(result, inflation))
-        scored += _scored_months(fit, target, paths, inflation)
+        scored += _scored_months(fit, target, paths)
+        inside += _inside(fit, target, paths)
     return BacktestRun(
         results,
         _target_text(config),
         failures,
-        _final_inflation(fits, scored, horizons) if nested and fits else None,
+        _final_inflation(scored, inside, horizons) if nested and fits else None,
     )
 
 
@@ -200,10 +204,8 @@ def _fit(config: CalibrationConfig, origin: dt.date) -> Fitted:
     version = package_version("simbijstand")
     parameters, initial = {}, {}
     for gemeente in config.gemeenten:
-        data = parameter_file_data(calibration, gemeente, config.path, version=version)
-        schommeling = data["instroom"].get("schommeling")
-        if schommeling is not None:  # calibrated after most origins: never in a backtest
-            schommeling.pop("inflatie", None)
+        # the config's own widening was calibrated after most origins: never in a backtest
+        data = parameter_file_data(calibration, gemeente, config.path, version=version, widen=False)
         parameters[gemeente] = data
         initial[gemeente] = caseload_at_end(calibration, gemeente)
     return Fitted(origin, van, parameters, initial, time.perf_counter() - started)
@@ -222,80 +224,88 @@ def _deviations(fit: Fitted) -> dict[str, Schommeling]:
 
 def _nested_inflation(
     fit: Fitted, scored: list[ScoredMonth], horizons: list[int]
-) -> dict[str, Inflatie]:
-    """Each gemeente's inflation at this origin, from the months scored by then (on or before
-    the origin), set into the fit's parameter data; with no months yet, none."""
+) -> dict[str, Schommeling]:
+    """Each gemeente's widened deviation at this origin, from the months scored by then (on
+    or before the origin), set into the fit's parameter data; with no months yet, none."""
     found = {}
+    if not any(m.date <= fit.origin for m in scored):
+        return found
     for gemeente, deviation in _deviations(fit).items():
-        if not any(m.date <= fit.origin for m in scored):
-            continue
-        inflation = calibrate_inflation(deviation, scored, horizons, before=fit.origin)
-        fit.parameters[gemeente]["instroom"]["schommeling"]["inflatie"] = inflation.model_dump(
-            exclude_defaults=True
-        )
-        found[gemeente] = inflation
+        _, exit_rate = inflow_and_exit(fit.parameters[gemeente])
+        wider = calibrate_inflation(deviation, scored, horizons, exit_rate, before=fit.origin)
+        assert wider.inflatie is not None
+        data = fit.parameters[gemeente]["instroom"]["schommeling"]
+        data["inflatie"] = wider.inflatie.model_dump(exclude_defaults=True)
+        found[gemeente] = wider
     return found
 
 
-def _with_inflation(result: OriginResult, inflation: dict[str, Inflatie]) -> OriginResult:
+def _with_inflation(result: OriginResult, inflation: dict[str, Schommeling]) -> OriginResult:
     if not inflation:
         return result
     first = next(iter(inflation.values()))
+    assert first.inflatie is not None
     data = {
-        "horizon_maanden": first.horizon_maanden,
-        "factor": first.factor,
-        "punten": first.punten,
-        "oorsprongen": [str(o) for o in first.oorsprongen],
+        "horizon_maanden": first.inflatie.horizon_maanden,
+        "factor": first.inflatie.factor,
+        "wandeling_sd_per_maand": first.inflatie.wandeling_sd_per_maand,
+        "punten": first.inflatie.punten,
+        "oorsprongen": [str(o) for o in first.inflatie.oorsprongen],
     }
     return dataclasses.replace(result, inflation=data)
 
 
 def _scored_months(
-    fit: Fitted,
-    target: dict[dt.date, float],
-    paths: dict[dt.date, np.ndarray],
-    inflation: dict[str, Inflatie],
+    fit: Fitted, target: dict[dt.date, float], paths: dict[dt.date, np.ndarray]
 ) -> list[ScoredMonth]:
-    """The forecast's months with an observed target: its median, 80% band, and the effective
-    widening it had there (the first gemeente's: the target sums them)."""
-    deviations = _deviations(fit)
+    """The forecast's months with an observed target: the outcome, our forecast and the sd
+    the deviation alone gave the target there (its gemeenten's paths independent)."""
     months = max(len(paths) - 1, 1)
-    effective = np.ones(months)
-    if deviations:
-        gemeente, deviation = next(iter(deviations.items()))
-        if gemeente in inflation:
-            deviation = deviation.model_copy(update={"inflatie": inflation[gemeente]})
-        effective = effective_factors(deviation, months)
+    variance = np.zeros(months)
+    for gemeente, deviation in _deviations(fit).items():
+        inflow, exit_rate = inflow_and_exit(fit.parameters[gemeente])
+        variance += deviation_sd(deviation, inflow, exit_rate, months) ** 2
     found = []
     for t, day in enumerate(sorted(paths)):
         if t == 0 or day not in target:
             continue
-        runs = paths[day].astype(float)
-        low, median, high = np.quantile(runs, [0.1, 0.5, 0.9])
+        forecast = float(paths[day].astype(float).mean())
         found.append(
-            ScoredMonth(fit.origin, day, target[day], median, low, high, float(effective[t - 1]))
+            ScoredMonth(fit.origin, day, target[day], forecast, math.sqrt(variance[t - 1]))
         )
     return found
 
 
+def _inside(
+    fit: Fitted, target: dict[dt.date, float], paths: dict[dt.date, np.ndarray]
+) -> list[tuple[int, bool]]:
+    """(horizon month, whether the outcome lay in our 80% band) for every observed month."""
+    found = []
+    for t, day in enumerate(sorted(paths)):
+        if t > 0 and day in target:
+            low, high = np.quantile(paths[day].astype(float), [0.1, 0.9])
+            found.append((t, bool(low <= target[day] <= high)))
+    return found
+
+
 def _final_inflation(
-    fits: list[Fitted], scored: list[ScoredMonth], horizons: list[int]
+    scored: list[ScoredMonth], inside: list[tuple[int, bool]], horizons: list[int]
 ) -> Verbreding | None:
-    """The inflation for a forecast after every scored month, as the config's `inflatie`
+    """The widening for a forecast after every scored month, as the config's `inflatie`
     table: the caseload band's widening per horizon (which the calibration turns into the
-    path's factors with its own sigma and rho), the origins and months behind it, and the
-    coverage the nested calibration achieved on these origins."""
+    file's factor and wandering level with its own sigma, rho and exits), the origins and
+    months behind it, and the coverage the nested calibration achieved on these origins."""
     if not scored:
         return None
     targets, counts, origins = target_factors(scored, horizons)
-    covered = coverage_by_bucket(scored, horizons)
+    covered = coverage_by_bucket(inside, horizons)
     return Verbreding(
         horizon_maanden=horizons,
         verbreding=[round(f, 4) for f in targets],
         methode=(
-            "conformaal per horizon (estimation/bands.py): het 80%-kwantiel van de uitkomsten "
-            "buiten de mediaan, in halve bandbreedtes zonder inflatie; dekking_80: wat de "
-            "geneste kalibratie (elke oorsprong alleen op eerdere) haalde"
+            "conformaal per horizon (estimation/bands.py): het 80%-kwantiel van "
+            "|uitkomst - prognose| in sd's van de schommeling zonder verbreding; dekking_80: "
+            "wat de geneste kalibratie (elke oorsprong alleen op eerdere) haalde"
         ),
         oorsprongen=origins,
         punten=counts,

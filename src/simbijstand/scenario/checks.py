@@ -74,7 +74,7 @@ def _check_inflation(params: ParameterFile) -> list[Problem]:
         )
     if any(b <= a for a, b in itertools.pairwise(inflation.horizon_maanden)):
         problems.append(_problem((*path, "horizon_maanden"), "must increase (e.g. [12, 24])"))
-    for name in ("punten", "dekking_80"):
+    for name in ("wandeling_sd_per_maand", "punten", "dekking_80"):
         values = getattr(inflation, name)
         if values and len(values) != len(inflation.horizon_maanden):
             problems.append(

@@ -65,6 +65,9 @@ class Inflatie(Strict):
     factor: Annotated[
         list[Annotated[float, Field(gt=0, le=20)]], Field(min_length=1, max_length=60)
     ]
+    # a level that wanders: a random walk w added to eta, w_t = w_(t-1) + N(0, sd_t^2), w_0 = 0,
+    # sd_t this list's value for month t's horizon (as factor); empty: none
+    wandeling_sd_per_maand: list[Annotated[float, Field(ge=0, le=1)]] = []
     methode: str = ""
     oorsprongen: list[dt.date] = []
     punten: list[Annotated[int, Field(ge=0)]] = []
@@ -73,11 +76,22 @@ class Inflatie(Strict):
     def month_factors(self, months: int) -> list[float]:
         """g_t for t = 1..months: the factor of the first horizon that reaches month t, the
         last factor after the last horizon."""
-        last = len(self.factor) - 1
+        return self._per_month(self.factor, months)
+
+    def month_walk(self, months: int) -> list[float]:
+        """The wandering level's sd for t = 1..months (0 without one), as `month_factors`."""
+        return (
+            self._per_month(self.wandeling_sd_per_maand, months)
+            if self.wandeling_sd_per_maand
+            else [0.0] * months
+        )
+
+    def _per_month(self, values: list[float], months: int) -> list[float]:
+        last = len(values) - 1
         result = []
         for t in range(1, months + 1):
             index = next((i for i, h in enumerate(self.horizon_maanden) if t <= h), last)
-            result.append(self.factor[min(index, last)])
+            result.append(values[min(index, last)])
         return result
 
 
@@ -89,9 +103,10 @@ class Schommeling(Strict):
     eta_0 ~ N(start, start_sd^2): the deviation the last observed months show (a Kalman filter's
     estimate at the calibration's end; 0 and 0 when unknown). Month t's expected inflow of every
     entry klantgroep is multiplied by exp(eta_t - v_t / 2), v_t = Var(eta_t), so the expected
-    inflow is the file's times exp(persistentie^t x start). `inflatie` widens the spread of eta
-    by horizon; with parameter uncertainty, sd_per_maand and persistentie are drawn from their
-    [intervallen]. See `engine.draws`.
+    inflow is the file's times exp(persistentie^t x start). `inflatie` widens the AR(1)'s spread
+    by horizon and adds a random walk (a level that wanders), both calibrated on out-of-sample
+    errors; with parameter uncertainty, sd_per_maand and
+    persistentie are drawn from their [intervallen]. See `engine.draws`.
     """
 
     sd_per_maand: Annotated[float, Field(ge=0, le=1)]
