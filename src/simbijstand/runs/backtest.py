@@ -4,8 +4,9 @@ For each origin:
 
 1. calibrate on [van, origin): van is the config's waarneming.van, or, when [backtest] sets
    venster_maanden, that many months before the origin (but not before eerste_van). The fits
-   do not depend on each other and run first, on `workers` processes at once;
-2. then, origin by origin in date order, start the engine on the origin with the caseload the
+   do not depend on each other: with several workers they run on their own processes, all at
+   once, while step 2 simulates the origins already fitted;
+2. origin by origin in date order, start the engine on the origin with the caseload the
    fit ends in (the stock observed on the origin, split over klantgroepen and duration bands by
    the fitted model), without any scenario shock, for the longest horizon; replications draw
    their parameters from the fit's uncertainty when [backtest] parameteronzekerheid is true
@@ -36,6 +37,7 @@ import dataclasses
 import datetime as dt
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -64,7 +66,7 @@ from simbijstand.estimation.observations.readers import read_observations
 from simbijstand.estimation.parameter_files import parameter_file_data
 from simbijstand.projections import Projections
 from simbijstand.runs.chunks import plan_chunks
-from simbijstand.runs.execution import here_and_in_helpers, run_chunks
+from simbijstand.runs.execution import helper_pool, run_chunks
 from simbijstand.runs.record import package_version
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.initial_state import InitialCounts
@@ -135,14 +137,19 @@ def backtest_run(
         )
     target = _target_series(config)
     horizons = sorted(set(horizons))
-    fits, failures = _fit_all(config, sorted(set(origins)), workers)
     replications = replications or spec.replicaties
     seed = spec.seed if seed is None else seed
     nested = spec.inflatie == "genest" and config.spec.instroom.schommeling is not None
     results: list[OriginResult] = []
     scored: list[ScoredMonth] = []
     inside: list[tuple[int, bool]] = []  # (horizon month, within our 80% band)
-    for fit in fits:
+    failures: dict[dt.date, str] = {}
+    fitted = 0
+    for origin, fit in _fits_in_order(config, sorted(set(origins)), workers):
+        if isinstance(fit, str):
+            failures[origin] = fit
+            continue
+        fitted += 1
         inflation = _nested_inflation(fit, scored, horizons) if nested else {}
         started = time.perf_counter()
         paths = _simulate(config, fit, horizons[-1], replications, seed, workers)
@@ -157,29 +164,30 @@ def backtest_run(
         results,
         _target_text(config),
         failures,
-        _final_inflation(scored, inside, horizons) if nested and fits else None,
+        _final_inflation(scored, inside, horizons) if nested and fitted else None,
     )
 
 
 # --- fitting --------------------------------------------------------------------------------
 
 
-def _fit_all(
+def _fits_in_order(
     config: CalibrationConfig, origins: list[dt.date], workers: int
-) -> tuple[list[Fitted], dict[dt.date, str]]:
-    """Every origin's fit, on `workers` processes; a failing fit becomes its error message."""
+) -> Iterator[tuple[dt.date, Fitted | str]]:
+    """Every origin's fit (or its error message), in date order. With several workers the fits
+    run on their own helper processes, all submitted at once, while the caller simulates the
+    origins already fitted: fitting and simulating overlap, the results do not depend on it."""
     job = partial(_fit_one, config)  # the loaded config, not its path: one reading of it
-    fits, failures = [], {}
     if workers <= 1 or len(origins) <= 1:
-        outcomes = map(job, origins)
-    else:
-        outcomes = here_and_in_helpers(job, origins, workers)
-    for origin, outcome in outcomes:
-        if isinstance(outcome, str):
-            failures[origin] = outcome
-        else:
-            fits.append(outcome)
-    return sorted(fits, key=lambda f: f.origin), dict(sorted(failures.items()))
+        yield from map(job, origins)
+        return
+    pool = helper_pool(min(workers, len(origins)))
+    try:
+        futures = [pool.submit(job, origin) for origin in origins]
+        for future in futures:
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _fit_one(config: CalibrationConfig, origin: dt.date) -> tuple[dt.date, Fitted | str]:

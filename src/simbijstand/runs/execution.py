@@ -89,10 +89,10 @@ def _results(
     if workers <= 1 or len(chunks) == 1:
         yield from map(job, chunks)
         return
-    yield from here_and_in_helpers(job, chunks, workers)
+    yield from _here_and_in_helpers(job, chunks, workers)
 
 
-def here_and_in_helpers(
+def _here_and_in_helpers(
     job: Callable[[Task], Outcome], chunks: list[Task], workers: int
 ) -> Iterator[Outcome]:
     """Run tasks (chunks, or a backtest's fits) on a thread of this process and on
@@ -127,6 +127,16 @@ def here_and_in_helpers(
             for future in finished:
                 hand_out(running.pop(future))
                 yield future.result()
+
+
+def helper_pool(processes: int) -> ProcessPoolExecutor:
+    """A pool of `processes` spawned helpers that die with this process (see `run_chunks`)."""
+    return ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 _PR_SET_PDEATHSIG = 1
