@@ -26,15 +26,15 @@ from simbijstand.engine.streams import deviation_seed
 from simbijstand.estimation.aggregate.deviation import DeviationSeries, filtered_start
 from simbijstand.estimation.bands import (
     Z_80,
+    Caseload,
     ScoredMonth,
     calibrate_inflation,
+    caseload_of,
     deviation_sd,
-    effective_factors,
-    inflow_and_exit,
-    target_factors,
+    target_errors,
     widened,
 )
-from simbijstand.estimation.calibrate import calibrate
+from simbijstand.estimation.calibrate import calibrate, caseload_at_end
 from simbijstand.estimation.config.config import load_config
 from simbijstand.estimation.errors import ConfigError
 from simbijstand.estimation.parameter_files import parameter_file_data
@@ -125,47 +125,54 @@ def test_the_kalman_start_finds_the_last_deviation() -> None:
     assert np.mean(hits) == pytest.approx(0.95, abs=0.035)
 
 
-def scored(origin: dt.date, months: int, ratio: float) -> ScoredMonth:
-    """A month whose outcome lies `ratio` 80% half-widths of a deviation sd of 10 away."""
-    return ScoredMonth(origin, add_months(origin, months), 100 + 10 * Z_80 * ratio, 100, 10)
+def scored(origin: dt.date, months: int, error: float) -> ScoredMonth:
+    """A month whose outcome lies `error` (relative) above a forecast of 100."""
+    return ScoredMonth(origin, add_months(origin, months), 100 * (1 + error), 100)
 
 
 def test_the_target_is_the_conformal_quantile_of_earlier_months_only() -> None:
-    """Nine ratios 1..9 in the first bucket: the ceil(10 x 0.8) = 8th smallest is 8; a month
+    """Nine errors 1..9% in the first bucket: the ceil(10 x 0.8) = 8th smallest is 8%; a month
     after `before` is not used."""
-    months = [scored(ORIGIN, m, float(m)) for m in range(1, 10)]
-    later = scored(dt.date(2011, 6, 1), 1, 100.0)  # scored on 2011-07-01
-    second = scored(ORIGIN, 13, 3.0)  # scored on 2011-02-01
-    factors, counts, origins = target_factors(
-        [*months, later, second], [12, 24], dt.date(2011, 3, 1)
-    )
-    assert factors == pytest.approx([8.0, 3.0]) and counts == [9, 1] and origins == [ORIGIN]
-    factors, counts, _ = target_factors([*months, later, second], [12, 24])
-    assert counts == [10, 1] and factors[0] == pytest.approx(9.0)  # with `later`: 9th of 10
+    months = [scored(ORIGIN, m, m / 100) for m in range(1, 10)]
+    later = scored(dt.date(2011, 6, 1), 1, 0.5)  # scored on 2011-07-01
+    second = scored(ORIGIN, 13, 0.03)  # scored on 2011-02-01
+    errors, counts, origins = target_errors([*months, later, second], [12, 24], dt.date(2011, 3, 1))
+    assert errors == pytest.approx([0.08, 0.03]) and counts == [9, 1] and origins == [ORIGIN]
+    errors, counts, _ = target_errors([*months, later, second], [12, 24])
+    assert counts == [10, 1] and errors[0] == pytest.approx(0.09)  # with `later`: 9th of 10
 
 
-def test_an_empty_bucket_takes_the_previous_factor() -> None:
-    assert target_factors([], [12, 24]) == ([1.0, 1.0], [0, 0], [])
-    assert target_factors([scored(ORIGIN, 3, 2.0)], [12, 24])[0] == pytest.approx([2.0, 2.0])
+def test_an_empty_bucket_has_no_target() -> None:
+    assert target_errors([], [12, 24]) == ([None, None], [0, 0], [])
+
+
+CASELOAD = Caseload(level=10_000, inflow_per_month=400, exit_per_year=0.3)
 
 
 @pytest.mark.parametrize(("rho", "start_sd"), [(0.8, 0.0), (1.0, 0.05), (0.3, 0.1)])
-def test_the_widening_is_a_wandering_level(rho: float, start_sd: float) -> None:
-    """Targets 1.8 at 12 and 3 at 24 months (errors growing faster than an AR(1) lets them):
-    a random walk, its sd per bucket, widens the caseload's band exactly so."""
-    deviation = Schommeling(sd_per_maand=0.1, persistentie=rho, start_sd=start_sd)
-    wider = widened(deviation, [12, 24], [1.8, 3.0], 0.2)
+def test_the_band_reaches_the_target_by_a_wandering_level(rho: float, start_sd: float) -> None:
+    """80% relative errors of 5% at 12 and 12% at 24 months, far more than the AR(1) gives: a
+    random walk, its sd per bucket, makes the caseload's sd q L / z_0.9 at both horizons."""
+    deviation = Schommeling(sd_per_maand=0.02, persistentie=rho, start_sd=start_sd)
+    wider = widened(deviation, [12, 24], [0.05, 0.12], CASELOAD)
     assert wider.inflatie is not None and wider.inflatie.factor == [1.0, 1.0]
     assert all(tau > 0 for tau in wider.inflatie.wandeling_sd_per_maand)
-    effective = effective_factors(wider, 0.2, 24)
-    assert effective[11] == pytest.approx(1.8, rel=1e-4)
-    assert effective[23] == pytest.approx(3.0, rel=1e-4)
+    sd = deviation_sd(wider, 400, 0.3, 24)
+    assert sd[11] == pytest.approx(0.05 * 10_000 / Z_80, rel=1e-4)
+    assert sd[23] == pytest.approx(0.12 * 10_000 / Z_80, rel=1e-4)
 
 
-def test_a_narrower_target_shrinks_the_ar1_and_adds_no_walk() -> None:
+def test_an_ar1_wider_than_needed_is_narrowed_without_a_walk() -> None:
+    deviation = Schommeling(sd_per_maand=0.05, persistentie=0.8)
+    wider = widened(deviation, [12, 24], [0.02, 0.03], CASELOAD)
+    assert wider.inflatie.factor[0] < 1 and wider.inflatie.wandeling_sd_per_maand[0] == 0
+    assert deviation_sd(wider, 400, 0.3, 12)[-1] == pytest.approx(0.02 * 10_000 / Z_80)
+
+
+def test_no_target_changes_nothing() -> None:
     deviation = Schommeling(sd_per_maand=0.1, persistentie=0.8)
-    wider = widened(deviation, [12, 24], [0.7, 0.5], 0.2)
-    assert wider.inflatie.factor == [0.7, 0.7] and wider.inflatie.wandeling_sd_per_maand == [0, 0]
+    wider = widened(deviation, [12, 24], [None, None], CASELOAD)
+    assert wider.inflatie.factor == [1.0, 1.0] and wider.inflatie.wandeling_sd_per_maand == [0, 0]
 
 
 def test_the_deviation_sd_is_the_caseloads_under_the_engines_path() -> None:
@@ -190,13 +197,13 @@ def test_the_walk_in_the_path_has_the_variance_it_says() -> None:
 
 
 def test_calibrate_inflation_records_method_origins_and_points() -> None:
-    deviation = Schommeling(sd_per_maand=0.1, persistentie=0.8)
-    wider = calibrate_inflation(deviation, [scored(ORIGIN, 3, 2.0)], [12, 24], 0.2)
+    deviation = Schommeling(sd_per_maand=0.02, persistentie=0.8)
+    wider = calibrate_inflation(deviation, [scored(ORIGIN, 3, 0.05)], [12, 24], CASELOAD)
     inflation = wider.inflatie
     assert inflation is not None and inflation.horizon_maanden == [12, 24]
-    assert inflation.punten == [1, 0] and inflation.factor == [1.0, 1.0]
+    assert inflation.punten == [1, 0] and inflation.wandeling_sd_per_maand[1] == 0
     assert inflation.oorsprongen == [ORIGIN] and "conformaal" in inflation.methode
-    assert effective_factors(wider, 0.2, 12)[-1] == pytest.approx(2.0, rel=1e-4)
+    assert deviation_sd(wider, 400, 0.3, 12)[-1] == pytest.approx(0.05 * 10_000 / Z_80)
 
 
 def test_a_broken_inflation_table_is_named() -> None:
@@ -251,31 +258,36 @@ def with_deviation(path, **inflation) -> None:
     path.write_text(tomli_w.dumps(data))
 
 
-def test_the_configs_widening_becomes_the_files_path_factors(tmp_path) -> None:
-    """verbreding [1.5, 2.5] in the config: the parameter file's wandering level widens the
-    caseload's band by exactly that at 12 and 24 months with its sigma, rho and exits."""
+def test_the_configs_band_reach_becomes_the_files_widening(tmp_path) -> None:
+    """relatieve_fout_80 [4%, 10%] in the config: the parameter file's factor and wandering
+    level give its caseload that 80% reach at 12 and 24 months with its sigma, rho and rates."""
     path = write_toy(tmp_path)
     origins = [dt.date(2019, 1, 1), dt.date(2020, 1, 1)]
     with_deviation(
-        path, horizon_maanden=[12, 24], verbreding=[1.5, 2.5], oorsprongen=origins, punten=[9, 4]
+        path,
+        horizon_maanden=[12, 24],
+        relatieve_fout_80=[0.04, 0.10],
+        oorsprongen=origins,
+        punten=[9, 4],
     )
-    data = parameter_file_data(calibrate(path), "Proef", tmp_path / "uit.toml", version="t")
+    calibration = calibrate(path)
+    data = parameter_file_data(calibration, "Proef", tmp_path / "uit.toml", version="t")
     params = ParameterFile.model_validate(data)
     deviation = params.instroom.schommeling
     assert deviation is not None and deviation.inflatie is not None
     assert deviation.inflatie.oorsprongen == origins and deviation.inflatie.punten == [9, 4]
-    _, exit_rate = inflow_and_exit(data)
-    effective = effective_factors(deviation, exit_rate, 24)
-    assert effective[11] == pytest.approx(1.5, rel=1e-4)
-    assert effective[23] == pytest.approx(2.5, rel=1e-4)
-    assert all(tau > 0 for tau in deviation.inflatie.wandeling_sd_per_maand)
-    assert "verbreding van de band" in deviation.bron
+    level = sum(caseload_at_end(calibration, "Proef").values())
+    rates = caseload_of(data, level)
+    sd = deviation_sd(deviation, rates.inflow_per_month, rates.exit_per_year, 24)
+    assert sd[11] == pytest.approx(0.04 * level / Z_80, rel=1e-4)
+    assert sd[23] == pytest.approx(0.10 * level / Z_80, rel=1e-4)
+    assert "80%-band moet volgens de backtest" in deviation.bron
     assert check_parameter_file(params) == []
 
 
 def test_a_widening_without_one_value_per_horizon_is_refused(tmp_path) -> None:
     path = write_toy(tmp_path)
-    with_deviation(path, horizon_maanden=[12, 24], verbreding=[1.5])
+    with_deviation(path, horizon_maanden=[12, 24], relatieve_fout_80=[0.05])
     with pytest.raises(ConfigError, match="one value per entry of horizon_maanden"):
         load_config(path)
 
@@ -294,5 +306,5 @@ def test_the_report_says_how_the_bands_were_calibrated() -> None:
     text = bands_calibration(manifest)
     assert text is not None
     assert "2 eerdere prognoses (2006-01-01 t/m 2023-01-01)" in text
-    assert "1,80 t/m 12 maanden" in text and "78%, 74%" in text
+    assert "t/m 12 maanden factor 1,80" in text and "78%, 74%" in text
     assert bands_calibration({"uncertainty": {}}) is None

@@ -9,28 +9,25 @@ factor g on the AR(1) and a random walk w with monthly sd tau_t (`engine.draws`)
 never rescaled after the simulation: the caseload stays the fold of the event log, and a
 tekort's chance is read from the same replications.
 
-**The deviation's own width.** The caseload at month h carries the inflow deviations of months
-1..h, each still present as far as its new cases have not left: D_h = mu sum_(t<=h) S(h - t)
-eta_t, mu the mean monthly inflow, S(d) = exp(-x d / 12) with x the entry-weighted exit hazard
-per year. Its sd without any widening is mu sqrt(w' C w) (`deviation_sd`), C the AR(1)'s
-covariance (u_t = rho u_(t-1) + eps_t, from u_0 ~ N(0, start_sd^2)), w_t = S(h - t).
+**Calibration (conformal, per horizon bucket).** Every forecast month already scored gives its
+relative error |outcome - forecast| / forecast. In each bucket (months (H_(i-1), H_i]) the
+target q_i is the conformal quantile of those errors, the ceil((n + 1) 0.8)-th smallest of n
+(the largest when n is too small): an 80% band of +- q_i around a forecast holds a new month's
+outcome with probability >= 80% if the errors are exchangeable. Relative errors are comparable
+across origins and calibrations whatever their own sigma and rho, and they do not depend on the
+widening earlier forecasts had, so calibrating on them cannot feed back into itself. Only months
+on or before the new forecast's origin are used (`before`): in a rolling backtest each origin is
+calibrated on the errors of earlier origins whose months it has seen, never on later ones.
 
-**Calibration (conformal, per horizon bucket).** Every forecast month already scored gives a
-ratio: |outcome - forecast| / (z_0.9 x that sd at its horizon month), z_0.9 = 1.2816, so a ratio
-below E says an 80% band E times the deviation's width would have held it. In each bucket
-(months (H_(i-1), H_i]) the target E_i is the conformal quantile of the ratios, the
-ceil((n + 1) 0.8)-th smallest of n (the largest when n is too small): with that widening, a new
-month's outcome lies inside the band with probability >= 80% if the ratios are exchangeable.
-The ratio does not depend on the widening the earlier forecasts had, so calibrating on them
-cannot feed back into itself. Only months on or before the new forecast's origin are used
-(`before`): in a rolling backtest each origin is calibrated on the errors of earlier origins
-whose months it has seen, never on its own or later ones.
-
-**Target to the file's widening** (`widened`). Errors grow faster with the horizon than an AR(1)
-that settles lets them: the level wanders. So E_1 < 1 shrinks the AR(1) (g = E_1, no walk);
-otherwise g = 1 and a random walk takes the rest, its sd tau_i constant within bucket i, solved
-bucket by bucket so that Var(D_(H_i)) = E_i^2 mu^2 w' C w with the walk's covariance
-Cov(w_s, w_t) = sum_(r <= min(s, t)) tau_r^2 (0 where the earlier buckets already give more).
+**Target to the file's widening** (`widened`). The caseload at month h carries the inflow
+deviations of months 1..h, each as far as its new cases have not left: D_h = mu sum_(t<=h)
+S(h - t) eta_t, mu the mean monthly inflow, S(d) = exp(-x d / 12) with x the entry-weighted exit
+hazard per year; Var(D_h) = mu^2 w' C w (`deviation_sd`), C the covariance of eta. The band
+needs sd q_i L / z_0.9 at H_i (L the caseload at the origin, z_0.9 = 1.2816). Errors grow
+faster with the horizon than an AR(1) that settles lets them: the level wanders. So where the
+AR(1) alone is wider than the first bucket needs, it is narrowed (g < 1, no walk); otherwise
+g = 1 and a random walk (sd tau_i within bucket i, Cov(w_s, w_t) = sum_(r <= min(s, t))
+tau_r^2) takes the rest, solved bucket by bucket (0 where the earlier buckets give enough).
 
 **What this leaves.** The ratio counts the whole error against the deviation's width: chance and
 parameter uncertainty are in the band too, so it is if anything a little wide where they matter
@@ -53,66 +50,71 @@ from simbijstand.scenario.schema import Inflatie, Schommeling
 
 LEVEL = 0.8
 Z_80 = 1.2815515655446004  # the standard normal's 90th percentile: an 80% band's half-width
-TARGET_RANGE = (0.1, 50.0)
+MAX_ERROR = 1.0  # a relative error above 100% says the forecast broke, not how wide to be
+MIN_FACTOR = 0.1
 METHOD = (
-    "conformaal per horizon: het 80%-kwantiel van |uitkomst - prognose| in sd's van de "
-    "schommeling zonder verbreding, over eerdere oorsprongen; verbreding = factor op de AR(1) "
-    "en een dwalend niveau (wandeling)"
+    "conformaal per horizon: het 80%-kwantiel van |uitkomst - prognose| / prognose over "
+    "eerdere oorsprongen, omgezet in een factor op de AR(1) en een dwalend niveau (wandeling)"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class ScoredMonth:
-    """One forecast month already observed: the outcome, the forecast (mean of replications)
-    and the sd the deviation alone, without widening, gave the caseload there."""
+    """One forecast month already observed: the outcome and the forecast (mean of
+    replications)."""
 
     origin: dt.date
     date: dt.date
     actual: float
     forecast: float
-    deviation_sd: float
 
     @property
     def months(self) -> int:
         return months_between(self.origin, self.date)
 
-    def ratio(self) -> float:
-        """|outcome - forecast| in 80% half-widths of the unwidened deviation."""
+    def error(self) -> float:
+        """|outcome - forecast| / forecast."""
         distance = abs(self.actual - self.forecast)
-        if self.deviation_sd <= 0:
+        if self.forecast <= 0:
             return 0.0 if distance == 0 else math.inf
-        return distance / (Z_80 * self.deviation_sd)
+        return distance / self.forecast
 
 
-def target_factors(
+def target_errors(
     scored: Sequence[ScoredMonth], horizons: Sequence[int], before: dt.date | None = None
-) -> tuple[list[float], list[int], list[dt.date]]:
+) -> tuple[list[float | None], list[int], list[dt.date]]:
     """Per bucket (months (H_(i-1), H_i]; the last bucket takes every later month too): the
-    conformal widening E_i, the number of scored months behind it, and the origins used. A
-    bucket without months takes the previous bucket's (1 for the first)."""
+    conformal 80% relative error q_i (None: no months), the number of scored months behind it,
+    and the origins used."""
     usable = [m for m in scored if before is None or m.date <= before]
-    factors, counts = [], []
+    errors: list[float | None] = []
+    counts = []
     for i, horizon in enumerate(horizons):
         low = horizons[i - 1] if i else 0
         last = i == len(horizons) - 1
-        ratios = sorted(
-            m.ratio() for m in usable if low < m.months and (m.months <= horizon or last)
+        found = sorted(
+            m.error() for m in usable if low < m.months and (m.months <= horizon or last)
         )
-        counts.append(len(ratios))
-        if not ratios:
-            factors.append(factors[-1] if factors else 1.0)
+        counts.append(len(found))
+        if not found:
+            errors.append(None)
             continue
-        rank = min(math.ceil((len(ratios) + 1) * LEVEL), len(ratios))
-        factors.append(float(np.clip(ratios[rank - 1], *TARGET_RANGE)))
+        rank = min(math.ceil((len(found) + 1) * LEVEL), len(found))
+        errors.append(min(found[rank - 1], MAX_ERROR))
     origins = sorted({m.origin for m in usable})
-    return factors, counts, origins
+    return errors, counts, origins
 
 
 def deviation_sd(
     deviation: Schommeling, inflow_per_month: float, exit_per_year: float, months: int
 ) -> np.ndarray:
-    """The caseload's sd at h = 1..months from the deviation's AR(1) alone, no widening."""
+    """The caseload's sd at h = 1..months from the deviation (its widening included)."""
     covariance = _covariance(deviation, months)
+    inflation = deviation.inflatie
+    if inflation is not None:
+        g = np.array(inflation.month_factors(months))
+        tau2 = np.array(inflation.month_walk(months)) ** 2
+        covariance = covariance * np.outer(g, g) + _walk_covariance(tau2)
     return np.array(
         [
             inflow_per_month * math.sqrt(max(_quadratic(covariance, exit_per_year, h), 0.0))
@@ -121,66 +123,69 @@ def deviation_sd(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Caseload:
+    """What turns a relative error into the deviation's width: the caseload at the origin, its
+    mean monthly inflow and its entry-weighted exit hazard per year."""
+
+    level: float
+    inflow_per_month: float
+    exit_per_year: float
+
+
 def widened(
-    deviation: Schommeling, horizons: Sequence[int], targets: Sequence[float], exit_per_year: float
+    deviation: Schommeling,
+    horizons: Sequence[int],
+    errors: Sequence[float | None],
+    caseload: Caseload,
 ) -> Schommeling:
-    """The deviation with the AR(1) factor and wandering level that widen the caseload's band
-    by the targets at the horizons (module docstring); its other fields kept."""
+    """The deviation with the AR(1) factor and wandering level that give an 80% band of
+    +- errors[i] at each horizon (module docstring); its other fields kept."""
     months = max(horizons)
     covariance = _covariance(deviation, months)
-    g = min(targets[0], 1.0)
+    mu2, x = caseload.inflow_per_month**2, caseload.exit_per_year
+    needed = [
+        None if e is None else (e * caseload.level / Z_80) ** 2 / mu2 if mu2 > 0 else None
+        for e in errors
+    ]
+    first = next((n for n in needed if n is not None), None)
+    own_first = _quadratic(covariance, x, horizons[needed.index(first)]) if first else 0.0
+    g = 1.0 if first is None or own_first <= 0 else min(math.sqrt(first / own_first), 1.0)
+    g = max(g, MIN_FACTOR)
     walk = np.zeros(months)  # tau_t^2
     taus = []
-    for i, (horizon, target) in enumerate(zip(horizons, targets, strict=True)):
+    for i, (horizon, need) in enumerate(zip(horizons, needed, strict=True)):
         low = horizons[i - 1] if i else 0
-        own = _quadratic(covariance, exit_per_year, horizon)
-        wanted = (target**2 - g**2) * own - _quadratic(
-            _walk_covariance(walk), exit_per_year, horizon
-        )
-        bucket = np.zeros(months)
-        bucket[low:horizon] = 1.0
-        per_unit = _quadratic(_walk_covariance(bucket), exit_per_year, horizon)
-        tau2 = max(wanted, 0.0) / per_unit if per_unit > 0 else 0.0
+        tau2 = 0.0
+        if need is not None:
+            have = g**2 * _quadratic(covariance, x, horizon)
+            have += _quadratic(_walk_covariance(walk), x, horizon)
+            bucket = np.zeros(months)
+            bucket[low:horizon] = 1.0
+            per_unit = _quadratic(_walk_covariance(bucket), x, horizon)
+            tau2 = max(need - have, 0.0) / per_unit if per_unit > 0 else 0.0
         walk[low:horizon] = tau2
         taus.append(round(min(math.sqrt(tau2), 1.0), 8))
     inflation = Inflatie(
         horizon_maanden=list(horizons),
-        factor=[round(max(g, 1e-3), 6)] * len(horizons),
+        factor=[round(g, 6)] * len(horizons),
         wandeling_sd_per_maand=taus,
     )
     return deviation.model_copy(update={"inflatie": inflation})
-
-
-def effective_factors(deviation: Schommeling, exit_per_year: float, months: int) -> np.ndarray:
-    """E_h for h = 1..months: how much wider the widening makes the caseload's band at h than
-    the AR(1) alone (1 without widening)."""
-    covariance = _covariance(deviation, months)
-    inflation = deviation.inflatie
-    g = np.ones(months) if inflation is None else np.array(inflation.month_factors(months))
-    tau2 = np.zeros(months) if inflation is None else np.array(inflation.month_walk(months)) ** 2
-    wide = covariance * np.outer(g, g) + _walk_covariance(tau2)
-    return np.array(
-        [
-            math.sqrt(_quadratic(wide, exit_per_year, h) / _quadratic(covariance, exit_per_year, h))
-            if _quadratic(covariance, exit_per_year, h) > 0
-            else 1.0
-            for h in range(1, months + 1)
-        ]
-    )
 
 
 def calibrate_inflation(
     deviation: Schommeling,
     scored: Sequence[ScoredMonth],
     horizons: Sequence[int],
-    exit_per_year: float,
+    caseload: Caseload,
     before: dt.date | None = None,
 ) -> Schommeling:
     """The deviation widened for a forecast from `before` (None: after every scored month),
     calibrated on `scored` (module docstring); its `inflatie` records the method, the origins
     and the scored months per horizon."""
-    targets, counts, origins = target_factors(scored, horizons, before)
-    found = widened(deviation, horizons, targets, exit_per_year)
+    errors, counts, origins = target_errors(scored, horizons, before)
+    found = widened(deviation, horizons, errors, caseload)
     assert found.inflatie is not None
     record = {"methode": METHOD, "oorsprongen": origins, "punten": counts}
     return found.model_copy(update={"inflatie": found.inflatie.model_copy(update=record)})
@@ -198,14 +203,14 @@ def coverage_by_bucket(inside: Sequence[tuple[int, bool]], horizons: Sequence[in
     return result
 
 
-def inflow_and_exit(parameters: dict[str, Any]) -> tuple[float, float]:
-    """(mean monthly inflow, entry-weighted exit hazard per year) of parameter-file data: the
-    mu and x of the deviation's width (duration dependence and doorstroom left out)."""
+def caseload_of(parameters: dict[str, Any], level: float) -> Caseload:
+    """The `Caseload` of parameter-file data with `level` cases at the origin: mean monthly
+    inflow and entry-weighted exit hazard (duration dependence and doorstroom left out)."""
     inflow = parameters["instroom"]
     groups = parameters["klantgroepen"]
     shares = inflow["klantgroepen"]
     exit_rate = sum(share * groups[g]["uitstroom_per_jaar"] for g, share in shares.items())
-    return inflow["per_jaar"] / 12, float(exit_rate)
+    return Caseload(level, inflow["per_jaar"] / 12, float(exit_rate))
 
 
 def _covariance(deviation: Schommeling, months: int) -> np.ndarray:

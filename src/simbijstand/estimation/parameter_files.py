@@ -18,8 +18,8 @@ import numpy as np
 
 from simbijstand.estimation.aggregate.deviation import DeviationEstimate
 from simbijstand.estimation.aggregate.uncertainty import Uncertain
-from simbijstand.estimation.bands import inflow_and_exit, widened
-from simbijstand.estimation.calibrate import Calibration, input_files
+from simbijstand.estimation.bands import caseload_of, widened
+from simbijstand.estimation.calibrate import Calibration, caseload_at_end, input_files
 from simbijstand.scenario.schema import Schommeling
 from simbijstand.scenario.toml_io import file_sha256
 
@@ -54,7 +54,8 @@ def parameter_file_data(
     }
     deviation = calibration.deviation
     if widen and deviation is not None and deviation.inflation is not None:
-        _add_widening(data, deviation)
+        level = sum(caseload_at_end(calibration, gemeente).values())
+        _add_widening(data, deviation, level)
     uncertain = calibration.uncertain[gemeente]
     data["intervallen"] = _intervals(calibration, uncertain) | _deviation_intervals(calibration)
     block = _lognormal_block(uncertain)
@@ -120,43 +121,33 @@ def _deviation_data(calibration: Calibration, gemeente: str) -> dict[str, Any]:
     return data
 
 
-def _add_widening(data: dict[str, Any], deviation: DeviationEstimate) -> None:
-    """The config's widening into the file's [instroom.schommeling], once its rates are known."""
-    assert deviation.inflation is not None
-    schommeling = data["instroom"]["schommeling"]
-    _, exit_rate = inflow_and_exit(data)
-    schommeling |= _widening_data(deviation, schommeling.get("start_sd", 0.0), exit_rate)
-    schommeling["bron"] += (
-        "; inflatie: de verbreding van de band van het bestand per horizon uit de config "
-        f"({', '.join(str(f) for f in deviation.inflation.verbreding)}), omgerekend naar een "
-        "factor op de AR(1) en een dwalend niveau met deze sd_per_maand, persistentie en "
-        "uitstroom (estimation/bands.py)"
-    )
-
-
-def _widening_data(
-    deviation: DeviationEstimate, start_sd: float, exit_rate: float
-) -> dict[str, Any]:
-    """The config's widening of the caseload's band (from a backtest) as this file's inflatie:
+def _add_widening(data: dict[str, Any], deviation: DeviationEstimate, level: float) -> None:
+    """The config's band reach into the file's [instroom.schommeling], once its rates are known:
     the factor on the AR(1) and the wandering level that give it with this file's sigma, rho,
-    start_sd and exits, and the config's record of how the widening was found."""
+    start_sd, inflow and exits, and the config's record of how it was found."""
     inflation = deviation.inflation
     assert inflation is not None
+    schommeling = data["instroom"]["schommeling"]
     own = Schommeling(
         sd_per_maand=deviation.sd_per_maand,
         persistentie=deviation.persistentie,
-        start_sd=min(start_sd, 3.0),
+        start_sd=min(schommeling.get("start_sd", 0.0), 3.0),
     )
-    found = widened(own, inflation.horizon_maanden, inflation.verbreding, exit_rate)
+    errors = list(inflation.relatieve_fout_80)
+    found = widened(own, inflation.horizon_maanden, errors, caseload_of(data, level))
     assert found.inflatie is not None
-    record = inflation.model_dump(exclude_defaults=True, exclude={"verbreding"})
-    return {
-        "inflatie": record
-        | {
-            "factor": [rounded(f) for f in found.inflatie.factor],
-            "wandeling_sd_per_maand": [rounded(t) for t in found.inflatie.wandeling_sd_per_maand],
-        }
+    record = inflation.model_dump(exclude_defaults=True, exclude={"relatieve_fout_80"})
+    schommeling["inflatie"] = record | {
+        "factor": [rounded(f) for f in found.inflatie.factor],
+        "wandeling_sd_per_maand": [rounded(t) for t in found.inflatie.wandeling_sd_per_maand],
     }
+    reach = ", ".join(f"{100 * e:.1f}%" for e in errors)
+    schommeling["bron"] += (
+        f"; inflatie: de 80%-band moet volgens de backtest {reach} rond de prognose reiken "
+        f"(horizon {inflation.horizon_maanden} maanden); omgerekend naar een factor op de AR(1) "
+        "en een dwalend niveau met deze sd_per_maand, persistentie, instroom en uitstroom "
+        "(estimation/bands.py)"
+    )
 
 
 def _deviation_intervals(calibration: Calibration) -> dict[str, Any]:

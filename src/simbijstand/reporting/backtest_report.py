@@ -87,13 +87,16 @@ def _origin_lines(result: OriginResult) -> list[str]:
 
 
 def _inflation_lines(inflation: Any) -> list[str]:
-    rows = zip(inflation.horizon_maanden, inflation.verbreding, inflation.punten, strict=False)
-    parts = [f"t/m {h} mnd: {number(f, 2)} ({p} peildata)" for h, f, p in rows]
+    rows = zip(
+        inflation.horizon_maanden, inflation.relatieve_fout_80, inflation.punten, strict=False
+    )
+    parts = [f"t/m {h} mnd: ±{number(100 * f, 1)}% ({p} peildata)" for h, f, p in rows]
     covered = ", ".join(f"{number(100 * c, 0)}%" for c in inflation.dekking_80)
     origins = inflation.oorsprongen
     span = f"{origins[0]} t/m {origins[-1]}" if origins else "geen"
     return [
-        "Inflatie voor een prognose na deze oorsprongen (de band van het bestand verbreed met):",
+        "Bandbreedte voor een prognose na deze oorsprongen (80%-band rond de prognose, "
+        "conformaal op de fouten hierboven):",
         f"  {'; '.join(parts)}",
         f"  oorsprongen {span}; de geneste kalibratie haalde dekking 80%: {covered}",
         "  Neem over in de kalibratieconfig als [instroom.schommeling.inflatie] (--json geeft "

@@ -21,8 +21,13 @@ def bands_calibration(manifest: dict[str, Any]) -> str | None:
         if not inflation:
             continue
         factors = ", ".join(
-            f"{number(f, 2)} t/m {h} maanden"
-            for h, f in zip(inflation["horizon_maanden"], inflation["factor"], strict=True)
+            f"t/m {h} maanden factor {number(f, 2)} en dwalend niveau {number(100 * w, 1)}%/mnd"
+            for h, f, w in zip(
+                inflation["horizon_maanden"],
+                inflation["factor"],
+                inflation.get("wandeling_sd_per_maand") or [0.0] * len(inflation["factor"]),
+                strict=True,
+            )
         )
         origins = inflation.get("oorsprongen") or []
         where = (
@@ -38,6 +43,6 @@ def bands_calibration(manifest: dict[str, Any]) -> str | None:
         )
         return (
             f"Banden gekalibreerd op de eigen fouten{where}: de schommeling van de instroom "
-            f"verbreed met {factors}{held}."
+            f"verbreed ({factors}){held}."
         )
     return None

@@ -238,15 +238,16 @@ def _inflation_lines(deviation: DeviationEstimate) -> list[str]:
             "",
         ]
     widening = ", ".join(
-        f"{number(v, 2)} t/m {h} maanden"
-        for h, v in zip(inflation.horizon_maanden, inflation.verbreding, strict=True)
+        f"±{number(100 * v, 1)}% t/m {h} maanden"
+        for h, v in zip(inflation.horizon_maanden, inflation.relatieve_fout_80, strict=True)
     )
     origins = inflation.oorsprongen
     where = f" op {len(origins)} oorsprongen ({origins[0]} t/m {origins[-1]})" if origins else ""
     held = ", ".join(f"{number(100 * c, 0)}%" for c in inflation.dekking_80)
     return [
-        f"Banden gekalibreerd op de eigen fouten buiten het venster{where}: de band van het "
-        f"bestand verbreed met {widening}"
+        f"Banden gekalibreerd op de eigen fouten buiten het venster{where}: de 80%-band van "
+        f"het bestand reikt {widening} rond de prognose (een factor op de AR(1) en een "
+        f"dwalend niveau, zie het parameterbestand)"
         + (
             f"; de geneste kalibratie hield daar {held} van de maanden in de 80%-band"
             if held

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -53,10 +52,9 @@ from simbijstand.estimation.backtest.results import OriginResult, score_horizon
 from simbijstand.estimation.bands import (
     ScoredMonth,
     calibrate_inflation,
+    caseload_of,
     coverage_by_bucket,
-    deviation_sd,
-    inflow_and_exit,
-    target_factors,
+    target_errors,
 )
 from simbijstand.estimation.calibrate import calibrate, caseload_at_end
 from simbijstand.estimation.config.config import CalibrationConfig, load_config
@@ -239,8 +237,9 @@ def _nested_inflation(
     if not any(m.date <= fit.origin for m in scored):
         return found
     for gemeente, deviation in _deviations(fit).items():
-        _, exit_rate = inflow_and_exit(fit.parameters[gemeente])
-        wider = calibrate_inflation(deviation, scored, horizons, exit_rate, before=fit.origin)
+        level = sum(fit.initial[gemeente].values())
+        caseload = caseload_of(fit.parameters[gemeente], level)
+        wider = calibrate_inflation(deviation, scored, horizons, caseload, before=fit.origin)
         assert wider.inflatie is not None
         data = fit.parameters[gemeente]["instroom"]["schommeling"]
         data["inflatie"] = wider.inflatie.model_dump(exclude_defaults=True)
@@ -266,22 +265,12 @@ def _with_inflation(result: OriginResult, inflation: dict[str, Schommeling]) -> 
 def _scored_months(
     fit: Fitted, target: dict[dt.date, float], paths: dict[dt.date, np.ndarray]
 ) -> list[ScoredMonth]:
-    """The forecast's months with an observed target: the outcome, our forecast and the sd
-    the deviation alone gave the target there (its gemeenten's paths independent)."""
-    months = max(len(paths) - 1, 1)
-    variance = np.zeros(months)
-    for gemeente, deviation in _deviations(fit).items():
-        inflow, exit_rate = inflow_and_exit(fit.parameters[gemeente])
-        variance += deviation_sd(deviation, inflow, exit_rate, months) ** 2
-    found = []
-    for t, day in enumerate(sorted(paths)):
-        if t == 0 or day not in target:
-            continue
-        forecast = float(paths[day].astype(float).mean())
-        found.append(
-            ScoredMonth(fit.origin, day, target[day], forecast, math.sqrt(variance[t - 1]))
-        )
-    return found
+    """The forecast's months with an observed target: the outcome and our forecast."""
+    return [
+        ScoredMonth(fit.origin, day, target[day], float(paths[day].astype(float).mean()))
+        for t, day in enumerate(sorted(paths))
+        if t > 0 and day in target
+    ]
 
 
 def _inside(
@@ -299,21 +288,21 @@ def _inside(
 def _final_inflation(
     scored: list[ScoredMonth], inside: list[tuple[int, bool]], horizons: list[int]
 ) -> Verbreding | None:
-    """The widening for a forecast after every scored month, as the config's `inflatie`
-    table: the caseload band's widening per horizon (which the calibration turns into the
-    file's factor and wandering level with its own sigma, rho and exits), the origins and
-    months behind it, and the coverage the nested calibration achieved on these origins."""
+    """The band's reach for a forecast after every scored month, as the config's `inflatie`
+    table: the 80% relative error per horizon (which the calibration turns into the file's
+    factor and wandering level), the origins and months behind it, and the coverage the
+    nested calibration achieved on these origins."""
     if not scored:
         return None
-    targets, counts, origins = target_factors(scored, horizons)
+    errors, counts, origins = target_errors(scored, horizons)
     covered = coverage_by_bucket(inside, horizons)
     return Verbreding(
         horizon_maanden=horizons,
-        verbreding=[round(f, 4) for f in targets],
+        relatieve_fout_80=[round(e if e is not None else 0.0, 5) for e in errors],
         methode=(
             "conformaal per horizon (estimation/bands.py): het 80%-kwantiel van "
-            "|uitkomst - prognose| in sd's van de schommeling zonder verbreding; dekking_80: "
-            "wat de geneste kalibratie (elke oorsprong alleen op eerdere) haalde"
+            "|uitkomst - prognose| / prognose; dekking_80: wat de geneste kalibratie (elke "
+            "oorsprong alleen op eerdere) haalde"
         ),
         oorsprongen=origins,
         punten=counts,

@@ -176,18 +176,19 @@ class Werkloosheid(Strict):
 
 
 class Verbreding(Strict):
-    """How much wider the caseload's 80% band must be per horizon than the deviation's own
-    spread gives, as `simbijstand backtest` calibrated it on its rolling origins (its output
-    ends with this table): `verbreding[i]` for months up to `horizon_maanden[i]`. The
-    calibration turns it into the parameter file's `inflatie` factors on the deviation's path
-    (`estimation.bands.path_factors`); methode, oorsprongen, punten and dekking_80 are copied
-    to record how."""
+    """How far, relative to the forecast, the caseload's 80% band must reach per horizon, as
+    `simbijstand backtest` calibrated it on its rolling origins (its output ends with this
+    table): `relatieve_fout_80[i]` (0.03: +- 3%) for months up to `horizon_maanden[i]`. The
+    calibration turns it into the parameter file's `inflatie` (a factor on the AR(1) and a
+    wandering level) with the file's own sigma, rho, inflow and exits
+    (`estimation.bands.widened`); methode, oorsprongen, punten and dekking_80 are copied to
+    record how."""
 
     horizon_maanden: Annotated[
         list[Annotated[int, Field(ge=1, le=600)]], Field(min_length=1, max_length=60)
     ]
-    verbreding: Annotated[
-        list[Annotated[float, Field(gt=0, le=20)]], Field(min_length=1, max_length=60)
+    relatieve_fout_80: Annotated[
+        list[Annotated[float, Field(gt=0, le=1)]], Field(min_length=1, max_length=60)
     ]
     methode: str = ""
     oorsprongen: list[dt.date] = Field(default_factory=list)
@@ -196,12 +197,12 @@ class Verbreding(Strict):
 
     @model_validator(mode="after")
     def _one_per_horizon(self) -> Verbreding:
-        sizes = {len(self.horizon_maanden), len(self.verbreding)}
+        sizes = {len(self.horizon_maanden), len(self.relatieve_fout_80)}
         sizes |= {len(v) for v in (self.punten, self.dekking_80) if v}
         if len(sizes) > 1:
             raise ValueError(
-                "give one value per entry of horizon_maanden in verbreding (and in punten and "
-                "dekking_80, when given)"
+                "give one value per entry of horizon_maanden in relatieve_fout_80 (and in "
+                "punten and dekking_80, when given)"
             )
         if any(b <= a for a, b in itertools.pairwise(self.horizon_maanden)):
             raise ValueError("horizon_maanden must increase, e.g. [12, 24]")
@@ -218,7 +219,7 @@ class Schommeling(Strict):
     # "filter": a forecast starts from the deviation the window's last months show (Kalman);
     # "nul": from 0, as if the last months were on the expected path
     start: Literal["filter", "nul"] = "filter"
-    # the caseload band's widening by horizon, calibrated on out-of-sample errors by
+    # the caseload band's reach by horizon, calibrated on out-of-sample errors by
     # `simbijstand backtest` (its output gives this table)
     inflatie: Verbreding | None = None
 
