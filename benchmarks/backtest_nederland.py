@@ -23,6 +23,7 @@ import json
 import time
 from pathlib import Path
 
+from simbijstand.errors import SimbijstandError
 from simbijstand.estimation.backtest.results import summary
 from simbijstand.reporting.backtest_report import backtest_json, backtest_text
 from simbijstand.runs.backtest import backtest_run
@@ -44,9 +45,12 @@ def main() -> None:
     origins = [dt.date(year, 1, 1) for year in _years(args.origins)]
     horizons = [int(h) for h in args.horizons.split(",")]
     started = time.perf_counter()
-    run = backtest_run(
-        args.config, origins, horizons, replications=args.replications, workers=args.workers
-    )
+    try:
+        run = backtest_run(
+            args.config, origins, horizons, replications=args.replications, workers=args.workers
+        )
+    except SimbijstandError as error:
+        raise SystemExit(f"error: {error}") from None
     seconds = time.perf_counter() - started
     described = {"target": run.target, "failures": run.failures, "inflation": run.inflation}
     text = backtest_text(run.results, **described)

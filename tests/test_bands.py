@@ -237,10 +237,11 @@ def test_a_backtest_calibrates_each_origin_on_earlier_origins_only(tmp_path) -> 
     by_origin = {r.origin: r.inflation for r in run.results if r.horizon == 12}
     assert by_origin[dt.date(2019, 1, 1)] is None
     second = by_origin[dt.date(2019, 7, 1)]
-    assert second["oorsprongen"] == ["2019-01-01"] and second["punten"] == [6, 0]
+    # quarters of the 12-month horizon: the first origin's 6 months observed by 2019-07-01
+    assert second["oorsprongen"] == ["2019-01-01"] and second["punten"] == [3, 3, 0, 0]
     assert by_origin[dt.date(2020, 1, 1)]["oorsprongen"] == ["2019-01-01", "2019-07-01"]
     assert run.inflation is not None and len(run.inflation.oorsprongen) == 3
-    assert len(run.inflation.dekking_80) == 2 and run.inflation.punten[0] == 18
+    assert len(run.inflation.dekking_80) == 4 and run.inflation.punten == [9, 9, 9, 9]
     again = backtest_run(path, origins, [6, 12], replications=8, workers=2)
     for a, b in zip(run.results, again.results, strict=True):
         assert np.array_equal(a.forecasts["simbijstand"].mean, b.forecasts["simbijstand"].mean)

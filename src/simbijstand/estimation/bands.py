@@ -49,6 +49,7 @@ from simbijstand.domain.calendar import months_between
 from simbijstand.scenario.schema import Inflatie, Schommeling
 
 LEVEL = 0.8
+BUCKET_MONTHS = 3  # errors grow within a year: one reach per quarter of the horizon
 Z_80 = 1.2815515655446004  # the standard normal's 90th percentile: an 80% band's half-width
 MAX_ERROR = 1.0  # a relative error above 100% says the forecast broke, not how wide to be
 MIN_FACTOR = 0.1
@@ -78,6 +79,12 @@ class ScoredMonth:
         if self.forecast <= 0:
             return 0.0 if distance == 0 else math.inf
         return distance / self.forecast
+
+
+def band_buckets(horizon: int) -> list[int]:
+    """The horizons H_i of the buckets a reach is calibrated for: every quarter up to
+    `horizon` (which is the last)."""
+    return [*range(BUCKET_MONTHS, horizon, BUCKET_MONTHS), horizon]
 
 
 def target_errors(

@@ -13,9 +13,10 @@ For each origin:
    (the default), and their own path of inflow deviation when the fit wrote an
    [instroom.schommeling], from its filtered start. That deviation's spread is widened by an
    `inflatie` calibrated (`estimation.bands`) on the months of earlier origins' forecasts
-   that were observed by this origin, never on later ones ([backtest] inflatie = "genest", the
-   default; "geen" leaves it out). The config's own [instroom.schommeling] inflatie is not
-   used: it was calibrated on months after most origins. The engine runs in memory;
+   that were observed by this origin, never on later ones, per quarter of the horizon
+   ([backtest] inflatie = "genest", the default; "geen" leaves it out). The config's own
+   [instroom.schommeling] inflatie is not used: it was calibrated on months after most origins.
+   The engine runs in memory;
 3. compare with the target series (the [backtest] doel, summed over its gemeenten) at every
    observed date in (origin, origin + horizon]: the forecast is the mean over replications, its
    80% and 90% bands the 10-90 and 5-95 percentiles; a shorter horizon is scored on the first
@@ -51,6 +52,7 @@ from simbijstand.errors import SimbijstandError
 from simbijstand.estimation.backtest.results import OriginResult, score_horizon
 from simbijstand.estimation.bands import (
     ScoredMonth,
+    band_buckets,
     calibrate_inflation,
     caseload_of,
     coverage_by_bucket,
@@ -138,6 +140,7 @@ def backtest_run(
     replications = replications or spec.replicaties
     seed = spec.seed if seed is None else seed
     nested = spec.inflatie == "genest" and config.spec.instroom.schommeling is not None
+    buckets = band_buckets(horizons[-1])
     results: list[OriginResult] = []
     scored: list[ScoredMonth] = []
     inside: list[tuple[int, bool]] = []  # (horizon month, within our 80% band)
@@ -148,7 +151,7 @@ def backtest_run(
             failures[origin] = fit
             continue
         fitted += 1
-        inflation = _nested_inflation(fit, scored, horizons) if nested else {}
+        inflation = _nested_inflation(fit, scored, buckets) if nested else {}
         started = time.perf_counter()
         paths = _simulate(config, fit, horizons[-1], replications, seed, workers)
         seconds = {"fit": fit.seconds, "simulate": time.perf_counter() - started}
@@ -162,7 +165,7 @@ def backtest_run(
         results,
         _target_text(config),
         failures,
-        _final_inflation(scored, inside, horizons) if nested and fitted else None,
+        _final_inflation(scored, inside, buckets) if nested and fitted else None,
     )
 
 
