@@ -20,14 +20,11 @@ def bands_calibration(manifest: dict[str, Any]) -> str | None:
         inflation = deviation.get("inflatie")
         if not inflation:
             continue
-        factors = ", ".join(
-            f"t/m {h} maanden factor {number(f, 2)} en dwalend niveau {number(100 * w, 1)}%/mnd"
-            for h, f, w in zip(
-                inflation["horizon_maanden"],
-                inflation["factor"],
-                inflation.get("wandeling_sd_per_maand") or [0.0] * len(inflation["factor"]),
-                strict=True,
-            )
+        walk = [100 * w for w in inflation.get("wandeling_sd_per_maand") or [0.0]]
+        factors = (
+            f"factor {number(inflation['factor'][0], 2)} op de AR(1), een dwalend niveau van "
+            f"{number(min(walk), 1)}-{number(max(walk), 1)}% per maand, "
+            f"t/m {inflation['horizon_maanden'][-1]} maanden gekalibreerd"
         )
         origins = inflation.get("oorsprongen") or []
         where = (
