@@ -35,13 +35,11 @@ def test_the_table_reads_every_source_and_marks_thin_coverage(tmp_path: Path) ->
     lines = accuracy().accuracy_table(tmp_path)
     assert (
         "| Nederland, rollende oorsprongen | 12 | simbijstand | 18 | 216 | 8.385 | 5,25 | 80% "
-        "| 90% |"
-        in lines
+        "| 90% |" in lines
     )
     assert (
         "| Alle gemeenten (dwarsdoorsnede) | 12 | simbijstand | 18 | 4.680 | 41 | 5,25 | 77% "
-        "| 90% |"
-        in lines
+        "| 90% |" in lines
     )
     assert any("BMWE: nog niet beschikbaar" in line for line in lines)
     bmwe = {
@@ -53,6 +51,5 @@ def test_the_table_reads_every_source_and_marks_thin_coverage(tmp_path: Path) ->
     assert "| BMWE | 12 | simbijstand | 18 | 2 | 30 | 5,25 | 80%* | 90%* |" in lines
     assert (
         "| BMWE, op de data van de eigen prognose | 12 | eigen prognose | 18 | 1 | 55 | 5,25 "
-        "| – | – |"
-        in lines
+        "| – | – |" in lines
     )
