@@ -24,8 +24,11 @@ Each file holds what `simbijstand backtest --json` writes; only these keys are r
     }
 
 `origins` counts forecasts (origins, or gemeenten x origins for the cross-section), `punten`
-the scored months behind the coverage; dekking_* may be absent (no band). A file that is
-missing is listed as not (yet) available; nothing is made up.
+the scored months behind the coverage; dekking_* may be absent (no band). The cross-section as
+benchmarks/backtest_gemeenten.py writes it is read too: `horizon_maanden` and a `tabel` per size
+class ({"gemeenten", "mae_mediaan", "mae_laatste_waarde", "mae_drift", "dekking_80",
+"dekking_90"}; one scored point per gemeente). A file that is missing is listed as not (yet)
+available; nothing is made up.
 """
 
 from __future__ import annotations
@@ -70,6 +73,9 @@ def accuracy_table(folder: Path) -> list[str]:
             missing.append(f"{name}: nog niet beschikbaar ({file})")
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
+        if "tabel" in data and "summary" not in data:
+            lines += _class_rows(name, data)
+            continue
         lines += _rows(name, data.get("summary", {}))
         own = data.get("summary_own_dates") or {}
         lines += _rows(f"{name}, op de data van de eigen prognose", own)
@@ -88,6 +94,27 @@ def _rows(name: str, summary: dict[str, Any]) -> list[str]:
                 f"{_int(values.get('mae'))} | {_num(values.get('mase'))} | "
                 f"{_pct(values.get('dekking_80'), few)} | {_pct(values.get('dekking_90'), few)} |"
             )
+    return rows
+
+
+def _class_rows(name: str, data: dict[str, Any]) -> list[str]:
+    """The per-gemeente cross-section's table per size class as {horizon: {method: scores}}."""
+    rows = []
+    horizon = str(data.get("horizon_maanden", ""))
+    for klasse, values in data["tabel"].items():
+        count = values.get("gemeenten")
+        methods = {
+            "simbijstand": {
+                "mae": values.get("mae_mediaan"),
+                "dekking_80": values.get("dekking_80"),
+                "dekking_90": values.get("dekking_90"),
+            },
+            "naive": {"mae": values.get("mae_laatste_waarde")},
+            "drift": {"mae": values.get("mae_drift")},
+        }
+        for scores in methods.values():
+            scores |= {"origins": count, "punten": count}
+        rows += _rows(f"{name}, {klasse}", {horizon: methods})
     return rows
 
 

@@ -53,3 +53,28 @@ def test_the_table_reads_every_source_and_marks_thin_coverage(tmp_path: Path) ->
         "| BMWE, op de data van de eigen prognose | 12 | eigen prognose | 18 | 1 | 55 | 5,25 "
         "| – | – |" in lines
     )
+
+
+def test_the_gemeenten_cross_section_is_read_per_size_class(tmp_path: Path) -> None:
+    """The format benchmarks/backtest_gemeenten.py writes: one scored point per gemeente."""
+    table = {
+        "klein": {
+            "gemeenten": 236,
+            "mae_mediaan": 17.9,
+            "mae_laatste_waarde": 20.3,
+            "mae_drift": 19.4,
+            "dekking_80": 0.847,
+            "dekking_90": 0.907,
+        }
+    }
+    data = {"horizon_maanden": 12, "tabel": table}
+    (tmp_path / "accuracy-gemeenten.json").write_text(json.dumps(data))
+    lines = accuracy().accuracy_table(tmp_path)
+    assert (
+        "| Alle gemeenten (dwarsdoorsnede), klein | 12 | simbijstand | 236 | 236 | 18 | – | 85% "
+        "| 91% |" in lines
+    )
+    assert (
+        "| Alle gemeenten (dwarsdoorsnede), klein | 12 | laatste waarde | 236 | 236 | 20 | – | – "
+        "| – |" in lines
+    )
