@@ -91,7 +91,9 @@ def test_scores_of_a_toy_forecast_by_hand() -> None:
 
 def test_averages_over_origins_weigh_coverage_by_dates() -> None:
     def result(origin: int, dates: int, mase: float, covered: float) -> OriginResult:
-        score = Score(mae=mase, mape=1.0, mase=mase, coverage={lv: covered for lv in LEVELS})
+        score = Score(
+            mae=mase, mape=1.0, mase=mase, coverage={lv: covered for lv in LEVELS}, points=dates
+        )
         return OriginResult(
             dt.date(origin, 1, 1),
             12,
@@ -152,7 +154,14 @@ def test_backtest_command_end_to_end(tmp_path: Path) -> None:
         origin.pop("seconds")
     assert again["origins"] == data["origins"]  # seeded: the same forecast every time
     text = CliRunner().invoke(main, arguments[:-1])
-    assert "Gemiddeld over oorsprongen" in text.output and "laatste waarde" in text.output
+    assert "Gemiddeld over 2 oorsprongen" in text.output and "laatste waarde" in text.output
+    assert "Doel: reeks 'bestand' (bestand.csv), Proef" in text.output
+    assert "werkelijk op 2020-01-01: " in text.output  # the outcome beside the forecasts
+    assert "op de 1 peildata van de eigen prognose" in text.output  # scored on its own dates
+    assert "minder dan 10 peildata" in text.output  # 6-month coverage rests on 6 months
+    assert data["target"].startswith("reeks 'bestand'")
+    own = data["origins"][1]["scores_own_dates"]
+    assert {s["points"] for s in own.values()} == {1}  # every method on the same date
 
 
 def test_chunks_run_in_memory_as_in_a_run_directory(tmp_path: Path) -> None:

@@ -16,15 +16,15 @@ DATA = Path(__file__).resolve().parents[1] / "calibration" / "data"
 
 def test_cbs_uitkeringen_is_a_complete_monthly_series() -> None:
     frame = series.read_cbs_uitkeringen(DATA / "cbs_37789ksz_uitkeringen_nederland_maand.csv")
-    assert frame.height == 270  # Jan 1998 - Jun 2020
-    assert frame["maand"][0] == dt.date(1998, 1, 1) and frame["maand"][-1] == dt.date(2020, 6, 1)
+    assert frame.height == 324  # Jan 1998 - Dec 2024
+    assert frame["maand"][0] == dt.date(1998, 1, 1) and frame["maand"][-1] == dt.date(2024, 12, 1)
     assert frame.schema["bijstand_totaal_x1000"] == pl.Float64
-    assert frame["bijstand_totaal_x1000"][-1] == 415.5
+    assert frame["bijstand_totaal_x1000"][-1] == 397.8
 
 
 def test_cbs_werkloosheid() -> None:
     frame = series.read_cbs_werkloosheid(DATA / "cbs_80590ned_werkloosheid_nederland_maand.csv")
-    assert frame.height == 210 and frame["maand"][0] == dt.date(2003, 1, 1)
+    assert frame.height == 264 and frame["maand"][0] == dt.date(2003, 1, 1)  # to Dec 2024
 
 
 @pytest.mark.parametrize(

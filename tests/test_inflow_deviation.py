@@ -379,6 +379,9 @@ def test_engine_data_give_back_sigma_and_rho(tmp_path: Path) -> None:
         and "geschat" in deviation.bron
         and "119 maandresiduen" in (deviation.bron)
     )
+    # the forecast starts where the last months are: the filtered value, with its uncertainty
+    assert 0 < deviation.start_sd < 0.1 and abs(deviation.start) < 0.4
+    assert "Kalman" in deviation.bron
     report = output.report.read_text()
     assert "## Schommeling van de instroom" in report
 
@@ -402,6 +405,7 @@ def test_assumed_values_are_stated(tmp_path: Path) -> None:
     assert "aanname: landelijk" in data["instroom"]["schommeling"]["bron"]
     assert calibration.assumptions["instroom.schommeling.persistentie"] == "0.9: aanname: traag"
     assert not any(k.startswith("instroom.schommeling") for k in data["intervallen"])
+    assert "start_sd" in data["instroom"]["schommeling"]  # filtered with the assumed values
 
 
 @pytest.mark.slow

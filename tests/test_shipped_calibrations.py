@@ -34,11 +34,19 @@ def test_shipped_parameter_files_match_their_config_and_data(config: Path) -> No
         assert (config.parent / "README.md").is_file()
 
 
-def test_four_calibrations_are_shipped() -> None:
-    assert {c.parent.name for c in CONFIGS} == {"steenwijkerland", "igsd", "bmwe", "nederland"}
+def test_five_calibrations_are_shipped() -> None:
+    assert {c.parent.name for c in CONFIGS} == {
+        "steenwijkerland",
+        "igsd",
+        "bmwe",
+        "nederland",
+        "nederland-2020",
+    }
 
 
-@pytest.mark.parametrize("name", ["bmwe-2018", "nederland-2020", "basis-gekalibreerd"])
+@pytest.mark.parametrize(
+    "name", ["bmwe-2018", "nederland-2020", "nederland-2025", "basis-gekalibreerd"]
+)
 def test_scenarios_on_the_calibrations_load(name: str) -> None:
     scenario = simbijstand.load_scenario(SCENARIOS / f"{name}.toml")
     assert scenario.spec.simulatie.parameteronzekerheid

@@ -16,8 +16,9 @@ from simbijstand.cli.shared import (
     user_errors,
     workers_option,
 )
+from simbijstand.estimation.errors import EstimationError
 from simbijstand.reporting.backtest_report import backtest_json, backtest_text
-from simbijstand.runs.backtest import backtest as run_backtest
+from simbijstand.runs.backtest import backtest_run
 
 
 def _dates(_ctx: click.Context, _param: click.Parameter, value: str) -> list[dt.date]:
@@ -79,7 +80,9 @@ def backtest(
     For each origin: calibrate on the data before it, forecast with the engine (no scenario
     shock), and compare with the config's [backtest] doel: MAE, MAPE, MASE and the coverage of
     the 80% and 90% bands, next to the last value, drift and seasonal-naive baselines and the
-    municipality's own forecast where the config names one.
+    municipality's own forecast where the config names one. The bands' inflation at each
+    origin is calibrated on earlier origins only; the output ends with the inflation for a
+    forecast after all of them. An origin that cannot be fitted is reported, the rest run.
 
     \b
     Examples:
@@ -87,10 +90,14 @@ def backtest(
       simbijstand backtest calibration/nederland/kalibratie.toml \\
           --origin 2018-01-01,2019-01-01 --horizon 12,24 --json
     """
-    results = run_backtest(
+    found = backtest_run(
         config, origin, horizon, replications=replications, seed=seed, workers=workers
     )
+    if not found.results and found.failures:
+        first, message = next(iter(found.failures.items()))
+        raise EstimationError(f"backtest origin {first}: {message}")
+    described = {"target": found.target, "failures": found.failures, "inflation": found.inflation}
     if as_json:
-        echo(json.dumps(backtest_json(results), indent=2, ensure_ascii=False))
+        echo(json.dumps(backtest_json(found.results, **described), indent=2, ensure_ascii=False))
     else:
-        echo(backtest_text(results))
+        echo(backtest_text(found.results, **described))

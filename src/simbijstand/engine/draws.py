@@ -4,18 +4,29 @@ With `simulatie.parameteronzekerheid = true` a run's bands show estimation error
 chance: replication r draws its parameters (see `scenario.uncertainty.draw_parameters`) from
 `parameter_seed(seed, r)` and runs on a model compiled from them.
 
-A parameter file with `[instroom.schommeling]` (sd_per_maand > 0) adds persistent shifts of
-inflow (economy, policy): replication r draws a path eta_1..eta_M of the AR(1)
-eta_t = rho eta_(t-1) + eps_t, eps_t ~ N(0, sigma^2), eta_0 = 0, and multiplies month t's
-expected inflow of the file's entry cells by exp(eta_t - v_t / 2), v_t = Var(eta_t) =
-sigma^2 (1 + rho^2 + ... + rho^(2(t-1))). The correction keeps E[multiplier] = 1: the expected
-inflow, and with it the expected caseload, is the file's; the median caseload lies a little
-below it (by about v_t / 2 of the inflow since the start). The path comes from
-`deviation_seed(seed, r, k)`, k numbering the scenario's parameter files in order of first
-use, so it does not depend on workers, on the parameter draw, or on the horizon (a longer
-horizon extends the same path), and two scenarios on the same files get the same path for
-replication r (common random numbers in `simbijstand compare`). Statushouders keep their own
-expected entries: their deviation is the quota's, not the economy's.
+A parameter file with `[instroom.schommeling]` adds persistent shifts of inflow (economy,
+policy): replication r draws a path eta_1..eta_M and multiplies month t's expected inflow of the
+file's entry cells by exp(eta_t - v_t / 2). The path is
+
+    eta_t = rho^t start + g_t u_t + w_t,   u_t = rho u_(t-1) + eps_t,   eps_t ~ N(0, sigma^2),
+    u_0 ~ N(0, start_sd^2),   w_t = w_(t-1) + N(0, tau_t^2), w_0 = 0,
+    v_t = Var(eta_t) = g_t^2 Var(u_t) + tau_1^2 + ... + tau_t^2,
+    Var(u_t) = sigma^2 (1 + rho^2 + ... + rho^(2(t-1))) + rho^(2t) start_sd^2,
+
+with `start` and `start_sd` the deviation the calibration's last months show (Kalman-filtered,
+`estimation.aggregate.deviation`; 0 when not given) and g_t the file's `inflatie` for month t
+(1 without it) and tau_t its `wandeling_sd_per_maand` (0 without it), a level that wanders;
+both calibrated on out-of-sample errors by `estimation.bands`. The correction keeps
+E[multiplier] = exp(rho^t start): the expected inflow is the file's, moved by what the deviation
+at the start leaves of itself; the median caseload lies a little below the mean. When the run
+draws parameters and the file gives [intervallen] for sd_per_maand and persistentie, every
+replication draws sigma (lognormal) and rho (normal, clipped to [0, 1]) from them first, from
+`deviation_parameter_seed(seed, r, k)`. The path comes from `deviation_seed(seed, r, k)`, k
+numbering the scenario's parameter files in order of first use, so it does not depend on
+workers, on the parameter draw, or on the horizon (a longer horizon extends the same path), and
+two scenarios on the same files get the same path for replication r (common random numbers in
+`simbijstand compare`). Statushouders keep their own expected entries: their deviation is the
+quota's, not the economy's.
 
 Gemeenten that name the same parameter file share its draw and its path, as they share its
 estimate. The hazard tables are shared by all replications of a batch, so replications with
@@ -28,18 +39,23 @@ run not at all (it runs one replication per batch anyway).
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 
 from simbijstand.engine.arrays import Floats
 from simbijstand.engine.model import CompiledModel, compile_model
-from simbijstand.engine.streams import deviation_seed, parameter_seed
+from simbijstand.engine.streams import deviation_parameter_seed, deviation_seed, parameter_seed
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.initial_state import InitialState
-from simbijstand.scenario.schema import ParameterFile, Schommeling
+from simbijstand.scenario.schema import Interval, ParameterFile, Schommeling
 from simbijstand.scenario.uncertainty import draw_parameters
+
+DEVIATION_KEY = "instroom.schommeling"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +100,9 @@ class ReplicationModels:
             deviation = params.instroom.schommeling
             if deviation is None or not is_active(deviation):
                 continue
+            if self.parameters_drawn:
+                rng = np.random.default_rng(deviation_parameter_seed(self.seed, replication, k))
+                deviation = draw_deviation(deviation, params.intervallen, rng)
             rng = np.random.default_rng(deviation_seed(self.seed, replication, k))
             if factors is None:
                 factors = np.ones((model.months, model.cells))
@@ -104,9 +123,14 @@ def replication_models(
 
 
 def is_active(deviation: Schommeling | None) -> bool:
-    """Whether a file's [instroom.schommeling] moves inflow at all (sd_per_maand 0 does not:
-    such a run is the same as one without the table)."""
-    return deviation is not None and deviation.sd_per_maand > 0
+    """Whether a file's [instroom.schommeling] moves inflow at all (sd_per_maand 0 from a start
+    of 0 does not: such a run is the same as one without the table)."""
+    return deviation is not None and (
+        deviation.sd_per_maand > 0
+        or deviation.start != 0
+        or deviation.start_sd > 0
+        or (deviation.inflatie is not None and any(deviation.inflatie.wandeling_sd_per_maand))
+    )
 
 
 def parameter_files(scenario: Scenario) -> dict[Path, ParameterFile]:
@@ -118,20 +142,86 @@ def parameter_files(scenario: Scenario) -> dict[Path, ParameterFile]:
 
 
 def inflow_multipliers(deviation: Schommeling, months: int, rng: np.random.Generator) -> Floats:
-    """exp(eta_t - v_t / 2) for t = 1..months, one AR(1) path (see the module docstring)."""
+    """exp(eta_t - v_t / 2) for t = 1..months, one path (see the module docstring)."""
     # imported here: scipy.signal pulls in scipy.stats, a second of import time in every worker
     # process of every run, and only runs with an inflow deviation need it
     from scipy import signal
 
     sigma, rho = deviation.sd_per_maand, deviation.persistentie
-    # lfilter runs the recursion eta_t = rho eta_(t-1) + eps_t from eta_0 = 0
-    eta = np.asarray(signal.lfilter([1.0], [1.0, -rho], sigma * rng.standard_normal(months)))
-    return np.exp(eta - deviation_variance(sigma, rho, months) / 2)
+    shocks = sigma * rng.standard_normal(months)
+    # drawn after the shocks, and only when uncertain: files without start_sd keep their paths
+    u_0 = deviation.start_sd * rng.standard_normal() if deviation.start_sd > 0 else 0.0
+    # lfilter runs u_t = rho u_(t-1) + eps_t; its state carries rho u_0 into month 1
+    u: Floats = np.asarray(signal.lfilter([1.0], [1.0, -rho], shocks, zi=[rho * u_0])[0])
+    eta = deviation_mean(deviation, months) + inflation_factors(deviation, months) * u
+    walk = walk_sd(deviation, months)
+    if np.any(walk > 0):  # drawn last, and only when wanted: files without it keep their paths
+        eta = eta + np.cumsum(walk * rng.standard_normal(months))
+    multipliers: Floats = np.exp(eta - path_variance(deviation, months) / 2)
+    return multipliers
+
+
+def deviation_mean(deviation: Schommeling, months: int) -> Floats:
+    """E[eta_t] = rho^t start for t = 1..months."""
+    return deviation.start * deviation.persistentie ** np.arange(1.0, months + 1)
+
+
+def path_variance(deviation: Schommeling, months: int) -> Floats:
+    """v_t = Var(eta_t) for t = 1..months, start uncertainty and inflation included."""
+    rho = deviation.persistentie
+    start = deviation.start_sd**2 * rho ** (2.0 * np.arange(1, months + 1))
+    own = deviation_variance(deviation.sd_per_maand, rho, months)
+    walk = np.cumsum(walk_sd(deviation, months) ** 2)
+    return inflation_factors(deviation, months) ** 2 * (own + start) + walk
+
+
+def inflation_factors(deviation: Schommeling, months: int) -> Floats:
+    """g_t for t = 1..months: the `inflatie` factor of the first horizon that reaches month t,
+    the last factor after the last horizon; 1 without inflation."""
+    if deviation.inflatie is None:
+        return np.ones(months)
+    return np.array(deviation.inflatie.month_factors(months))
+
+
+def walk_sd(deviation: Schommeling, months: int) -> Floats:
+    """tau_t for t = 1..months: the wandering level's monthly sd (0 without one)."""
+    if deviation.inflatie is None:
+        return np.zeros(months)
+    return np.array(deviation.inflatie.month_walk(months))
 
 
 def deviation_variance(sigma: float, rho: float, months: int) -> Floats:
-    """Var(eta_t) for t = 1..months: sigma^2 (1 + rho^2 + ... + rho^(2(t-1)))."""
+    """Var(eta_t) for t = 1..months from eta_0 = 0: sigma^2 (1 + rho^2 + ... + rho^(2(t-1)))."""
     return sigma**2 * np.cumsum(rho ** (2.0 * np.arange(months)))
+
+
+def draw_deviation(
+    deviation: Schommeling, intervals: Mapping[str, Interval], rng: np.random.Generator
+) -> Schommeling:
+    """sigma and rho drawn from their [intervallen] (estimation uncertainty): log sigma and rho
+    normal with the sd that gives the interval's width at its level (the half above the
+    estimate when the interval reaches a boundary); rho clipped to [0, 1]. A value without an
+    interval (assumed) is kept. Both normals are always drawn, so one's draw does not shift the
+    other's."""
+    z_sigma, z_rho = rng.standard_normal(2)
+    sigma, rho = deviation.sd_per_maand, deviation.persistentie
+    interval = intervals.get(f"{DEVIATION_KEY}.sd_per_maand")
+    if interval is not None and sigma > 0 and interval.hoog > sigma:
+        z = stats_z(interval.niveau)
+        low = math.log(interval.laag) if interval.laag > 0 else None
+        high = math.log(interval.hoog)
+        sd = (high - low) / (2 * z) if low is not None else (high - math.log(sigma)) / z
+        sigma = min(sigma * math.exp(sd * z_sigma), 1.0)
+    interval = intervals.get(f"{DEVIATION_KEY}.persistentie")
+    if interval is not None and interval.hoog > interval.laag:
+        sd = (interval.hoog - interval.laag) / (2 * stats_z(interval.niveau))
+        rho = min(max(rho + sd * z_rho, 0.0), 1.0)
+    return deviation.model_copy(update={"sd_per_maand": sigma, "persistentie": rho})
+
+
+def stats_z(level: float) -> float:
+    """The standard normal quantile of a central interval at `level` (0.95 -> 1.96)."""
+    return float(NormalDist().inv_cdf((1 + level) / 2))
 
 
 def _parameter_path(scenario: Scenario, gemeente: str) -> Path:

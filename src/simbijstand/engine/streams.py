@@ -156,3 +156,12 @@ def deviation_seed(seed: int, replication: int, file_index: int) -> np.random.Se
     streams, so the path is the same with or without parameter draws, for any number of
     workers, and in every scenario on the same files."""
     return np.random.SeedSequence(seed, spawn_key=(replication, 2, file_index))
+
+
+def deviation_parameter_seed(
+    seed: int, replication: int, file_index: int
+) -> np.random.SeedSequence:
+    """The stream of replication r's draw of sd_per_maand and persistentie for the k-th
+    parameter file (`SeedSequence(seed, spawn_key=(r, 3, k))`), apart from the path's own
+    stream so the path's shocks are the same whether or not the two are drawn."""
+    return np.random.SeedSequence(seed, spawn_key=(replication, 3, file_index))

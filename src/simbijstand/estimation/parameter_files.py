@@ -16,21 +16,26 @@ from typing import Any
 
 import numpy as np
 
+from simbijstand.estimation.aggregate.deviation import DeviationEstimate
 from simbijstand.estimation.aggregate.uncertainty import Uncertain
-from simbijstand.estimation.calibrate import Calibration, input_files
+from simbijstand.estimation.bands import caseload_of, widened
+from simbijstand.estimation.calibrate import Calibration, caseload_at_end, input_files
+from simbijstand.scenario.schema import Schommeling
 from simbijstand.scenario.toml_io import file_sha256
 
 SIGNIFICANT = 7
 
 
 def parameter_file_data(
-    calibration: Calibration, gemeente: str, output: Path, *, version: str
+    calibration: Calibration, gemeente: str, output: Path, *, version: str, widen: bool = True
 ) -> dict[str, Any]:
     """The parameter file of one gemeente as TOML-ready data.
 
     Args:
         output: where the file will be written; [herkomst] gives the input files relative to it.
         version: simbijstand's version, for [herkomst] programma.
+        widen: apply the config's [instroom.schommeling] inflatie (a backtest does not: it
+            calibrates its own on earlier origins).
     """
     config, fitter = calibration.config, calibration.fitter
     spec = config.spec
@@ -47,6 +52,10 @@ def parameter_file_data(
         },
         "herkomst": _provenance(calibration, output, version),
     }
+    deviation = calibration.deviation
+    if widen and deviation is not None and deviation.inflation is not None:
+        level = sum(caseload_at_end(calibration, gemeente).values())
+        _add_widening(data, deviation, level)
     uncertain = calibration.uncertain[gemeente]
     data["intervallen"] = _intervals(calibration, uncertain) | _deviation_intervals(calibration)
     block = _lognormal_block(uncertain)
@@ -79,13 +88,13 @@ def _inflow_data(calibration: Calibration, gemeente: str) -> dict[str, Any]:
             "gemiddelde_maanden": werkloosheid.gemiddelde_maanden,
         }
     if calibration.deviation is not None:
-        data["schommeling"] = _deviation_data(calibration)
+        data["schommeling"] = _deviation_data(calibration, gemeente)
     return data
 
 
-def _deviation_data(calibration: Calibration) -> dict[str, Any]:
+def _deviation_data(calibration: Calibration, gemeente: str) -> dict[str, Any]:
     """[instroom.schommeling] with its provenance: what was estimated from which months, and
-    what assumed with which source."""
+    what assumed with which source; the gemeente's filtered start and the config's inflation."""
     deviation = calibration.deviation
     assert deviation is not None
     estimated = [n for n in ("sd_per_maand", "persistentie") if n not in deviation.assumed]
@@ -97,11 +106,48 @@ def _deviation_data(calibration: Calibration) -> dict[str, Any]:
             f"{deviation.terms} maandresiduen van het bestand als AR(1) met de Poisson-ruis "
             "van de fit, maximum likelihood; zie [intervallen] en het rapport"
         )
-    return {
+    data: dict[str, Any] = {
         "sd_per_maand": rounded(deviation.sd_per_maand),
         "persistentie": rounded(deviation.persistentie),
-        "bron": "; ".join(parts),
     }
+    if gemeente in deviation.starts:
+        start, start_sd = deviation.starts[gemeente]
+        data |= {"start": rounded(start), "start_sd": rounded(start_sd)}
+        parts.append(
+            f"start en start_sd: de schommeling aan het eind van het venster ({calibration.tot}), "
+            "Kalman-filter over dezelfde maandresiduen"
+        )
+    data["bron"] = "; ".join(parts)
+    return data
+
+
+def _add_widening(data: dict[str, Any], deviation: DeviationEstimate, level: float) -> None:
+    """The config's band reach into the file's [instroom.schommeling], once its rates are known:
+    the factor on the AR(1) and the wandering level that give it with this file's sigma, rho,
+    start_sd, inflow and exits, and the config's record of how it was found."""
+    inflation = deviation.inflation
+    assert inflation is not None
+    schommeling = data["instroom"]["schommeling"]
+    own = Schommeling(
+        sd_per_maand=deviation.sd_per_maand,
+        persistentie=deviation.persistentie,
+        start_sd=min(schommeling.get("start_sd", 0.0), 3.0),
+    )
+    errors = list(inflation.relatieve_fout_80)
+    found = widened(own, inflation.horizon_maanden, errors, caseload_of(data, level))
+    assert found.inflatie is not None
+    record = inflation.model_dump(exclude_defaults=True, exclude={"relatieve_fout_80"})
+    schommeling["inflatie"] = record | {
+        "factor": [rounded(f) for f in found.inflatie.factor],
+        "wandeling_sd_per_maand": [rounded(t) for t in found.inflatie.wandeling_sd_per_maand],
+    }
+    reach = ", ".join(f"{100 * e:.1f}%" for e in errors)
+    schommeling["bron"] += (
+        f"; inflatie: de 80%-band moet volgens de backtest {reach} rond de prognose reiken "
+        f"(horizon {inflation.horizon_maanden} maanden); omgerekend naar een factor op de AR(1) "
+        "en een dwalend niveau met deze sd_per_maand, persistentie, instroom en uitstroom "
+        "(estimation/bands.py)"
+    )
 
 
 def _deviation_intervals(calibration: Calibration) -> dict[str, Any]:

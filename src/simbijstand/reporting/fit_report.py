@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from simbijstand.estimation.aggregate.deviation import cumulative_sd
+from simbijstand.estimation.aggregate.deviation import DeviationEstimate, cumulative_sd
 from simbijstand.estimation.calibrate import Calibration, input_files
 from simbijstand.reporting.terminal import number
 from simbijstand.scenario.toml_io import file_sha256
@@ -193,11 +193,12 @@ def _deviation(calibration: Calibration) -> list[str]:
         *_table(["parameter", "waarde", "interval", "herkomst"], rows),
         "",
         f"Een run trekt per replicatie een pad van blijvende afwijkingen van de instroom "
-        f"(economie, beleid): de log van een instroomfactor volgt een AR(1) die bij de start op "
-        f"0 staat. Met deze waarden wijkt de instroom van de eerste 12 maanden met "
-        f"een standaardafwijking van {spread[0]}% af van de verwachting, die van de eerste 24 "
-        f"maanden met {spread[1]}%; de verwachte instroom blijft gelijk.",
+        f"(economie, beleid): de log van een instroomfactor volgt een AR(1). Zonder start en "
+        f"inflatie wijkt de instroom van de eerste 12 maanden met een standaardafwijking van "
+        f"{spread[0]}% af van de verwachting, die van de eerste 24 maanden met {spread[1]}%.",
         "",
+        *_start_lines(deviation),
+        *_inflation_lines(deviation),
     ]
     if deviation.series:
         lines += [
@@ -210,6 +211,51 @@ def _deviation(calibration: Calibration) -> list[str]:
             "",
         ]
     return lines
+
+
+def _start_lines(deviation: DeviationEstimate) -> list[str]:
+    """Where a forecast from the window's end starts, per gemeente."""
+    if not deviation.starts:
+        return ['Het pad begint op 0 (`start = "nul"` of geen maandresiduen).', ""]
+    parts = [
+        f"{gemeente} {number(100 * start, 1)}% (sd {number(100 * sd, 1)}%)"
+        for gemeente, (start, sd) in deviation.starts.items()
+    ]
+    return [
+        "Een prognose vanaf het eind van het venster begint bij de afwijking die de laatste "
+        f"maanden tonen (Kalman-filter): {'; '.join(parts)}; die dooft uit met de "
+        "persistentie.",
+        "",
+    ]
+
+
+def _inflation_lines(deviation: DeviationEstimate) -> list[str]:
+    """How the bands were calibrated on out-of-sample errors, when the config gives it."""
+    inflation = deviation.inflation
+    if inflation is None:
+        return [
+            "Geen inflatie: de banden zijn niet op fouten buiten het venster gekalibreerd.",
+            "",
+        ]
+    widening = ", ".join(
+        f"±{number(100 * v, 1)}% t/m {h} maanden"
+        for h, v in zip(inflation.horizon_maanden, inflation.relatieve_fout_80, strict=True)
+    )
+    origins = inflation.oorsprongen
+    where = f" op {len(origins)} oorsprongen ({origins[0]} t/m {origins[-1]})" if origins else ""
+    held = ", ".join(f"{number(100 * c, 0)}%" for c in inflation.dekking_80)
+    return [
+        f"Banden gekalibreerd op de eigen fouten buiten het venster{where}: de 80%-band van "
+        f"het bestand reikt {widening} rond de prognose (een factor op de AR(1) en een "
+        f"dwalend niveau, zie het parameterbestand)"
+        + (
+            f"; de geneste kalibratie hield daar {held} van de maanden in de 80%-band"
+            if held
+            else ""
+        )
+        + f". Methode: {inflation.methode or 'niet opgegeven'}.",
+        "",
+    ]
 
 
 def _interval_text(interval: tuple[float, float] | None) -> str:

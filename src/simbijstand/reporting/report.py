@@ -17,6 +17,7 @@ from simbijstand.reporting import (
     overview,
     rules_text,
 )
+from simbijstand.reporting.bands_text import bands_calibration
 from simbijstand.reporting.html import (
     esc,
     figure,
@@ -262,8 +263,13 @@ def _footer(data: RunData) -> str:
         f"<footer>Gemaakt met simbijstand {version}: een simulatie van elke uitkering, "
         f"{number(data.replications)} keer herhaald met toevallige variatie. De banden tonen "
         f"{_band_sources(data.manifest)}; onzekerheid in de aannames van het scenario zelf zit er "
-        "niet in.</footer>"
+        f"niet in.{_calibrated(data.manifest)}</footer>"
     )
+
+
+def _calibrated(manifest: dict[str, Any]) -> str:
+    note = bands_calibration(manifest)
+    return "" if note is None else " " + esc(note)
 
 
 def _band_sources(manifest: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ import polars as pl
 
 from simbijstand.projections import TOTAL
 from simbijstand.reporting import aggregates
+from simbijstand.reporting.bands_text import bands_calibration
 from simbijstand.reporting.finance_text import finance_block
 from simbijstand.reporting.measures_text import measures_block
 from simbijstand.reporting.numbers import (
@@ -82,6 +83,7 @@ def _heading(run: FinishedRun) -> list[str]:
         f"{date_nl(scenario.start)} t/m {date_nl(last_day)}, {sim.replicaties} replicaties, "
         f"seed {sim.seed}",
         _bands_line(sim.parameteronzekerheid, "inflow_deviation" in run.manifest["uncertainty"]),
+        *filter(None, [bands_calibration(run.manifest)]),
     ]
 
 

@@ -26,10 +26,14 @@ from concurrent.futures import (
 )
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from simbijstand.engine import CompiledModel
 from simbijstand.engine.draws import ReplicationModels
 from simbijstand.runs.chunks import Chunk, ChunkResult, load_finished, run_chunk
+
+Task = TypeVar("Task")
+Outcome = TypeVar("Outcome")
 
 Progress = Callable[[int, int], None]  # (replications done, replications in all)
 
@@ -89,11 +93,12 @@ def _results(
 
 
 def _here_and_in_helpers(
-    job: Callable[[Chunk], ChunkResult], chunks: list[Chunk], workers: int
-) -> Iterator[ChunkResult]:
-    """Run chunks on a thread of this process and on `workers - 1` helper processes, one
-    chunk in each at a time, the next handed out as one finishes. This process has everything
-    imported and starts at once; a spawned helper first spends most of a second importing."""
+    job: Callable[[Task], Outcome], chunks: list[Task], workers: int
+) -> Iterator[Outcome]:
+    """Run tasks (chunks, or a backtest's fits) on a thread of this process and on
+    `workers - 1` helper processes, one task in each at a time, the next handed out as one
+    finishes; outcomes come in the order they finish. This process has everything imported
+    and starts at once; a spawned helper first spends most of a second importing."""
     # spawn, not fork: a forked pool can deadlock once polars' thread pool exists. The model
     # goes with each task, not as the pool's initargs: a spawned worker reads those only after
     # its imports, so the parent blocked on the pipe and started the workers one by one
@@ -109,7 +114,7 @@ def _here_and_in_helpers(
             initargs=(os.getpid(),),
         ) as pool,
     ):
-        running: dict[Future[ChunkResult], Executor] = {}
+        running: dict[Future[Outcome], Executor] = {}
 
         def hand_out(executor: Executor) -> None:
             if waiting:
@@ -161,6 +166,16 @@ def _main_script_hidden() -> Iterator[None]:
         yield
     finally:
         main.__file__ = path
+
+
+def helper_pool(processes: int) -> ProcessPoolExecutor:
+    """A pool of `processes` spawned helpers that die with this process (see `run_chunks`)."""
+    return ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 _PR_SET_PDEATHSIG = 1

@@ -442,7 +442,7 @@ def _manifest(
 
 
 def uncertainty_description(
-    parameters: bool, deviations: dict[str, dict[str, float]] | None = None
+    parameters: bool, deviations: dict[str, dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     """What the bands of a run show, for the manifest and the summary; `deviations` holds the
     [instroom.schommeling] of each parameter file that has an active one."""
@@ -462,24 +462,28 @@ def uncertainty_description(
         shown.append("schommeling van de instroom")
         result["inflow_deviation"] = {
             "files": deviations,
-            "model": "log inflow multiplier eta_t = persistentie eta_(t-1) + N(0, sd_per_maand^2), "
-            "eta_0 = 0; month t's inflow x exp(eta_t - Var(eta_t) / 2) (expected inflow kept)",
+            "model": "log inflow multiplier eta_t = persistentie^t start + g_t u_t, u_t = "
+            "persistentie u_(t-1) + N(0, sd_per_maand^2), u_0 ~ N(0, start_sd^2), g_t the "
+            "inflatie factor of month t (1 without); month t's inflow x exp(eta_t - "
+            "Var(eta_t) / 2) (expected inflow kept, moved by the start)",
             "draws": "replication r draws the path of the scenario's k-th parameter file with "
-            "SeedSequence(seed, spawn_key=(r, 2, k))",
+            "SeedSequence(seed, spawn_key=(r, 2, k)); with parameter draws, sd_per_maand and "
+            "persistentie first from their [intervallen] with SeedSequence(seed, "
+            "spawn_key=(r, 3, k))",
         }
     return {"bands": _joined(shown), **result}
 
 
-def inflow_deviations(scenario: Scenario) -> dict[str, dict[str, float]]:
-    """sd_per_maand and persistentie of every parameter file with an active schommeling."""
+def inflow_deviations(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """sd_per_maand, persistentie, start and inflatie (how the bands were calibrated: method,
+    origins, coverage) of every parameter file with an active schommeling."""
     found = {}
     for gemeente in scenario.gemeenten:
         deviation = scenario.parameters[gemeente].instroom.schommeling
         if deviation is not None and is_active(deviation):
-            found[scenario.spec.gemeenten[gemeente].parameters] = {
-                "sd_per_maand": deviation.sd_per_maand,
-                "persistentie": deviation.persistentie,
-            }
+            found[scenario.spec.gemeenten[gemeente].parameters] = deviation.model_dump(
+                mode="json", exclude={"bron"}, exclude_defaults=True
+            )
     return found
 
 

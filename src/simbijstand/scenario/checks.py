@@ -33,6 +33,7 @@ def check_parameter_file(params: ParameterFile) -> list[Problem]:
     problems += _unique(("routes",), params.routes)
     problems += _check_shares(("instroom", "klantgroepen"), params.instroom.klantgroepen, groups)
     problems += _check_season(params)
+    problems += _check_inflation(params)
     for name in params.klantgroepen:
         problems += _check_group(params, name)
     if not problems:  # the uncertainty blocks refer to values that must first be sound
@@ -53,6 +54,33 @@ def _check_season(params: ParameterFile) -> list[Problem]:
             "between months; the level is instroom.per_jaar)",
         )
     ]
+
+
+def _check_inflation(params: ParameterFile) -> list[Problem]:
+    """[instroom.schommeling.inflatie]: one factor per horizon, horizons increasing, and the
+    recorded coverage (when given) one per horizon too."""
+    deviation = params.instroom.schommeling
+    if deviation is None or deviation.inflatie is None:
+        return []
+    inflation, path = deviation.inflatie, ("instroom", "schommeling", "inflatie")
+    problems = []
+    if len(inflation.factor) != len(inflation.horizon_maanden):
+        problems.append(
+            _problem(
+                (*path, "factor"),
+                f"has {len(inflation.factor)} factors for {len(inflation.horizon_maanden)} "
+                "horizons; give one factor per entry of horizon_maanden",
+            )
+        )
+    if any(b <= a for a, b in itertools.pairwise(inflation.horizon_maanden)):
+        problems.append(_problem((*path, "horizon_maanden"), "must increase (e.g. [12, 24])"))
+    for name in ("wandeling_sd_per_maand", "punten", "dekking_80"):
+        values = getattr(inflation, name)
+        if values and len(values) != len(inflation.horizon_maanden):
+            problems.append(
+                _problem((*path, name), "give one value per entry of horizon_maanden, or none")
+            )
+    return problems
 
 
 def _check_group(params: ParameterFile, name: str) -> list[Problem]:

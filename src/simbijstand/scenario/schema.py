@@ -51,18 +51,69 @@ class Werkloosheid(Strict):
     gemiddelde_maanden: Annotated[int, Field(ge=1, le=120)] = 1
 
 
+class Inflatie(Strict):
+    """How much wider the deviation's spread is drawn, by horizon: the spread of eta in months
+    1..horizon_maanden[0] is multiplied by factor[0], up to horizon_maanden[1] by factor[1],
+    and so on; after the last, by the last factor. Calibrated on out-of-sample errors
+    (`estimation.bands`); `methode`, `oorsprongen`, `punten` and `dekking_80` record how, on
+    which forecast origins, on how many scored months per horizon and with what coverage of
+    the 80% band (nested: each origin's factors came from earlier origins only)."""
+
+    horizon_maanden: Annotated[
+        list[Annotated[int, Field(ge=1, le=600)]], Field(min_length=1, max_length=60)
+    ]
+    factor: Annotated[
+        list[Annotated[float, Field(gt=0, le=20)]], Field(min_length=1, max_length=60)
+    ]
+    # a level that wanders: a random walk w added to eta, w_t = w_(t-1) + N(0, sd_t^2), w_0 = 0,
+    # sd_t this list's value for month t's horizon (as factor); empty: none
+    wandeling_sd_per_maand: list[Annotated[float, Field(ge=0, le=1)]] = []
+    methode: str = ""
+    oorsprongen: list[dt.date] = []
+    punten: list[Annotated[int, Field(ge=0)]] = []
+    dekking_80: list[Annotated[float, Field(ge=0, le=1)]] = []
+
+    def month_factors(self, months: int) -> list[float]:
+        """g_t for t = 1..months: the factor of the first horizon that reaches month t, the
+        last factor after the last horizon."""
+        return self._per_month(self.factor, months)
+
+    def month_walk(self, months: int) -> list[float]:
+        """The wandering level's sd for t = 1..months (0 without one), as `month_factors`."""
+        return (
+            self._per_month(self.wandeling_sd_per_maand, months)
+            if self.wandeling_sd_per_maand
+            else [0.0] * months
+        )
+
+    def _per_month(self, values: list[float], months: int) -> list[float]:
+        last = len(values) - 1
+        result = []
+        for t in range(1, months + 1):
+            index = next((i for i, h in enumerate(self.horizon_maanden) if t <= h), last)
+            result.append(values[min(index, last)])
+        return result
+
+
 class Schommeling(Strict):
     """A persistent deviation of inflow from its expected path (economy, policy), per replication.
 
     The log of an inflow multiplier follows an AR(1) over the horizon's months t = 1..M:
-    eta_t = persistentie x eta_(t-1) + eps_t, eps_t ~ N(0, sd_per_maand^2), eta_0 = 0 at the
-    start. Month t's expected inflow of every entry klantgroep is multiplied by
-    exp(eta_t - v_t / 2), v_t = Var(eta_t), so the expected inflow stays that of the file. See
-    `engine.draws`.
+    eta_t = persistentie x eta_(t-1) + eps_t, eps_t ~ N(0, sd_per_maand^2), from
+    eta_0 ~ N(start, start_sd^2): the deviation the last observed months show (a Kalman filter's
+    estimate at the calibration's end; 0 and 0 when unknown). Month t's expected inflow of every
+    entry klantgroep is multiplied by exp(eta_t - v_t / 2), v_t = Var(eta_t), so the expected
+    inflow is the file's times exp(persistentie^t x start). `inflatie` widens the AR(1)'s spread
+    by horizon and adds a random walk (a level that wanders), both calibrated on out-of-sample
+    errors; with parameter uncertainty, sd_per_maand and
+    persistentie are drawn from their [intervallen]. See `engine.draws`.
     """
 
     sd_per_maand: Annotated[float, Field(ge=0, le=1)]
     persistentie: Annotated[float, Field(ge=0, le=1)]  # 0: month to month independent; 1: walk
+    start: Annotated[float, Field(ge=-3, le=3)] = 0.0
+    start_sd: Annotated[float, Field(ge=0, le=3)] = 0.0
+    inflatie: Inflatie | None = None
     bron: str = ""
 
 

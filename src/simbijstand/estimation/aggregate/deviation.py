@@ -48,7 +48,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Self
 
 import numpy as np
@@ -58,6 +58,7 @@ from simbijstand.estimation.aggregate.aggregate import AggregateFitter
 from simbijstand.estimation.aggregate.path import observed_values
 from simbijstand.estimation.aggregate.path_terms import StockTerm
 from simbijstand.estimation.config.config import CalibrationConfig
+from simbijstand.estimation.config.schema import Verbreding
 from simbijstand.estimation.errors import EstimationError
 
 MIN_TERMS = 12  # likelihood terms (months after each series' first value) needed to estimate
@@ -93,6 +94,9 @@ class DeviationEstimate:
     level: float
     series: tuple[DeviationSeries, ...]
     assumed: dict[str, str]
+    # per gemeente: the filtered deviation at the window's end and its sd (empty: start at 0)
+    starts: dict[str, tuple[float, float]] = field(default_factory=dict)
+    inflation: Verbreding | None = None  # the config's, turned into the file's inflatie
 
     @property
     def terms(self) -> int:
@@ -184,6 +188,14 @@ class DeviationFitter:
 
 
 def _series_negative_loglik(x: list[float], noise: list[float], sigma: float, rho: float) -> float:
+    return _kalman(x, noise, sigma, rho)[0]
+
+
+def _kalman(
+    x: list[float], noise: list[float], sigma: float, rho: float
+) -> tuple[float, float, float]:
+    """(-log likelihood, filtered mean, filtered variance) of one series: the state at its last
+    month given every value up to it (predicted through months without a value)."""
     total, mean, var = 0.0, math.nan, math.nan
     started = False
     for value, chance in zip(x, noise, strict=True):
@@ -200,7 +212,16 @@ def _series_negative_loglik(x: list[float], noise: list[float], sigma: float, rh
         gain = var / spread
         mean += gain * surprise
         var *= 1 - gain
-    return total
+    return total, mean, var
+
+
+def filtered_start(series: DeviationSeries, sigma: float, rho: float) -> tuple[float, float]:
+    """(start, start_sd): the Kalman filter's estimate of eta at the series' last month and its
+    standard deviation; what a forecast from the end of the window starts from."""
+    _, mean, var = _kalman(series.relative.tolist(), series.noise.tolist(), sigma, rho)
+    if not math.isfinite(mean):
+        return 0.0, 0.0
+    return mean, math.sqrt(max(var, 0.0))
 
 
 def _argmin(function: Callable[[float], float], low: float, high: float) -> tuple[float, float]:
@@ -265,7 +286,9 @@ def _one_month(term: StockTerm) -> bool:
 def estimate_deviation(
     config: CalibrationConfig, fitter: AggregateFitter
 ) -> DeviationEstimate | None:
-    """The config's [instroom.schommeling]: estimated, assumed, or (without it) None."""
+    """The config's [instroom.schommeling]: estimated, assumed, or (without it) None; with
+    `start = "filter"` (the default) also each gemeente's filtered deviation at the window's
+    end, and the config's `inflatie` passed on as given."""
     spec = config.spec.instroom.schommeling
     if spec is None:
         return None
@@ -276,20 +299,39 @@ def estimate_deviation(
         if value.waarde is not None
     }
     level = fitter.level
-    if sd.waarde is not None and rho.waarde is not None:
-        return DeviationEstimate(sd.waarde, rho.waarde, None, None, level, (), assumed)
-    series = deviation_series(fitter)
-    fit = DeviationFitter(level, sigma=sd.waarde, rho=rho.waarde).fit(series)
-    sigma = 0.0 if fit.sigma_ <= 2 * SIGMA_RANGE[0] else fit.sigma_  # at the search's floor
+    both_assumed = sd.waarde is not None and rho.waarde is not None
+    series = deviation_series(fitter) if spec.start == "filter" or not both_assumed else []
+    if both_assumed:
+        assert sd.waarde is not None and rho.waarde is not None
+        sigma, persistence = sd.waarde, rho.waarde
+        intervals: tuple[tuple[float, float] | None, ...] = (None, None)
+    else:
+        fit = DeviationFitter(level, sigma=sd.waarde, rho=rho.waarde).fit(series)
+        sigma = 0.0 if fit.sigma_ <= 2 * SIGMA_RANGE[0] else fit.sigma_  # at the search's floor
+        persistence = fit.rho_
+        intervals = (fit.sigma_interval_, fit.rho_interval_)
+    starts = {
+        s.gemeente: _clipped(filtered_start(s, sigma, persistence))
+        for s in series
+        if spec.start == "filter"
+    }
     return DeviationEstimate(
         sigma,
-        fit.rho_,
-        fit.sigma_interval_,
-        fit.rho_interval_,
+        persistence,
+        intervals[0],
+        intervals[1],
         level,
-        tuple(series),
+        () if both_assumed else tuple(series),
         assumed,
+        starts,
+        spec.inflatie,
     )
+
+
+def _clipped(start: tuple[float, float]) -> tuple[float, float]:
+    """Within the parameter file's range for start and start_sd (|value| <= 3)."""
+    mean, sd = start
+    return max(min(mean, 3.0), -3.0), min(sd, 3.0)
 
 
 def cumulative_sd(sigma: float, rho: float, months: int) -> float:

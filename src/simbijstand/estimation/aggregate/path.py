@@ -61,6 +61,7 @@ from simbijstand.estimation.aggregate.path_terms import (
 from simbijstand.estimation.errors import EstimationError
 from simbijstand.estimation.observations.observations import Flow, Observations, Stock
 
+OPERATOR_CACHE = 64  # month operators kept per path (sets of rates)
 MIN_VARIANCE = 0.25  # a count's rounding: no stock term is more precise than this
 
 
@@ -91,8 +92,15 @@ def by_origin(state: np.ndarray, split: bool) -> np.ndarray:
 
 def old_variance(survivors: np.ndarray, present: np.ndarray) -> float:
     """sum_g o_g (1 - o_g / A_g): binomial survival into S of the A_g cases of origin g."""
-    shares = np.divide(survivors, present, out=np.zeros_like(survivors), where=present > 0)
-    return float(np.sum(survivors * (1 - shares)))
+    if len(survivors) >= 8:  # numpy sums 8 and more in blocks: keep its rounding
+        shares = np.divide(survivors, present, out=np.zeros_like(survivors), where=present > 0)
+        return float(np.sum(survivors * (1 - shares)))
+    # a handful of klantgroepen, evaluated a hundred thousand times a fit: plain floats, summed
+    # in numpy's order for short arrays, so the value is the same to the last bit
+    total = 0.0
+    for o, a in zip(survivors.tolist(), present.tolist(), strict=True):
+        total += o * (1 - (o / a if a > 0 else 0.0))
+    return total
 
 
 @dataclass(slots=True)
@@ -143,6 +151,7 @@ class ExpectedPath:
         # following the old cases per origin costs a state per klantgroep; only stock terms
         # compared as stocks use it, and with one klantgroep the one origin is all of them
         self._split = len(self.groups) > 1 and any(t.residual_of is None for t in self.stock_terms)
+        self._operator_cache: dict[tuple[bytes, bytes, bytes], dict[int, MonthOperator]] = {}
 
     # --- setting up ---------------------------------------------------------------------------
 
@@ -279,7 +288,7 @@ class ExpectedPath:
 
     def _run(self, theta, gemeente, inflow, exits, door, result) -> np.ndarray:
         rates = self.param.rates(theta, gemeente, self.edges)
-        operators = {d: MonthOperator(rates, d) for d in np.unique(self.calendar.days)}
+        operators = self._operators(rates)
         arrivals = monthly_inflow(
             self.param.inflow(theta, gemeente), self.calendar, self.unemployment
         )
@@ -304,6 +313,18 @@ class ExpectedPath:
         if final in anchors:
             return self._anchor(old, since, anchors[final], result)
         return old.sum(axis=0) + since.new
+
+    def _operators(self, rates: GroupRates) -> dict[int, MonthOperator]:
+        """The month operators of these rates per month length, reused while the rates stay
+        the same: most of a numerical gradient's steps move the inflow, not the hazards."""
+        key = (rates.exit.tobytes(), rates.doorstroom.tobytes(), rates.entry.tobytes())
+        found = self._operator_cache.get(key)
+        if found is None:
+            if len(self._operator_cache) >= OPERATOR_CACHE:
+                self._operator_cache.clear()
+            found = {d: MonthOperator(rates, d) for d in np.unique(self.calendar.days)}
+            self._operator_cache[key] = found
+        return found
 
     def _anchor(self, old, since: _Since, anchored, result) -> np.ndarray:
         """Record the expected value of each stock term observed now, then rescale the state

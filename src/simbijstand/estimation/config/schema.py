@@ -10,6 +10,7 @@ silently: a value without `bron` is an error. See docs/kalibratie.md for the for
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -174,6 +175,40 @@ class Werkloosheid(Strict):
     bron: Source  # why this lag and averaging
 
 
+class Verbreding(Strict):
+    """How far, relative to the forecast, the caseload's 80% band must reach per horizon, as
+    `simbijstand backtest` calibrated it on its rolling origins (its output ends with this
+    table): `relatieve_fout_80[i]` (0.03: +- 3%) for months up to `horizon_maanden[i]`. The
+    calibration turns it into the parameter file's `inflatie` (a factor on the AR(1) and a
+    wandering level) with the file's own sigma, rho, inflow and exits
+    (`estimation.bands.widened`); methode, oorsprongen, punten and dekking_80 are copied to
+    record how."""
+
+    horizon_maanden: Annotated[
+        list[Annotated[int, Field(ge=1, le=600)]], Field(min_length=1, max_length=60)
+    ]
+    relatieve_fout_80: Annotated[
+        list[Annotated[float, Field(gt=0, le=1)]], Field(min_length=1, max_length=60)
+    ]
+    methode: str = ""
+    oorsprongen: list[dt.date] = Field(default_factory=list)
+    punten: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
+    dekking_80: list[Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_per_horizon(self) -> Verbreding:
+        sizes = {len(self.horizon_maanden), len(self.relatieve_fout_80)}
+        sizes |= {len(v) for v in (self.punten, self.dekking_80) if v}
+        if len(sizes) > 1:
+            raise ValueError(
+                "give one value per entry of horizon_maanden in relatieve_fout_80 (and in "
+                "punten and dekking_80, when given)"
+            )
+        if any(b <= a for a, b in itertools.pairwise(self.horizon_maanden)):
+            raise ValueError("horizon_maanden must increase, e.g. [12, 24]")
+        return self
+
+
 class Schommeling(Strict):
     """The persistent deviation of inflow the parameter file's [instroom.schommeling] gets:
     each of its two values estimated from the monthly stock residuals of the fit
@@ -181,6 +216,12 @@ class Schommeling(Strict):
 
     sd_per_maand: Unit
     persistentie: Unit
+    # "filter": a forecast starts from the deviation the window's last months show (Kalman);
+    # "nul": from 0, as if the last months were on the expected path
+    start: Literal["filter", "nul"] = "filter"
+    # the caseload band's reach by horizon, calibrated on out-of-sample errors by
+    # `simbijstand backtest` (its output gives this table)
+    inflatie: Verbreding | None = None
 
 
 class Instroom(Strict):
@@ -278,6 +319,9 @@ class Backtest(Strict):
     replicaties: Annotated[int, Field(ge=2, le=100_000)] = 40
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
     parameteronzekerheid: bool = True
+    # "genest": widen the inflow deviation's spread by an inflation calibrated on the months
+    # of earlier origins' forecasts observed by each origin (estimation.bands); "geen": not
+    inflatie: Literal["genest", "geen"] = "genest"
     eigen_prognose: EigenPrognose | None = None
 
 
