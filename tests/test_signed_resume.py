@@ -198,3 +198,11 @@ def test_verify_names_a_poisoned_checkpoint(signed: Path, tmp_path: Path, key: N
     poison(run_dir / POISONED)
     problems = verify_run(run_dir).problems
     assert any(POISONED in p and "signature does not match" in p for p in problems), problems
+
+
+def test_an_unusable_key_leaves_no_directory(scenario, tmp_path, monkeypatch):
+    monkeypatch.setenv(KEY_VARIABLE, "short")
+    out = tmp_path / "run"
+    with pytest.raises(RunDirectoryError, match="bytes"):
+        simbijstand.run(scenario, out=out, workers=1)
+    assert not out.exists()

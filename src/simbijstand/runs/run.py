@@ -170,6 +170,9 @@ def run(
         except DiskWriteError as exc:
             _discard_unless_resumable(run_dir, keep_folder=was_there)
             raise DiskWriteError(f"{exc}; free space, then run again") from None
+        except Exception:  # e.g. an unusable signing key: nothing of this run is there yet
+            _discard_unless_resumable(run_dir, keep_folder=was_there)
+            raise
         try:
             return finish(prepared, run_dir, record, workers, dask, progress, started)
         except DiskWriteError:
