@@ -1,7 +1,7 @@
 """The accuracy table: how well simbijstand forecast, next to the simple baselines.
 
-Reads the backtest results in benchmarks/results/ and writes benchmarks/results/accuracy.md
-(a Markdown table for the README) and prints it:
+Reads the backtest results in benchmarks/results/, writes the Markdown table to
+benchmarks/results/accuracy.md and between the README's accuracy markers, and prints it:
 
 - national rolling origins: backtest-nederland.json (`python benchmarks/backtest_nederland.py`);
 - BMWE: backtest-bmwe.json (`simbijstand backtest calibration/bmwe/kalibratie.toml
@@ -38,6 +38,9 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+README = Path(__file__).resolve().parent.parent / "README.md"
+BEGIN = "<!-- accuracy: written by benchmarks/accuracy.py -->"
+END = "<!-- end of accuracy -->"
 SOURCES = (
     ("Nederland, rollende oorsprongen", "backtest-nederland.json"),
     ("Alle gemeenten (dwarsdoorsnede)", "accuracy-gemeenten.json"),
@@ -57,7 +60,17 @@ def main() -> None:
     lines = accuracy_table(RESULTS)
     text = "\n".join(lines) + "\n"
     (RESULTS / "accuracy.md").write_text(text, encoding="utf-8")
+    README.write_text(with_table(README.read_text(encoding="utf-8"), text), encoding="utf-8")
     print(text, end="")
+
+
+def with_table(readme: str, table: str) -> str:
+    """The README with the text between its accuracy markers replaced by the table."""
+    head, begin, rest = readme.partition(BEGIN)
+    _, end, tail = rest.partition(END)
+    if not begin or not end:
+        raise SystemExit(f"error: {README}: the markers {BEGIN!r} and {END!r} are missing")
+    return f"{head}{BEGIN}\n{table}{END}{tail}"
 
 
 def accuracy_table(folder: Path) -> list[str]:

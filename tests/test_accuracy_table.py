@@ -7,6 +7,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
 
 
@@ -78,3 +80,16 @@ def test_the_gemeenten_cross_section_is_read_per_size_class(tmp_path: Path) -> N
         "| Alle gemeenten (dwarsdoorsnede), klein | 12 | laatste waarde | 236 | 236 | 20 | – | – "
         "| – |" in lines
     )
+
+
+def test_readme_table_replaced_between_markers_only():
+    module = accuracy()
+    readme = f"intro\n{module.BEGIN}\nold table\n{module.END}\nrest\n"
+    new = module.with_table(readme, "| new |\n")
+    assert new == f"intro\n{module.BEGIN}\n| new |\n{module.END}\nrest\n"
+    assert module.with_table(new, "| new |\n") == new
+
+
+def test_readme_without_markers_is_refused():
+    with pytest.raises(SystemExit, match="markers"):
+        accuracy().with_table("no markers here\n", "| new |\n")
