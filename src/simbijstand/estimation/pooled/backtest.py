@@ -51,7 +51,7 @@ def backtest_year(
     for fold in parts:
         for j, row in enumerate(fold.rows):
             name = year.gemeenten[row]
-            params[name] = parameter_data(fold.rates, fold.level_log_variance, j, None)
+            params[name] = parameter_data(fold.rates, fold.level, j, None)
             counts[name] = int(year.stock[row])
             order.append(row)
     simulated = simulate(params, counts)[:, np.argsort(order)]  # back to the year's order
