@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -96,22 +97,14 @@ def test_own_parts_stay_independent_and_the_marginal_adds_both_variances(tmp_pat
 
 
 def test_a_files_shared_draw_does_not_depend_on_the_other_files(tmp_path: Path) -> None:
-    alone = (
-        scenario_of(tmp_path / "alone", [params(0.0, 0.04)]) if _mkdir(tmp_path / "alone") else None
-    )
-    _mkdir(tmp_path / "many")
-    many = scenario_of(
-        tmp_path / "many", [params(0.05, 0.01), params(0.02, 0.03), params(0.0, 0.04)]
-    )
-    assert alone is not None
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "many").mkdir()
+    alone = scenario_of(tmp_path / "alone", [params(0.0, 0.04)])
+    others = [params(0.05, 0.01), params(0.02, 0.03)]
+    many = scenario_of(tmp_path / "many", [*others, params(0.0, 0.04)])
     np.testing.assert_array_equal(
         log_factors(alone, range(20))[:, 0], log_factors(many, range(20))[:, 2]
     )
-
-
-def _mkdir(folder: Path) -> bool:
-    folder.mkdir()
-    return True
 
 
 def test_shared_draws_are_drawn_once_per_component_and_keep_their_prefix() -> None:
@@ -260,3 +253,93 @@ def test_files_that_share_a_component_must_name_the_same_keys(tmp_path: Path) ->
     message = str(caught.value)
     for word in ("gemeenten.G1.parameters", "p1.toml", "p0.toml", "same keys in the same order"):
         assert word in message
+
+
+# --- the pooled calibration and init write the national part as shared ---------------------
+
+REPO = Path(__file__).resolve().parents[1]
+GEMEENTEN = REPO / "calibration" / "gemeenten"
+
+
+def inflow_variances(params: Any) -> tuple[float, float]:
+    """(own block's, shared block's) log variance of instroom.per_jaar."""
+    own = next(b for b in params.onzekerheid if b.gedeeld is None)
+    (shared,) = [b for b in params.onzekerheid if b.gedeeld == "landelijk"]
+    assert shared.sleutels == [INFLOW] and own.sleutels[0] == INFLOW
+    return own.covariantie_log[0][0], shared.covariantie_log[0][0]
+
+
+def test_pooled_files_split_the_year_level_deviation_into_own_and_national() -> None:
+    from simbijstand.estimation.pooled.calibrate import calibrate_gemeenten
+    from simbijstand.estimation.pooled.files import parameter_data
+    from simbijstand.scenario.schema import ParameterFile
+
+    data = REPO / "calibration" / "data"
+    fit = calibrate_gemeenten(
+        data / "cbs_gemeenten_bijstand_2015_2016.csv",
+        GEMEENTEN / "herindelingen-2016.csv",
+        data / "cbs_37789ksz_uitkeringen_nederland_maand.csv",
+        dt.date(2017, 1, 1),
+    )
+    share = fit.common_variance / (fit.own_variance + fit.common_variance)
+    for index in range(0, 390, 7):
+        params = ParameterFile.model_validate(parameter_data(fit.rates, fit.level, index, None))
+        own, national = inflow_variances(params)
+        # together what the single factor had: each gemeente's distribution is unchanged
+        single = fit.rates.inflow_log_variance[index] + fit.level_variance[index]
+        assert own + national == pytest.approx(single, rel=1e-6)
+        assert national == pytest.approx(share * fit.level_variance[index], rel=1e-6)
+
+
+def test_every_shipped_gemeente_shares_the_national_part() -> None:
+    files = [p for p in GEMEENTEN.glob("*.toml") if p.name != "kalibratie-gepoold.toml"]
+    shared = [p for p in files if "gedeeld" in p.read_text(encoding="utf-8")]
+    assert len(shared) == 390
+    for path in shared[::29]:
+        own, national = inflow_variances(load_parameter_file(path))
+        assert national > 0 and own > 0
+
+
+def test_init_writes_the_national_part_shared_with_the_calibrated_gemeenten(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from simbijstand.cli import main
+    from simbijstand.runs.init import InitRequest, plan_init
+
+    args = ["--gemeente", "Zwolle", "--start", "2027-01-01", "--bestand", "6000",
+            "--inwoners", "130000"]  # fmt: skip
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "z"), *args])
+    assert result.exit_code == 0, result.output
+    own, national = inflow_variances(load_parameter_file(tmp_path / "z" / "parameters.toml"))
+    plan = plan_init(InitRequest("Zwolle", dt.date(2027, 1, 1), 6000, inwoners=130000))
+    record = plan.record
+    assert own + national == pytest.approx(
+        plan.rates.inflow_log_variance + plan.level_variance, rel=1e-12
+    )
+    share = record.common_variance / (record.own_variance + record.common_variance)
+    assert national == pytest.approx(share * plan.level_variance, rel=1e-12)
+    # one run with a calibrated gemeente: the same component, the same keys; without their own
+    # blocks both move by the same national normal, each with its own sd
+    files = {
+        "Zwolle": tmp_path / "z" / "parameters.toml",
+        "Amsterdam": GEMEENTEN / "amsterdam.toml",
+    }
+    gemeenten, sds = {}, []
+    for name, path in files.items():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data["onzekerheid"] = [b for b in data["onzekerheid"] if "gedeeld" in b]
+        sds.append(math.sqrt(data["onzekerheid"][0]["covariantie_log"][0][0]))
+        write_toml(tmp_path / f"{name}.toml", data)
+        gemeenten[name] = {
+            "parameters": f"{name}.toml",
+            "beginstand": {"aantallen": {"bijstand": 100}},
+        }
+    scenario = scenario_data(months=12, gemeenten=gemeenten, seed=5)
+    scenario["simulatie"]["parameteronzekerheid"] = True
+    logs = log_factors(write_toml(tmp_path / "samen.toml", scenario), range(5))
+    normals = [
+        np.random.default_rng(shared_seed(5, r, "landelijk")).standard_normal() for r in range(5)
+    ]
+    np.testing.assert_allclose(logs / np.array(sds), np.array([normals, normals]).T, rtol=1e-9)
