@@ -328,7 +328,8 @@ def _shared_normal(shared: SharedNormals | None, name: str, covariance: np.ndarr
         raise ValueError(f"shared component '{name}' drawn without the run's shared normals")
     eigenvalues, vectors = np.linalg.eigh(covariance)
     root = (vectors * np.sqrt(np.clip(eigenvalues, 0, None))) @ vectors.T
-    return root @ shared(name, len(covariance))
+    z: np.ndarray = root @ shared(name, len(covariance))
+    return z
 
 
 @dataclass(slots=True)
