@@ -4,8 +4,11 @@ Per gemeente (the 390 of 2016, 2015 converted to their boundaries): rates from 2
 toward a pool fitted on the other folds (K-fold over gemeenten), the uncounted exits and the
 common year-level variance from the national series up to December 2015, the own year-level
 variance from the other folds' 2016 errors (their spread only); the engine forecasts 2016 from
-the end-2015 stock (parameter draws and inflow deviation on), and the median and the 80% and
-90% bands (of the simulated stock rounded to tens, as CBS publishes) are scored against 2016.
+the end-2015 stock (parameter draws and the year-level deviation on: its own part per gemeente,
+its national part one draw per replication for all gemeenten, `gedeeld = "landelijk"`, as in
+calibration/gemeenten/), and the median and the 80% and 90% bands (of the simulated stock
+rounded to tens, as CBS publishes) are scored against 2016. The national total's band is shown,
+not scored.
 Baselines: last value (end 2015) and drift (end 2015 plus the change 2015, from the 2015 flows
 and the uncounted exits: S_2015 - S_2014 = I - O - a X).
 
@@ -53,6 +56,11 @@ def main() -> None:
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["replications"] = args.replications
     print(table_text(result["tabel"]))
+    total = result["totaal"]
+    print(
+        f"landelijk totaal: start {total['start']:.0f}, mediaan {total['mediaan']:.0f}, "
+        f"80%-band {total['p10']:.0f}-{total['p90']:.0f}, waargenomen {total['waargenomen']:.0f}"
+    )
     args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{args.out} ({result['seconds']} s)")
 

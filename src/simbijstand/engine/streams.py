@@ -14,6 +14,7 @@ The key of replication r is drawn from `SeedSequence(seed, spawn_key=(r,))`, the
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from enum import IntEnum
 
@@ -165,3 +166,17 @@ def deviation_parameter_seed(
     parameter file (`SeedSequence(seed, spawn_key=(r, 3, k))`), apart from the path's own
     stream so the path's shocks are the same whether or not the two are drawn."""
     return np.random.SeedSequence(seed, spawn_key=(replication, 3, file_index))
+
+
+def shared_seed(seed: int, replication: int, component: str) -> np.random.SeedSequence:
+    """The stream of replication r's standard normals of a shared component of the parameter
+    files' [[onzekerheid]] (`SeedSequence(seed, spawn_key=(r, 4, h))`, h the first 8 bytes of
+    the SHA-256 of the component's name, big-endian): it depends on the seed, the replication
+    and the name only, so every file that declares the component draws the same values, for
+    any number of workers or chunks, and apart from the per-file draws of (r, 1)."""
+    return np.random.SeedSequence(seed, spawn_key=(replication, 4, component_key(component)))
+
+
+def component_key(component: str) -> int:
+    """A shared component's name as the integer in its stream's spawn key."""
+    return int.from_bytes(hashlib.sha256(component.encode("utf-8")).digest()[:8], "big")

@@ -114,9 +114,10 @@ def _total(data: RunData) -> list[str]:
         f'<ul class="keys">{lis}</ul>',
         howto(
             "Het totaal is per replicatie over de gemeenten opgeteld; de band van het totaal is "
-            "dus die van de som, niet de som van de banden. Trekken de gemeenten elk een eigen "
-            "afwijking (zoals in de gepoolde kalibratie), dan is de band van het totaal smaller "
-            "dan wanneer een landelijke schok alle gemeenten tegelijk raakt."
+            "dus die van de som, niet de som van de banden. Wat gemeenten per replicatie "
+            "gemeen hebben (zoals het landelijke jaar van de gepoolde kalibratie: `gedeeld` in "
+            "de parameterbestanden) telt in het totaal volledig mee; wat elke gemeente apart "
+            "trekt, valt in de som deels tegen elkaar weg."
         ),
     ]
 

@@ -137,7 +137,7 @@ def _assumptions(calibration: PooledCalibration) -> dict[str, str]:
 def _parameter_text(
     calibration: PooledCalibration, index: int, provenance: Provenance, config: PooledConfig
 ) -> str:
-    data = parameter_data(calibration.rates, calibration.level_variance, index, provenance)
+    data = parameter_data(calibration.rates, calibration.level, index, provenance)
     gemeente = calibration.rates.year.gemeenten[index]
     text = HEADER.format(gemeente=gemeente, config=config.path.name) + tomli_w.dumps(data)
     with tempfile.TemporaryDirectory() as folder:  # check it as the engine reads it

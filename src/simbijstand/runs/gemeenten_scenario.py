@@ -12,7 +12,8 @@ HEADER = """\
 # Gegevens tot en met {last}-12-31; niets van daarna.
 # Macro: geen aanname voor {next_year}. De instroom per inwoner en de uitstroomkansen van {jaar}
 # gaan door; wat een jaar anders kan lopen (landelijk en per gemeente) zit in de banden:
-# elke replicatie trekt per gemeente een instroomfactor voor het jaar en de geschatte tarieven
+# elke replicatie trekt één landelijke instroomfactor voor het jaar (dezelfde voor alle
+# gemeenten, `gedeeld = "landelijk"`), per gemeente een eigen factor en de geschatte tarieven
 # (parameteronzekerheid). Bron van de landelijke spreiding: CBS 37789ksz tot december {jaar}.
 # Kosten: aanname, alleen voor de orde van grootte (CBS telt personen, geen uitkeringen):
 # EUR 12.400-13.500 per uitkering per jaar in 2015 (Westerveld, Steenwijkerland).

@@ -5,7 +5,8 @@ and its beginstand (`beginstand.csv`), every number from code:
 - rates: the pooled calibration's prediction for a gemeente with these covariates
   (`estimation.pooled.newgemeente`), moved least so that the beginstand is their steady state
   (so a gemeente neither jumps nor collapses in its first year by construction), with the
-  prediction's uncertainty and the year-level deviation as [[onzekerheid]];
+  prediction's uncertainty and the year-level deviation as [[onzekerheid]] (its national part
+  in the block shared with the calibrated gemeenten, `gedeeld = "landelijk"`);
 - today's rules: the AOW ages (`scenario.rules`) as a factor on the AOW exits of each year,
   the shipped bijstand norms for the cost, the shipped vangnet regimes;
 - the budget and its growth, receipts, the cost per benefit-month at the start year's norms.
@@ -28,6 +29,7 @@ from simbijstand.estimation.pooled.newgemeente import (
     SteadyRates,
     at_steady_state,
     level_log_variance,
+    national_log_variance,
     predict,
 )
 from simbijstand.estimation.pooled.record import PoolRecord, shipped_record
@@ -80,7 +82,8 @@ class InitPlan:
     inwoners_assumed: bool
     inwoners_15_aow: float
     rates: SteadyRates
-    level_variance: float
+    level_variance: float  # of the year's inflow factor, own and national parts together
+    level_national: float  # the national part, shared with every gemeente of a run
     aow: AowFactors  # factors on the AOW exits per calendar year (start year = 1)
     costs: Costs
 
@@ -125,6 +128,7 @@ def plan_init(request: InitRequest, record: PoolRecord | None = None) -> InitPla
         inwoners_15_aow=inwoners_15,
         rates=rates,
         level_variance=level_log_variance(record, rates.hazard),
+        level_national=national_log_variance(record, rates.hazard),
         aow=factors,
         costs=costs_at_start(request.start, request.kosten_per_maand),
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from simbijstand.estimation.pooled.files import ROUTES
+from simbijstand.estimation.pooled.yearlevel import NATIONAL
 from simbijstand.reporting.numbers import euro, euro_mln, number, pct
 from simbijstand.runs.init_defaults import (
     BATEN_AANDEEL,
@@ -367,7 +368,8 @@ def _group_text(group: str, hazard: float, shares: dict[str, float], groups: int
 def _uncertainty_text(plan: InitPlan) -> str:
     rates = plan.rates
     k = rates.counted_hazard / rates.hazard  # dlog(hazard) / dlog(counted hazard)
-    inflow = rates.inflow_log_variance + plan.level_variance
+    own_level = plan.level_variance - plan.level_national
+    inflow = rates.inflow_log_variance + own_level
     exit_ = k * k * rates.exit_log_variance
     both = k * rates.covariance
     keys = ["instroom.per_jaar", *(f"klantgroepen.{g}.uitstroom_per_jaar" for g in plan.groups)]
@@ -380,17 +382,34 @@ def _uncertainty_text(plan: InitPlan) -> str:
     return (
         "[[onzekerheid]]\n"
         "# Lognormaal rond de waarden hierboven. Instroom: de voorspelling van de pool na de "
-        f"verschuiving ({_round(rates.inflow_log_variance)}) plus de afwijking op jaarniveau "
-        f"({_round(plan.level_variance)}: eigen sd "
-        f"{pct(100 * math.sqrt(plan.record.own_variance), 1)}"
-        f" en landelijk sd {pct(100 * math.sqrt(plan.record.common_variance), 1)} van het "
-        "bestand, README van de kalibratie). De uitstroomkans beweegt mee met de instroom: "
-        "het evenwicht ligt vast op het beginbestand.\n"
+        f"verschuiving ({_round(rates.inflow_log_variance)}) plus het eigen deel van de "
+        f"afwijking op jaarniveau ({_round(own_level)}: sd "
+        f"{pct(100 * math.sqrt(plan.record.own_variance), 1)} van het bestand, README van de "
+        "kalibratie). De uitstroomkans beweegt mee met de instroom: het evenwicht ligt vast op "
+        "het beginbestand.\n"
         'verdeling = "lognormaal"\n'
         f"sleutels = {value(keys)}\n"
         f"covariantie_log = [\n{rendered},\n]\n"
         f'bron = "gepoolde kalibratie CBS {plan.record.data_year}, voorspelling voor een '
-        'nieuwe gemeente (simbijstand init)"\n'
+        'nieuwe gemeente (simbijstand init)"\n\n' + _national_text(plan)
+    )
+
+
+def _national_text(plan: InitPlan) -> str:
+    """The national part of the year-level deviation, in the component every gemeente of the
+    pooled calibration shares: in one run with them, all draw the same national year."""
+    return (
+        "[[onzekerheid]]\n"
+        "# Het landelijke deel van de afwijking op jaarniveau (sd "
+        f"{pct(100 * math.sqrt(plan.record.common_variance), 1)} van het bestand): één "
+        "trekking per replicatie, dezelfde voor elke gemeente in de run die het deelt (de "
+        "gemeenten van calibration/gemeenten/ ook).\n"
+        'verdeling = "lognormaal"\n'
+        f'gedeeld = "{NATIONAL}"\n'
+        'sleutels = ["instroom.per_jaar"]\n'
+        f"covariantie_log = [[{float(plan.level_national)!r}]]\n"
+        f'bron = "gepoolde kalibratie CBS {plan.record.data_year}: driftfouten van de '
+        'jaargroei van de landelijke reeks"\n'
     )
 
 

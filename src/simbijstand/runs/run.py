@@ -455,7 +455,9 @@ def uncertainty_description(
         shown.append("parameteronzekerheid")
         result["parameter_draws"] = (
             "replication r draws its parameters from the parameter files' [[onzekerheid]] with "
-            "SeedSequence(seed, spawn_key=(r, 1))"
+            "SeedSequence(seed, spawn_key=(r, 1)); a shared component (gedeeld = name) from "
+            "SeedSequence(seed, spawn_key=(r, 4, h)), h the first 8 bytes of SHA-256(name), "
+            "the same for every file that declares it"
         )
     else:
         result["parameter_draws"] = (

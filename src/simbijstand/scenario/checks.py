@@ -15,7 +15,7 @@ from simbijstand.domain.calendar import add_months, is_month_start
 from simbijstand.scenario.money import check_money
 from simbijstand.scenario.problems import format_key_path
 from simbijstand.scenario.schema import Multiplicator, ParameterFile, ScenarioFile
-from simbijstand.scenario.uncertainty import check_uncertainty
+from simbijstand.scenario.uncertainty import check_shared_components, check_uncertainty
 
 SHARE_TOLERANCE = 1e-3  # hand-written shares such as 0.333 must still add up to 1
 
@@ -126,6 +126,7 @@ def check_scenario(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> 
         problems += _check_beginstand(spec, name, parameters.get(name))
     if sim.parameteronzekerheid:
         problems += _check_uncertainty_stated(spec, parameters)
+    problems += _check_shared(spec, parameters)
     problems += _check_costs(spec, parameters)
     for index, mult in enumerate(spec.multiplicator):
         problems += _check_multiplicator(index, mult, spec, parameters, end)
@@ -160,6 +161,20 @@ def _check_uncertainty_stated(
         )
         for name, params in parameters.items()
         if not params.onzekerheid
+    ]
+
+
+def _check_shared(spec: ScenarioFile, parameters: dict[str, ParameterFile]) -> list[Problem]:
+    """Files that share a component must agree on its keys (`check_shared_components`)."""
+    gemeente_of: dict[str, str] = {}
+    files: dict[str, ParameterFile] = {}
+    for name, params in parameters.items():
+        path = spec.gemeenten[name].parameters
+        gemeente_of.setdefault(path, name)
+        files.setdefault(path, params)
+    return [
+        _problem(("gemeenten", gemeente_of[path], "parameters"), f"{path}: {text}")
+        for path, text in check_shared_components(files)
     ]
 
 

@@ -175,6 +175,10 @@ class Onzekerheid(Strict):
     of the value in the file, with covariance `covariantie_log` (for trend_per_jaar:
     log(1 + value)); "gamma": the one key is Gamma(`vorm`, scale `schaal`); "dirichlet": the
     shares of the one table key are Dirichlet(`concentratie`). See `scenario.uncertainty`.
+
+    `gedeeld` (lognormaal only) names a component shared by every parameter file of a run that
+    declares it: within a replication they all draw the same standard normals for it (a
+    national year, say), each scaled by its own covariance; blocks without it are drawn per file.
     """
 
     verdeling: Literal["lognormaal", "gamma", "dirichlet"]
@@ -183,6 +187,7 @@ class Onzekerheid(Strict):
     vorm: Annotated[float, Field(gt=0, le=1e9)] | None = None
     schaal: Annotated[float, Field(gt=0, le=1e9)] | None = None
     concentratie: dict[Name, Annotated[float, Field(gt=0, le=1e9)]] | None = None
+    gedeeld: Name | None = None
     bron: str = ""
 
 

@@ -20,12 +20,23 @@ exp(z), z ~ N(0, covariantie_log) (for trend_per_jaar: 1 + trend is multiplied).
 are then put back into the engine's form: uitstroom_per_jaar is the sum of the route hazards and
 uitstroom_routes their shares; seasonal factors are rescaled to average 1 and entry shares to sum
 to 1, as the file format requires.
+
+A lognormaal block with `gedeeld = "name"` is a shared component: its z is C^(1/2) u, C^(1/2)
+the symmetric square root of the file's covariantie_log and u the replication's standard normals
+of that component (`SharedNormals`), the same for every file of the run. So the files move
+together (exactly so when their matrices are multiples of one another: z_file = s_file C0^(1/2)
+u), each with its own spread, and each file's own marginal distribution is that of an unshared
+block with the same matrix. A key may sit in one unshared block and in one block per shared
+component: the factors multiply, so the log variances add. Every file that declares a component
+must name the same keys in the same order (`check_shared_components`): the i-th key of each
+gets the i-th shared normal.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +53,9 @@ _KEY = re.compile(
 )
 TABLE_KEYS = ("uitstroom_routes", "klantgroepen")
 PSD_TOLERANCE = 1e-8
+
+# (component name, count) -> the replication's first `count` standard normals of that component
+SharedNormals = Callable[[str, int], np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +133,12 @@ def _group_value(params: ParameterFile, group: KlantgroepParameters, key: Parame
 def check_uncertainty(params: ParameterFile) -> list[tuple[tuple[str | int, ...], str]]:
     """Problems of the [[onzekerheid]] blocks and [intervallen] of a parameter file."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
-    seen: set[str] = set()
+    seen: set[tuple[str | None, str]] = set()  # (shared component or None, key)
+    components: set[str] = set()
     for number, block in enumerate(params.onzekerheid):
         where: tuple[str | int, ...] = ("onzekerheid", number)
-        for text in _block_problems(params, block, seen):
-            problems.append((where, text))
+        texts = _shared_problems(block, components) or _block_problems(params, block, seen)
+        problems += [(where, text) for text in texts]
     for name, interval in params.intervallen.items():
         if not interval.laag <= interval.schatting <= interval.hoog:
             problems.append(
@@ -136,7 +151,25 @@ def check_uncertainty(params: ParameterFile) -> list[tuple[tuple[str | int, ...]
     return problems
 
 
-def _block_problems(params: ParameterFile, block: Onzekerheid, seen: set[str]) -> list[str]:
+def _shared_problems(block: Onzekerheid, components: set[str]) -> list[str]:
+    """`gedeeld`: a lognormaal block only, and one block per component in a file."""
+    name = block.gedeeld
+    if name is None:
+        return []
+    if block.verdeling != "lognormaal":
+        return [
+            f"gedeeld = '{name}' belongs to verdeling lognormaal only (a shared component is a "
+            f"common factor on the values), not to {block.verdeling}"
+        ]
+    if name in components:
+        return [f"gedeeld = '{name}' is declared by more than one block; put its keys in one"]
+    components.add(name)
+    return []
+
+
+def _block_problems(
+    params: ParameterFile, block: Onzekerheid, seen: set[tuple[str | None, str]]
+) -> list[str]:
     problems = []
     keys = []
     for text in block.sleutels:
@@ -144,9 +177,9 @@ def _block_problems(params: ParameterFile, block: Onzekerheid, seen: set[str]) -
         if key is None:
             problems.append(f"sleutels: '{text}' is not a parameter key (see docs/kalibratie.md)")
             continue
-        if text in seen:
-            problems.append(f"sleutels: '{text}' appears in more than one block")
-        seen.add(text)
+        if (block.gedeeld, text) in seen:
+            problems.append(f"sleutels: '{text}' appears in more than one block{_among(block)}")
+        seen.add((block.gedeeld, text))
         if value_of(params, key) is None:
             problems.append(f"sleutels: '{text}' names nothing in this parameter file")
             continue
@@ -166,6 +199,39 @@ def _block_problems(params: ParameterFile, block: Onzekerheid, seen: set[str]) -
                 f"concentratie names {', '.join(sorted(block.concentratie))}; it must name "
                 f"exactly the table's keys: {', '.join(sorted(table))}"
             )
+    return problems
+
+
+def _among(block: Onzekerheid) -> str:
+    if block.gedeeld is not None:
+        return f" with gedeeld = '{block.gedeeld}'"
+    return " without gedeeld (a key may sit in one such block and in one per shared component)"
+
+
+def check_shared_components(files: Mapping[str, ParameterFile]) -> list[tuple[str, str]]:
+    """(file, problem) for every file whose block of a shared component names other keys, or
+    the same in another order, than the first file that declares it (module docstring)."""
+    first: dict[str, tuple[str, list[str]]] = {}
+    problems = []
+    for label, params in files.items():
+        for block in params.onzekerheid:
+            name = block.gedeeld
+            if name is None:
+                continue
+            if name not in first:
+                first[name] = (label, list(block.sleutels))
+                continue
+            other, keys = first[name]
+            if list(block.sleutels) != keys:
+                problems.append(
+                    (
+                        label,
+                        f"[[onzekerheid]] gedeeld = '{name}' names sleutels {block.sleutels}, "
+                        f"but {other} names {keys}: every file that shares a component must "
+                        "name the same keys in the same order (the i-th key of each gets the "
+                        "same i-th shared draw)",
+                    )
+                )
     return problems
 
 
@@ -223,8 +289,11 @@ def _covariance_problems(matrix: np.ndarray, size: int) -> list[str]:
     return []
 
 
-def draw_parameters(params: ParameterFile, rng: np.random.Generator) -> ParameterFile:
-    """One draw of `params` from its [[onzekerheid]] blocks (see the module docstring)."""
+def draw_parameters(
+    params: ParameterFile, rng: np.random.Generator, shared: SharedNormals | None = None
+) -> ParameterFile:
+    """One draw of `params` from its [[onzekerheid]] blocks (see the module docstring): the
+    file's own blocks from `rng`, shared components from `shared` (needed when it has any)."""
     state = _Mutable.of(params)
     order = {"gamma": 0, "dirichlet": 1, "lognormaal": 2}
     for block in sorted(params.onzekerheid, key=lambda b: order[b.verdeling]):
@@ -236,7 +305,11 @@ def draw_parameters(params: ParameterFile, rng: np.random.Generator) -> Paramete
             shares = rng.dirichlet([block.concentratie[n] for n in names])
             state.set_table(keys[0], dict(zip(names, shares.tolist(), strict=True)))
         else:
-            z = _multivariate_normal(rng, np.array(block.covariantie_log, dtype=float))
+            covariance = np.array(block.covariantie_log, dtype=float)
+            if block.gedeeld is None:
+                z = _multivariate_normal(rng, covariance)
+            else:
+                z = _shared_normal(shared, block.gedeeld, covariance)
             for key, value in zip(keys, z, strict=True):
                 state.multiply(key, math.exp(value))
     return state.parameters()
@@ -246,6 +319,17 @@ def _multivariate_normal(rng: np.random.Generator, covariance: np.ndarray) -> np
     """N(0, covariance) by eigen-decomposition, so singular (semi-definite) matrices work too."""
     eigenvalues, vectors = np.linalg.eigh(covariance)
     return vectors @ (np.sqrt(np.clip(eigenvalues, 0, None)) * rng.standard_normal(len(covariance)))
+
+
+def _shared_normal(shared: SharedNormals | None, name: str, covariance: np.ndarray) -> np.ndarray:
+    """C^(1/2) u with the symmetric root, which is unique: files whose matrices are multiples
+    of one another move exactly together (an eigenvector's sign or order would not)."""
+    if shared is None:
+        raise ValueError(f"shared component '{name}' drawn without the run's shared normals")
+    eigenvalues, vectors = np.linalg.eigh(covariance)
+    root = (vectors * np.sqrt(np.clip(eigenvalues, 0, None))) @ vectors.T
+    z: np.ndarray = root @ shared(name, len(covariance))
+    return z
 
 
 @dataclass(slots=True)

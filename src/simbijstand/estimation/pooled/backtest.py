@@ -51,7 +51,7 @@ def backtest_year(
     for fold in parts:
         for j, row in enumerate(fold.rows):
             name = year.gemeenten[row]
-            params[name] = parameter_data(fold.rates, fold.level_log_variance, j, None)
+            params[name] = parameter_data(fold.rates, fold.level, j, None)
             counts[name] = int(year.stock[row])
             order.append(row)
     simulated = simulate(params, counts)[:, np.argsort(order)]  # back to the year's order
@@ -70,8 +70,17 @@ def backtest_year(
         "gemeenschappelijke_variantie": common,
         "eigen_variantie_per_fold": [f.own_variance for f in parts],
         "tabel": score(forecasts),
+        "totaal": _total(forecasts),
         "per_gemeente": _rows(forecasts),
     }  # fmt: skip
+
+
+def _total(f: Forecasts) -> dict[str, float]:
+    """The national total (the sum over gemeenten per replication): shown, never scored or
+    tuned on; its band holds one national year because the gemeenten share it."""
+    q = np.percentile(f.simulated.sum(axis=1), [10, 50, 90])
+    return {"start": float(f.start.sum()), "waargenomen": float(f.observed.sum()),
+            "p10": float(q[0]), "mediaan": float(q[1]), "p90": float(q[2])}  # fmt: skip
 
 
 def _rows(f: Forecasts) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from simbijstand.estimation.pooled.fit import GemeenteRates, Pool, fit_pool
 from simbijstand.estimation.pooled.national import last_growth, year_end_stocks
 from simbijstand.estimation.pooled.panel import read_years
 from simbijstand.estimation.pooled.rates import uncounted_from_growth, uncounted_from_stocks
-from simbijstand.estimation.pooled.yearlevel import common_variance, level_log_variance
+from simbijstand.estimation.pooled.yearlevel import LevelParts, common_variance, level_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,12 @@ class PooledCalibration:
     rates: GemeenteRates
     own_variance: float
     common_variance: float
-    level_variance: Floats  # per gemeente, of the log factor on the year's inflow
+    level: LevelParts  # per gemeente, of the log factors on the year's inflow (own, national)
+
+    @property
+    def level_variance(self) -> Floats:
+        """Per gemeente, the log variance of both factors together."""
+        return self.level.total
 
 
 def calibrate_gemeenten(
@@ -54,5 +59,5 @@ def calibrate_gemeenten(
     earlier_uncounted = uncounted_from_growth(earlier, last_growth(stocks[:-1]))
     kappa = own_variance(fit_pool(earlier, earlier_uncounted).apply(earlier), year.stock)
     common = common_variance(stocks)
-    level = level_log_variance(kappa + common, rates, year.stock)
+    level = level_parts(kappa, common, rates, year.stock)
     return PooledCalibration(origin, pool, rates, kappa, common, level)

@@ -18,9 +18,10 @@ from simbijstand.estimation.pooled import Floats
 from simbijstand.estimation.pooled.fit import GemeenteRates, expected_stock, fit_pool
 from simbijstand.estimation.pooled.panel import Year
 from simbijstand.estimation.pooled.yearlevel import (
+    LevelParts,
     chance_variance,
     fit_own_variance,
-    level_log_variance,
+    level_parts,
 )
 
 
@@ -29,7 +30,7 @@ class Fold:
     rows: np.ndarray  # indices into the year's gemeenten
     rates: GemeenteRates  # of the held-out gemeenten
     own_variance: float  # kappa from the other folds
-    level_log_variance: Floats
+    level: LevelParts
 
 
 def crossfit(
@@ -43,9 +44,7 @@ def crossfit(
         pool = fit_pool(year.subset(train), uncounted, seed=seed)
         kappa = own_variance(pool.apply(year.subset(train)), following.stock[train])
         rates = pool.apply(year.subset(test))
-        result.append(
-            Fold(test, rates, kappa, level_log_variance(kappa + common, rates, rates.year.stock))
-        )
+        result.append(Fold(test, rates, kappa, level_parts(kappa, common, rates, rates.year.stock)))
     return result
 
 

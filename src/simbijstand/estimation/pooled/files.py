@@ -3,9 +3,10 @@
 One klantgroep `bijstand` (persons from 15 to the state-pension age), no duration dependence
 (the CBS tables give no durations), routes werk and overig (the counted exits) and aow (the
 exits the flows do not count, mostly reaching the state-pension age). Each file carries its own
-[[onzekerheid]] (the posterior of its inflow and exit hazard, and the
-year-level deviation, a factor on the year's inflow: see `yearlevel`), so every gemeente draws
-its own.
+[[onzekerheid]]: the posterior of its inflow and exit hazard with the own part of the year-level
+deviation (a factor on the year's inflow: see `yearlevel`), which every gemeente draws for
+itself, and the national part in a block with `gedeeld = "landelijk"`, which all gemeenten of a
+run draw together (one national year per replication).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from simbijstand.estimation.pooled import Floats
 from simbijstand.estimation.pooled.fit import GemeenteRates
+from simbijstand.estimation.pooled.yearlevel import NATIONAL, LevelParts
 
 GROUP = "bijstand"
 ROUTES = ["werk", "overig", "aow"]
@@ -37,7 +38,7 @@ class Provenance:
 
 
 def parameter_data(
-    rates: GemeenteRates, level_variance: Floats, index: int, provenance: Provenance | None
+    rates: GemeenteRates, level: LevelParts, index: int, provenance: Provenance | None
 ) -> dict[str, Any]:
     """The parameter file of gemeente `index` of `rates`."""
     year = rates.year
@@ -67,23 +68,37 @@ def parameter_data(
                 "uitstroom_routes": {k: _round(max(v, 0.0)) for k, v in shares.items()},
             }
         },
-        "onzekerheid": [
-            {
-                "verdeling": "lognormaal",
-                "sleutels": ["instroom.per_jaar", f"klantgroepen.{GROUP}.uitstroom_per_jaar"],
-                "covariantie_log": [
-                    [_round(rates.inflow_log_variance[index] + level_variance[index]), 0.0],
-                    [0.0, _round(exit_variance)],
-                ],
-                "bron": f"instroom: posterior van de gepoolde schatting "
-                f"({_round(rates.inflow_log_variance[index])}) plus de afwijking op jaarniveau "
-                f"({_round(level_variance[index])}); uitstroom: posterior",
-            }
-        ],
+        "onzekerheid": _uncertainty(rates, level, index, exit_variance),
     }
     if provenance is not None:
         data["herkomst"] = _herkomst(provenance)
     return data
+
+
+def _uncertainty(
+    rates: GemeenteRates, level: LevelParts, index: int, exit_variance: float
+) -> list[dict[str, Any]]:
+    """The gemeente's own block and the national block it shares with every other gemeente."""
+    posterior, own = rates.inflow_log_variance[index], level.own[index]
+    national = level.national[index]
+    return [
+        {
+            "verdeling": "lognormaal",
+            "sleutels": ["instroom.per_jaar", f"klantgroepen.{GROUP}.uitstroom_per_jaar"],
+            "covariantie_log": [[_round(posterior + own), 0.0], [0.0, _round(exit_variance)]],
+            "bron": f"instroom: posterior van de gepoolde schatting ({_round(posterior)}) plus "
+            f"het eigen deel van de afwijking op jaarniveau ({_round(own)}); uitstroom: "
+            "posterior",
+        },
+        {
+            "verdeling": "lognormaal",
+            "gedeeld": NATIONAL,
+            "sleutels": ["instroom.per_jaar"],
+            "covariantie_log": [[_round(national)]],
+            "bron": "landelijk deel van de afwijking op jaarniveau: één trekking per replicatie "
+            "voor alle gemeenten samen (driftfouten van de jaargroei van de landelijke reeks)",
+        },
+    ]
 
 
 def _herkomst(p: Provenance) -> dict[str, Any]:

@@ -136,3 +136,11 @@ def level_log_variance(record: PoolRecord, hazard: float) -> float:
     dS/dlog(inflow) = S (1 - e^(-H)), so the variance is (own + common) / (1 - e^(-H))^2."""
     share = 1 - math.exp(-hazard)
     return min((record.own_variance + record.common_variance) / share**2, MAX_LOG_VARIANCE)
+
+
+def national_log_variance(record: PoolRecord, hazard: float) -> float:
+    """The national part of `level_log_variance` (in proportion, as `yearlevel.level_parts`
+    splits it): drawn in the block shared with every other gemeente of a run."""
+    both = record.own_variance + record.common_variance
+    share = record.common_variance / both if both > 0 else 0.0
+    return level_log_variance(record, hazard) * share

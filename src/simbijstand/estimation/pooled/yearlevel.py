@@ -15,12 +15,17 @@ not last year's. That deviation, relative to the start stock, has two parts:
 
 A run draws the deviation as a factor on the year's inflow, lognormal with median 1, through the
 parameter file's [[onzekerheid]] (`level_log_variance`): this year's rate differs from last
-year's by an unknown factor, centred on it. Not as [instroom.schommeling]: its correction
-exp(eta - v/2) keeps the mean inflow and so moves the median caseload down by v/2 of the
-inflow, and the median is the forecast scored.
+year's by an unknown factor, centred on it. The two parts are two factors (`LevelParts`): the
+own part in the file's own block, the national part in a block shared by every gemeente
+(`gedeeld = NATIONAL`), so within a replication all gemeenten have the same national year and
+the national total's band is that of a sum with one common shock. Not as
+[instroom.schommeling]: its correction exp(eta - v/2) keeps the mean inflow and so moves the
+median caseload down by v/2 of the inflow, and the median is the forecast scored.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
@@ -32,6 +37,28 @@ from simbijstand.estimation.pooled.fit import GemeenteRates, expected_stock
 # a factor with log-sd 1 already spans e^-1.3 to e^1.3 at 80%: beyond it the stock of a
 # gemeente with hardly any inflow would be explained by absurd inflow
 MAX_LOG_VARIANCE = 1.0
+# the shared component of the parameter files that carries the national part
+NATIONAL = "landelijk"
+
+
+@dataclass(frozen=True, slots=True)
+class LevelParts:
+    """Per gemeente, the log variance of the year's inflow factor (`total`, capped at
+    MAX_LOG_VARIANCE) and the national part's share of it; the own part is the rest. A cap
+    scales both parts alike, so own + national is the total a single factor had."""
+
+    total: Floats
+    national_share: float
+
+    @property
+    def own(self) -> Floats:
+        own: Floats = self.total * (1 - self.national_share)
+        return own
+
+    @property
+    def national(self) -> Floats:
+        national: Floats = self.total * self.national_share
+        return national
 
 
 def chance_variance(rates: GemeenteRates, start: Floats, start_rounding: Floats) -> Floats:
@@ -71,6 +98,13 @@ def common_variance(year_end_stocks: Floats) -> float:
     if len(growth) < 3:
         raise EstimationError("common year-level variance: needs four or more year-end stocks")
     return float(np.mean(np.diff(growth) ** 2))
+
+
+def level_parts(own: float, common: float, rates: GemeenteRates, start: Floats) -> LevelParts:
+    """The own (kappa) and common year-level variances as log variances of two factors on the
+    year's inflow (`level_log_variance` of their sum, split in their proportion)."""
+    share = common / (own + common) if own + common > 0 else 0.0
+    return LevelParts(level_log_variance(own + common, rates, start), share)
 
 
 def level_log_variance(variance: float, rates: GemeenteRates, start: Floats) -> Floats:
