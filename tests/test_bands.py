@@ -199,8 +199,8 @@ def test_the_walk_in_the_path_has_the_variance_it_says() -> None:
 def test_a_wide_walk_keeps_the_mean_and_puts_the_median_beside_it() -> None:
     """The wandering level enters in proportion: with Var(w_24) = 0.48 (the national widening's
     size) the multiplier keeps mean 1, its median stays within 3% of it (a lognormal factor of
-    that variance would put it at exp(-0.24) = 0.79) and its 10-90% range is symmetric about the median;
-    6000 seeded paths."""
+    that variance would put it at exp(-0.24) = 0.79) and its 10-90% range is symmetric about
+    the median; 6000 seeded paths."""
     walk = Inflatie(horizon_maanden=[24], factor=[1.0], wandeling_sd_per_maand=[math.sqrt(0.02)])
     deviation = Schommeling(sd_per_maand=0.0, persistentie=0.5, inflatie=walk)
     multipliers = paths(deviation, 24, 6000)[:, -1]

@@ -21,7 +21,7 @@ factor, the wandering level in proportion (c_t = E[max(1 + w_t, 0)], `walk_facto
 widening makes its variance large (0.5 after 15 months nationally), and a lognormal factor that
 large would pull the median caseload far below the mean the band is calibrated around. Both
 keep E[multiplier] = exp(rho^t start): the expected inflow is the file's, moved by what the
-deviation at the start leaves of itself; the median caseload lies a little below the mean. When the run
+deviation at the start leaves; the median caseload lies a little below the mean. When the run
 draws parameters and the file gives [intervallen] for sd_per_maand and persistentie, every
 replication draws sigma (lognormal) and rho (normal, clipped to [0, 1]) from them first, from
 `deviation_parameter_seed(seed, r, k)`. The path comes from `deviation_seed(seed, r, k)`, k
