@@ -196,6 +196,22 @@ def test_the_walk_in_the_path_has_the_variance_it_says() -> None:
     np.testing.assert_allclose(eta.var(axis=0), theory, rtol=0.075)
 
 
+def test_a_wide_walk_keeps_the_mean_and_puts_the_median_beside_it() -> None:
+    """The wandering level enters in proportion: with Var(w_24) = 0.48 (the national widening's
+    size) the multiplier keeps mean 1, its median stays within 3% of it (a lognormal factor of
+    that variance would put it at exp(-0.24) = 0.79) and its 10-90% range is symmetric about
+    the median; 6000 seeded paths."""
+    walk = Inflatie(horizon_maanden=[24], factor=[1.0], wandeling_sd_per_maand=[math.sqrt(0.02)])
+    deviation = Schommeling(sd_per_maand=0.0, persistentie=0.5, inflatie=walk)
+    multipliers = paths(deviation, 24, 6000)[:, -1]
+    assert path_variance(deviation, 24)[-1] == pytest.approx(0.48)
+    assert multipliers.min() >= 0
+    assert multipliers.mean() == pytest.approx(1.0, abs=4 * math.sqrt(0.48 / 6000))
+    assert np.median(multipliers) == pytest.approx(1.0, abs=0.03)
+    low, median, high = np.quantile(multipliers, [0.1, 0.5, 0.9])
+    assert median - low == pytest.approx(high - median, abs=0.05)
+
+
 def test_calibrate_inflation_records_method_origins_and_points() -> None:
     deviation = Schommeling(sd_per_maand=0.02, persistentie=0.8)
     wider = calibrate_inflation(deviation, [scored(ORIGIN, 3, 0.05)], [12, 24], CASELOAD)

@@ -5,10 +5,10 @@ chance: replication r draws its parameters (see `scenario.uncertainty.draw_param
 `parameter_seed(seed, r)` and runs on a model compiled from them.
 
 A parameter file with `[instroom.schommeling]` adds persistent shifts of inflow (economy,
-policy): replication r draws a path eta_1..eta_M and multiplies month t's expected inflow of the
-file's entry cells by exp(eta_t - v_t / 2). The path is
+policy): replication r draws a path eta_1..eta_M = a_t + w_t and multiplies month t's expected
+inflow of the file's entry cells by exp(a_t - Var(a_t) / 2) max(1 + w_t, 0) / c_t. The path is
 
-    eta_t = rho^t start + g_t u_t + w_t,   u_t = rho u_(t-1) + eps_t,   eps_t ~ N(0, sigma^2),
+    a_t = rho^t start + g_t u_t,   u_t = rho u_(t-1) + eps_t,   eps_t ~ N(0, sigma^2),
     u_0 ~ N(0, start_sd^2),   w_t = w_(t-1) + N(0, tau_t^2), w_0 = 0,
     v_t = Var(eta_t) = g_t^2 Var(u_t) + tau_1^2 + ... + tau_t^2,
     Var(u_t) = sigma^2 (1 + rho^2 + ... + rho^(2(t-1))) + rho^(2t) start_sd^2,
@@ -16,9 +16,12 @@ file's entry cells by exp(eta_t - v_t / 2). The path is
 with `start` and `start_sd` the deviation the calibration's last months show (Kalman-filtered,
 `estimation.aggregate.deviation`; 0 when not given) and g_t the file's `inflatie` for month t
 (1 without it) and tau_t its `wandeling_sd_per_maand` (0 without it), a level that wanders;
-both calibrated on out-of-sample errors by `estimation.bands`. The correction keeps
-E[multiplier] = exp(rho^t start): the expected inflow is the file's, moved by what the deviation
-at the start leaves of itself; the median caseload lies a little below the mean. When the run
+both calibrated on out-of-sample errors by `estimation.bands`. The AR(1) enters as a lognormal
+factor, the wandering level in proportion (c_t = E[max(1 + w_t, 0)], `walk_factors`): the
+widening makes its variance large (0.5 after 15 months nationally), and a lognormal factor that
+large would pull the median caseload far below the mean the band is calibrated around. Both
+keep E[multiplier] = exp(rho^t start): the expected inflow is the file's, moved by what the
+deviation at the start leaves; the median caseload lies a little below the mean. When the run
 draws parameters and the file gives [intervallen] for sd_per_maand and persistentie, every
 replication draws sigma (lognormal) and rho (normal, clipped to [0, 1]) from them first, from
 `deviation_parameter_seed(seed, r, k)`. The path comes from `deviation_seed(seed, r, k)`, k
@@ -170,7 +173,8 @@ def parameter_files(scenario: Scenario) -> dict[Path, ParameterFile]:
 
 
 def inflow_multipliers(deviation: Schommeling, months: int, rng: np.random.Generator) -> Floats:
-    """exp(eta_t - v_t / 2) for t = 1..months, one path (see the module docstring)."""
+    """exp(a_t - Var(a_t) / 2) x the wandering level's factor for t = 1..months, one path
+    (see the module docstring)."""
     # imported here: scipy.signal pulls in scipy.stats, a second of import time in every worker
     # process of every run, and only runs with an inflow deviation need it
     from scipy import signal
@@ -182,11 +186,28 @@ def inflow_multipliers(deviation: Schommeling, months: int, rng: np.random.Gener
     # lfilter runs u_t = rho u_(t-1) + eps_t; its state carries rho u_0 into month 1
     u: Floats = np.asarray(signal.lfilter([1.0], [1.0, -rho], shocks, zi=[rho * u_0])[0])
     eta = deviation_mean(deviation, months) + inflation_factors(deviation, months) * u
+    multipliers: Floats = np.exp(eta - ar_variance(deviation, months) / 2)
     walk = walk_sd(deviation, months)
     if np.any(walk > 0):  # drawn last, and only when wanted: files without it keep their paths
-        eta = eta + np.cumsum(walk * rng.standard_normal(months))
-    multipliers: Floats = np.exp(eta - path_variance(deviation, months) / 2)
+        level = np.cumsum(walk * rng.standard_normal(months))
+        multipliers = multipliers * walk_factors(level, np.cumsum(walk**2))
     return multipliers
+
+
+def walk_factors(level: Floats, variance: Floats) -> Floats:
+    """max(1 + w_t, 0) / E[max(1 + w_t, 0)], w_t ~ N(0, variance_t): the wandering level
+    enters inflow in proportion, not through exp(w_t - variance_t / 2). The widening
+    (`estimation.bands`) solves it for a symmetric band of the caseload, linear in w; a
+    lognormal factor with a variance of 0.5 would put the median inflow at exp(-0.25) = 78% of
+    the mean and the median caseload far below its expectation. Inflow cannot be negative, so
+    w below -1 gives none; dividing by the mean of that keeps the expected inflow."""
+    sd = np.sqrt(variance)
+    ratio = np.divide(1.0, sd, out=np.full_like(sd, np.inf), where=sd > 0)
+    normal = NormalDist()
+    cdf = np.array([normal.cdf(r) if math.isfinite(r) else 1.0 for r in ratio])
+    pdf = np.array([normal.pdf(r) if math.isfinite(r) else 0.0 for r in ratio])
+    factors: Floats = np.maximum(1.0 + level, 0.0) / (cdf + sd * pdf)
+    return factors
 
 
 def deviation_mean(deviation: Schommeling, months: int) -> Floats:
@@ -196,11 +217,17 @@ def deviation_mean(deviation: Schommeling, months: int) -> Floats:
 
 def path_variance(deviation: Schommeling, months: int) -> Floats:
     """v_t = Var(eta_t) for t = 1..months, start uncertainty and inflation included."""
+    walk: Floats = np.cumsum(walk_sd(deviation, months) ** 2)
+    return ar_variance(deviation, months) + walk
+
+
+def ar_variance(deviation: Schommeling, months: int) -> Floats:
+    """Var(g_t u_t) for t = 1..months: the AR(1) part of v_t, start uncertainty included."""
     rho = deviation.persistentie
     start = deviation.start_sd**2 * rho ** (2.0 * np.arange(1, months + 1))
     own = deviation_variance(deviation.sd_per_maand, rho, months)
-    walk = np.cumsum(walk_sd(deviation, months) ** 2)
-    return inflation_factors(deviation, months) ** 2 * (own + start) + walk
+    variance: Floats = inflation_factors(deviation, months) ** 2 * (own + start)
+    return variance
 
 
 def inflation_factors(deviation: Schommeling, months: int) -> Floats:

@@ -469,8 +469,10 @@ def uncertainty_description(
             "files": deviations,
             "model": "log inflow multiplier eta_t = persistentie^t start + g_t u_t, u_t = "
             "persistentie u_(t-1) + N(0, sd_per_maand^2), u_0 ~ N(0, start_sd^2), g_t the "
-            "inflatie factor of month t (1 without); month t's inflow x exp(eta_t - "
-            "Var(eta_t) / 2) (expected inflow kept, moved by the start)",
+            "inflatie factor of month t (1 without), w_t the wandering level (a random walk "
+            "with the inflatie wandeling_sd_per_maand); month t's inflow x exp(eta_t - "
+            "Var(eta_t) / 2) x max(1 + w_t, 0) / E[max(1 + w_t, 0)] (expected inflow kept, "
+            "moved by the start)",
             "draws": "replication r draws the path of the scenario's k-th parameter file with "
             "SeedSequence(seed, spawn_key=(r, 2, k)); with parameter draws, sd_per_maand and "
             "persistentie first from their [intervallen] with SeedSequence(seed, "

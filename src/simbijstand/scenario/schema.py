@@ -104,8 +104,9 @@ class Schommeling(Strict):
     estimate at the calibration's end; 0 and 0 when unknown). Month t's expected inflow of every
     entry klantgroep is multiplied by exp(eta_t - v_t / 2), v_t = Var(eta_t), so the expected
     inflow is the file's times exp(persistentie^t x start). `inflatie` widens the AR(1)'s spread
-    by horizon and adds a random walk (a level that wanders), both calibrated on out-of-sample
-    errors; with parameter uncertainty, sd_per_maand and
+    by horizon and adds a random walk w_t (a level that wanders, entering as
+    max(1 + w_t, 0) / E[max(1 + w_t, 0)] so the median stays beside the mean), both calibrated
+    on out-of-sample errors; with parameter uncertainty, sd_per_maand and
     persistentie are drawn from their [intervallen]. See `engine.draws`.
     """
 

@@ -1,7 +1,8 @@
 """Persistent deviation of inflow, estimated from the monthly stock residuals of a fit.
 
 A parameter file's `[instroom.schommeling]` lets the engine multiply month t's inflow by
-exp(eta_t - v_t / 2), eta an AR(1): eta_t = rho eta_(t-1) + eps_t, eps_t ~ N(0, sigma^2). This
+exp(eta_t - v_t / 2), eta an AR(1): eta_t = rho eta_(t-1) + eps_t, eps_t ~ N(0, sigma^2) (and by
+the widening's wandering level, `engine.draws`). This
 module estimates sigma (`sd_per_maand`) and rho (`persistentie`).
 
 **The series.** The expected path is anchored to every observed stock (`path`), so a stock one
