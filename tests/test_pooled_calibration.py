@@ -13,8 +13,8 @@ import pytest
 from simbijstand.errors import SimbijstandError
 from simbijstand.estimation.pooled.calibrate import calibrate_gemeenten
 from simbijstand.estimation.pooled.national import year_end_stocks
-from simbijstand.estimation.pooled.record import RECORD_FILE
 from simbijstand.estimation.pooled.ownvariance import Residuals, fit_form
+from simbijstand.estimation.pooled.record import RECORD_FILE
 from simbijstand.runs.calibrate_pooled import file_names, run_pooled_calibration
 from simbijstand.scenario import load_parameter_file, load_scenario
 from simbijstand.scenario.toml_io import file_sha256

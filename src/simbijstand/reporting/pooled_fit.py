@@ -40,6 +40,9 @@ def fit_table(calibration: PooledCalibration) -> pl.DataFrame:
             "uitstroom_gewicht_pool": 1 - rates.exit_own_weight,
             "aandeel_werk": rates.work_share,
             "jaarafwijking_var_log": calibration.level_variance,
+            # the own part depends on the gemeente's size (v(S)), the national part does not
+            "jaarafwijking_eigen_var_log": calibration.level.own,
+            "jaarafwijking_landelijk_var_log": calibration.level.national,
         }
     ).with_columns(pl.col(pl.Float64).round(5))
 
