@@ -13,8 +13,8 @@ import pytest
 from simbijstand.errors import SimbijstandError
 from simbijstand.estimation.pooled.calibrate import calibrate_gemeenten
 from simbijstand.estimation.pooled.national import year_end_stocks
+from simbijstand.estimation.pooled.ownvariance import Residuals, fit_form
 from simbijstand.estimation.pooled.record import RECORD_FILE
-from simbijstand.estimation.pooled.yearlevel import fit_own_variance
 from simbijstand.runs.calibrate_pooled import file_names, run_pooled_calibration
 from simbijstand.scenario import load_parameter_file, load_scenario
 from simbijstand.scenario.toml_io import file_sha256
@@ -52,7 +52,9 @@ def test_own_year_level_variance_is_recovered():
     base = scale * 0.5
     kappa = 0.002
     residual = 0.03 * scale + rng.normal(0, np.sqrt(base + kappa * scale**2))
-    assert fit_own_variance(residual, base, scale) == pytest.approx(kappa, rel=0.15)
+    model, shift = fit_form(Residuals(residual, base, scale), "kwadratisch")
+    assert model.kappa == pytest.approx(kappa, rel=0.15)
+    assert shift == pytest.approx(0.03, abs=0.005)
 
 
 def test_file_names_are_unique_ascii():

@@ -281,8 +281,10 @@ def test_pooled_files_split_the_year_level_deviation_into_own_and_national() -> 
         data / "cbs_37789ksz_uitkeringen_nederland_maand.csv",
         dt.date(2017, 1, 1),
     )
-    share = fit.common_variance / (fit.own_variance + fit.common_variance)
+    start = fit.rates.year.stock
+    own_part, common_part = fit.own_variance.model.variance(start), fit.common_variance * start**2
     for index in range(0, 390, 7):
+        share = common_part[index] / (own_part[index] + common_part[index])
         params = ParameterFile.model_validate(parameter_data(fit.rates, fit.level, index, None))
         own, national = inflow_variances(params)
         # together what the single factor had: each gemeente's distribution is unchanged
@@ -318,7 +320,9 @@ def test_init_writes_the_national_part_shared_with_the_calibrated_gemeenten(
     assert own + national == pytest.approx(
         plan.rates.inflow_log_variance + plan.level_variance, rel=1e-12
     )
-    share = record.common_variance / (record.own_variance + record.common_variance)
+    persons = 6000 * record.persons_per_benefit  # the unit the own variance was fitted in
+    own_relative = float(record.own_variance.variance(persons)) / persons**2
+    share = record.common_variance / (own_relative + record.common_variance)
     assert national == pytest.approx(share * plan.level_variance, rel=1e-12)
     # one run with a calibrated gemeente: the same component, the same keys; without their own
     # blocks both move by the same national normal, each with its own sd

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from simbijstand.reporting.numbers import date_nl, percent
+from simbijstand.reporting.numbers import date_nl, number, percent
 
 REPORT_NAME = "kalibratie-gemeenten.csv"
+SIZES = (100, 1000, 10000)  # persons: the own year-level sd shown for these sizes
 
 if TYPE_CHECKING:
     from simbijstand.estimation.pooled.calibrate import PooledCalibration
@@ -39,6 +40,9 @@ def fit_table(calibration: PooledCalibration) -> pl.DataFrame:
             "uitstroom_gewicht_pool": 1 - rates.exit_own_weight,
             "aandeel_werk": rates.work_share,
             "jaarafwijking_var_log": calibration.level_variance,
+            # the own part depends on the gemeente's size (v(S)), the national part does not
+            "jaarafwijking_eigen_var_log": calibration.level.own,
+            "jaarafwijking_landelijk_var_log": calibration.level.national,
         }
     ).with_columns(pl.col(pl.Float64).round(5))
 
@@ -53,7 +57,8 @@ def pooled_terminal_report(calibration: PooledCalibration, written: int) -> str:
     """A few lines for the terminal (Dutch)."""
     rates = calibration.rates
     pool = calibration.pool
-    own_sd, common_sd = calibration.own_variance**0.5, calibration.common_variance**0.5
+    own = calibration.own_variance.model
+    own_sd = ", ".join(f"{percent(own.relative_sd(n), 1)} bij {number(n)}" for n in SIZES)
     lines = [
         f"Gepoolde kalibratie: {len(rates.year.gemeenten)} gemeenten, gegevens {rates.year.jaar}, "
         f"prognose vanaf {date_nl(calibration.origin)}",
@@ -62,8 +67,9 @@ def pooled_terminal_report(calibration: PooledCalibration, written: int) -> str:
         f"  uitstroomkans: covariaten {', '.join(pool.exit.covariates) or 'geen'}; "
         f"mediaan gewicht eigen gegevens {percent(_median(rates.exit_own_weight))}",
         f"  ongetelde uitstroom (AOW e.a.): {percent(rates.uncounted, 2)} per jaar",
-        f"  afwijking op jaarniveau (sd t.o.v. bestand): eigen {percent(own_sd, 1)}, "
-        f"landelijk {percent(common_sd, 1)}",
+        f"  afwijking op jaarniveau (sd t.o.v. bestand): landelijk "
+        f"{percent(calibration.common_variance**0.5, 1)}; eigen (vorm {own.form}) {own_sd} "
+        "personen",
         f"  {written} bestanden geschreven; per gemeente eigen gegevens en pool in {REPORT_NAME}",
     ]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from simbijstand.estimation.pooled.files import ROUTES
+from simbijstand.estimation.pooled.newgemeente import own_relative_variance
 from simbijstand.estimation.pooled.yearlevel import NATIONAL
 from simbijstand.reporting.numbers import euro, euro_mln, number, pct
 from simbijstand.runs.init_defaults import (
@@ -384,15 +385,20 @@ def _uncertainty_text(plan: InitPlan) -> str:
         "# Lognormaal rond de waarden hierboven. Instroom: de voorspelling van de pool na de "
         f"verschuiving ({_round(rates.inflow_log_variance)}) plus het eigen deel van de "
         f"afwijking op jaarniveau ({_round(own_level)}: sd "
-        f"{pct(100 * math.sqrt(plan.record.own_variance), 1)} van het bestand, README van de "
-        "kalibratie). De uitstroomkans beweegt mee met de instroom: het evenwicht ligt vast op "
-        "het beginbestand.\n"
+        f"{pct(100 * math.sqrt(_own_relative(plan)), 1)} van het bestand bij deze omvang, README "
+        "van de kalibratie). De uitstroomkans beweegt mee met de instroom: het evenwicht ligt "
+        "vast op het beginbestand.\n"
         'verdeling = "lognormaal"\n'
         f"sleutels = {value(keys)}\n"
         f"covariantie_log = [\n{rendered},\n]\n"
         f'bron = "gepoolde kalibratie CBS {plan.record.data_year}, voorspelling voor een '
         'nieuwe gemeente (simbijstand init)"\n\n' + _national_text(plan)
     )
+
+
+def _own_relative(plan: InitPlan) -> float:
+    persons = plan.request.bestand * plan.record.persons_per_benefit
+    return own_relative_variance(plan.record, persons)
 
 
 def _national_text(plan: InitPlan) -> str:

@@ -19,6 +19,7 @@ from simbijstand.estimation.errors import EstimationError
 from simbijstand.estimation.pooled.crossfit import crossfit
 from simbijstand.estimation.pooled.files import parameter_data
 from simbijstand.estimation.pooled.national import last_growth, year_end_stocks
+from simbijstand.estimation.pooled.ownvariance import OwnVarianceFit
 from simbijstand.estimation.pooled.panel import read_years
 from simbijstand.estimation.pooled.rates import exposure, uncounted_from_growth
 from simbijstand.estimation.pooled.scores import CLASSES, Forecasts, score
@@ -68,11 +69,19 @@ def backtest_year(
         "uitstroom uit de landelijke groei)",
         "ongetelde_uitstroom_per_jaar": uncounted,
         "gemeenschappelijke_variantie": common,
-        "eigen_variantie_per_fold": [f.own_variance for f in parts],
+        "eigen_variantie_per_fold": [_own(f.own_variance) for f in parts],
         "tabel": score(forecasts),
         "totaal": _total(forecasts),
         "per_gemeente": _rows(forecasts),
     }  # fmt: skip
+
+
+def _own(fit: OwnVarianceFit) -> dict[str, Any]:
+    """The fold's own-variance form and fit, and the inner held-out log density of each form
+    it was chosen by (on the other folds alone)."""
+    m = fit.model
+    return {"vorm": m.form, "kappa": m.kappa, "beta": m.beta, "lineair": m.lineair,
+            "logdichtheid_weggelaten": fit.held_out}  # fmt: skip
 
 
 def _total(f: Forecasts) -> dict[str, float]:

@@ -3,7 +3,8 @@
 The last year before the origin gives each gemeente's rates (its own data shrunk toward the
 pool, `fit`), the uncounted exits (from its start and end stocks) and the gemeenten's start
 counts; the year before it, forecast for that last year, gives the own year-level variance
-(`crossfit.own_variance`, the spread around the common shift); the national series up to the
+(`crossfit.own_variance`, the spread around the common shift, its form chosen out of sample
+over those gemeenten); the national series up to the
 origin gives the common one (`yearlevel.common_variance`).
 """
 
@@ -18,6 +19,7 @@ from simbijstand.estimation.pooled import Floats
 from simbijstand.estimation.pooled.crossfit import own_variance
 from simbijstand.estimation.pooled.fit import GemeenteRates, Pool, fit_pool
 from simbijstand.estimation.pooled.national import last_growth, year_end_stocks
+from simbijstand.estimation.pooled.ownvariance import OwnVarianceFit
 from simbijstand.estimation.pooled.panel import read_years
 from simbijstand.estimation.pooled.rates import uncounted_from_growth, uncounted_from_stocks
 from simbijstand.estimation.pooled.yearlevel import LevelParts, common_variance, level_parts
@@ -28,8 +30,8 @@ class PooledCalibration:
     origin: dt.date
     pool: Pool
     rates: GemeenteRates
-    own_variance: float
-    common_variance: float
+    own_variance: OwnVarianceFit  # v(S), of the end stock, and how its form was chosen
+    common_variance: float  # relative to the start stock squared
     level: LevelParts  # per gemeente, of the log factors on the year's inflow (own, national)
 
     @property
@@ -57,7 +59,7 @@ def calibrate_gemeenten(
     rates = pool.apply(year)
     earlier = years[before]
     earlier_uncounted = uncounted_from_growth(earlier, last_growth(stocks[:-1]))
-    kappa = own_variance(fit_pool(earlier, earlier_uncounted).apply(earlier), year.stock)
+    own = own_variance(fit_pool(earlier, earlier_uncounted).apply(earlier), year.stock)
     common = common_variance(stocks)
-    level = level_parts(kappa, common, rates, year.stock)
-    return PooledCalibration(origin, pool, rates, kappa, common, level)
+    level = level_parts(own.model, common, rates, year.stock)
+    return PooledCalibration(origin, pool, rates, own, common, level)

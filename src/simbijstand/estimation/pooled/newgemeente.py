@@ -130,17 +130,27 @@ def at_steady_state(
     )
 
 
-def level_log_variance(record: PoolRecord, hazard: float) -> float:
+def level_log_variance(record: PoolRecord, hazard: float, persons: float) -> float:
     """Variance of the log factor on the year's inflow for the year-level deviation (own plus
-    common, `yearlevel.level_log_variance`) of a gemeente at its steady state: there
-    dS/dlog(inflow) = S (1 - e^(-H)), so the variance is (own + common) / (1 - e^(-H))^2."""
+    common, `yearlevel.level_log_variance`) of a gemeente of `persons` (CBS persons, the unit
+    the own variance v(S) was fitted in) at its steady state: there dS/dlog(inflow) =
+    S (1 - e^(-H)), so the variance is (v(S) / S^2 + common) / (1 - e^(-H))^2."""
     share = 1 - math.exp(-hazard)
-    return min((record.own_variance + record.common_variance) / share**2, MAX_LOG_VARIANCE)
+    return min(_relative(record, persons) / share**2, MAX_LOG_VARIANCE)
 
 
-def national_log_variance(record: PoolRecord, hazard: float) -> float:
+def national_log_variance(record: PoolRecord, hazard: float, persons: float) -> float:
     """The national part of `level_log_variance` (in proportion, as `yearlevel.level_parts`
     splits it): drawn in the block shared with every other gemeente of a run."""
-    both = record.own_variance + record.common_variance
+    both = _relative(record, persons)
     share = record.common_variance / both if both > 0 else 0.0
-    return level_log_variance(record, hazard) * share
+    return level_log_variance(record, hazard, persons) * share
+
+
+def own_relative_variance(record: PoolRecord, persons: float) -> float:
+    """The own year-level variance of a gemeente of `persons`, relative to its stock squared."""
+    return float(record.own_variance.variance(persons)) / persons**2
+
+
+def _relative(record: PoolRecord, persons: float) -> float:
+    return own_relative_variance(record, persons) + record.common_variance

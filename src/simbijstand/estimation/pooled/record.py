@@ -8,10 +8,11 @@ from an installed package; a test checks that the two are the same.
 
 Besides the two rate pools (covariates, centre, beta, its covariance, tau^2) it keeps what a
 new gemeente's scenario needs from the same data: the uncounted exits per person-year, the
-share of counted exits to work, the year-level variances (own and common, relative to the
-stock squared) and the number of persons (CBS counts persons) per benefit nationally at the
-origin: the sum of the gemeenten's end stocks over the national number of benefits under the
-state-pension age (CBS 37789ksz) on that day.
+share of counted exits to work, the year-level variances (own: the fitted v(S) of the end
+stock, `ownvariance`, with the held-out log density of each form it was chosen by; common:
+relative to the stock squared) and the number of persons (CBS counts persons) per benefit
+nationally at the origin: the sum of the gemeenten's end stocks over the national number of
+benefits under the state-pension age (CBS 37789ksz) on that day.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from simbijstand.estimation.pooled import Floats
 from simbijstand.estimation.pooled.calibrate import PooledCalibration
 from simbijstand.estimation.pooled.fit import RatePool
 from simbijstand.estimation.pooled.national import year_end_stocks
+from simbijstand.estimation.pooled.ownvariance import FORMS, OwnVariance
 
 RECORD_FILE = "pool-gemeenten.toml"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the own variance as a function of size (was one relative variance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,8 @@ class PoolRecord:
     exit: StoredPool  # log counted exit hazard per year
     uncounted: float  # exits per person-year the flows do not count (route aow)
     work_share: float  # national share of counted exits to work
-    own_variance: float
+    own_variance: OwnVariance  # v(S) of the end stock, S in persons at the start
+    own_form_scores: dict[str, float]  # held-out log density per form (the choice's evidence)
     common_variance: float
     persons_per_benefit: float
     inwoners: float  # all gemeenten's inhabitants from 15 to the state-pension age
@@ -80,7 +83,8 @@ def pool_record(
         exit=_stored(pool.exit),
         uncounted=pool.uncounted,
         work_share=pool.work_share,
-        own_variance=calibration.own_variance,
+        own_variance=calibration.own_variance.model,
+        own_form_scores=dict(calibration.own_variance.held_out),
         common_variance=calibration.common_variance,
         persons_per_benefit=float(year.stock.sum()) / benefits,
         inwoners=float(year.inwoners.sum()),
@@ -103,7 +107,7 @@ def record_data(record: PoolRecord) -> dict[str, Any]:
         "gemeenten": record.gemeenten,
         "onverklaarde_uitstroom": record.uncounted,
         "aandeel_werk": record.work_share,
-        "variantie_eigen": record.own_variance,
+        "variantie_eigen": _own_data(record),
         "variantie_landelijk": record.common_variance,
         "personen_per_uitkering": record.persons_per_benefit,
         "inwoners_landelijk": record.inwoners,
@@ -112,6 +116,28 @@ def record_data(record: PoolRecord) -> dict[str, Any]:
         "instroom": _pool_data(record.inflow),
         "uitstroom": _pool_data(record.exit),
     }
+
+
+def _own_data(record: PoolRecord) -> dict[str, Any]:
+    own = record.own_variance
+    return {
+        "vorm": own.form,
+        "formule": "lineair * S + kappa * S^(2 beta), S personen bij de start",
+        "kappa": own.kappa,
+        "beta": own.beta,
+        "lineair": own.lineair,
+        "logdichtheid_weggelaten": dict(record.own_form_scores),
+    }
+
+
+def _own_from(data: dict[str, Any]) -> tuple[OwnVariance, dict[str, float]]:
+    if data["vorm"] not in FORMS:
+        raise ValueError(f"variantie_eigen.vorm {data['vorm']!r}, allowed: {', '.join(FORMS)}")
+    own = OwnVariance(
+        str(data["vorm"]), float(data["kappa"]), float(data["beta"]), float(data["lineair"])
+    )
+    scores = {str(k): float(v) for k, v in data["logdichtheid_weggelaten"].items()}
+    return own, scores
 
 
 def _pool_data(pool: StoredPool) -> dict[str, Any]:
@@ -128,8 +154,11 @@ def record_from_data(data: dict[str, Any], source: str) -> PoolRecord:
     """Read a record written by `record_data`; anything else is refused naming `source`."""
     try:
         if data["schema_version"] != SCHEMA_VERSION:
-            raise ValueError(f"schema_version {data['schema_version']!r}, expected 1")
+            raise ValueError(
+                f"schema_version {data['schema_version']!r}, expected {SCHEMA_VERSION}"
+            )
         first, second = data["aow_leeftijd"]
+        own, scores = _own_from(data["variantie_eigen"])
         return PoolRecord(
             origin=data["origin"],
             data_year=int(data["jaar"]),
@@ -138,7 +167,8 @@ def record_from_data(data: dict[str, Any], source: str) -> PoolRecord:
             exit=_pool_from(data["uitstroom"]),
             uncounted=float(data["onverklaarde_uitstroom"]),
             work_share=float(data["aandeel_werk"]),
-            own_variance=float(data["variantie_eigen"]),
+            own_variance=own,
+            own_form_scores=scores,
             common_variance=float(data["variantie_landelijk"]),
             persons_per_benefit=float(data["personen_per_uitkering"]),
             inwoners=float(data["inwoners_landelijk"]),

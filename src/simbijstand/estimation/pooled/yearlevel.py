@@ -8,10 +8,12 @@ not last year's. That deviation, relative to the start stock, has two parts:
 - common to all gemeenten (the national economy): its variance is the mean square error of a
   drift forecast of the national stock's yearly log growth, from the national monthly series
   up to the origin (`common_variance`);
-- the gemeente's own (`fit_own_variance`): maximum likelihood over gemeenten of
-  r_g ~ N(c S_g, base_g + kappa S_g^2), r_g = observed - expected end stock of a year forecast
-  from the year before, base_g the chance, estimation and rounding variance. c, the year's
-  common shift, is profiled out: only the spread around it is learned, never its level.
+- the gemeente's own (`ownvariance`): maximum likelihood over gemeenten of
+  r_g ~ N(c S_g, base_g + v(S_g)), r_g = observed - expected end stock of a year forecast
+  from the year before, base_g the chance, estimation and rounding variance (`chance_variance`),
+  v a function of the start stock whose form (one relative variance for every size, or one
+  that shrinks with size) is chosen by held-out predictive density. c, the year's common
+  shift, is profiled out: only the spread around it is learned, never its level.
 
 A run draws the deviation as a factor on the year's inflow, lognormal with median 1, through the
 parameter file's [[onzekerheid]] (`level_log_variance`): this year's rate differs from last
@@ -28,11 +30,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
 from simbijstand.estimation.errors import EstimationError
 from simbijstand.estimation.pooled import Floats
 from simbijstand.estimation.pooled.fit import GemeenteRates, expected_stock
+from simbijstand.estimation.pooled.ownvariance import OwnVariance, Residuals
 
 # a factor with log-sd 1 already spans e^-1.3 to e^1.3 at 80%: beyond it the stock of a
 # gemeente with hardly any inflow would be explained by absurd inflow
@@ -44,11 +46,12 @@ NATIONAL = "landelijk"
 @dataclass(frozen=True, slots=True)
 class LevelParts:
     """Per gemeente, the log variance of the year's inflow factor (`total`, capped at
-    MAX_LOG_VARIANCE) and the national part's share of it; the own part is the rest. A cap
-    scales both parts alike, so own + national is the total a single factor had."""
+    MAX_LOG_VARIANCE) and the national part's share of it (per gemeente: the own part's
+    relative size depends on the gemeente's size); the own part is the rest. A cap scales both
+    parts alike, so own + national is the total a single factor had."""
 
     total: Floats
-    national_share: float
+    national_share: Floats
 
     @property
     def own(self) -> Floats:
@@ -74,24 +77,6 @@ def chance_variance(rates: GemeenteRates, start: Floats, start_rounding: Floats)
     return chance + estimation + start_rounding + rates.year.rounding_variance
 
 
-def fit_own_variance(residual: Floats, base: Floats, scale: Floats) -> float:
-    """kappa, the gemeente's own year-level variance relative to scale^2 (module docstring)."""
-    if len(residual) < 10:
-        raise EstimationError(
-            f"year-level variance: needs 10 or more gemeenten, got {len(residual)}"
-        )
-
-    def nll(params: Floats) -> float:
-        shift, log_kappa = params
-        w = base + scale**2 * np.exp(log_kappa)
-        e = residual - shift * scale
-        return float(0.5 * np.sum(np.log(w) + e * e / w))
-
-    result = optimize.minimize(nll, [0.0, np.log(1e-3)], method="Nelder-Mead",
-                               options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000})  # fmt: skip
-    return float(np.exp(result.x[1]))
-
-
 def common_variance(year_end_stocks: Floats) -> float:
     """Mean square error of a drift forecast of yearly log growth (at least three years)."""
     growth = np.diff(np.log(year_end_stocks))
@@ -100,16 +85,27 @@ def common_variance(year_end_stocks: Floats) -> float:
     return float(np.mean(np.diff(growth) ** 2))
 
 
-def level_parts(own: float, common: float, rates: GemeenteRates, start: Floats) -> LevelParts:
-    """The own (kappa) and common year-level variances as log variances of two factors on the
-    year's inflow (`level_log_variance` of their sum, split in their proportion)."""
-    share = common / (own + common) if own + common > 0 else 0.0
-    return LevelParts(level_log_variance(own + common, rates, start), share)
+def residuals(rates: GemeenteRates, observed: Floats) -> Residuals:
+    """A year forecast with `rates` against the stocks observed at its end (module docstring)."""
+    year = rates.year
+    expected = expected_stock(year.stock, rates.inflow_per_year, rates.hazard)
+    base = chance_variance(rates, year.stock, year.rounding_variance)
+    return Residuals(observed - expected, base, year.stock)
 
 
-def level_log_variance(variance: float, rates: GemeenteRates, start: Floats) -> Floats:
+def level_parts(own: OwnVariance, common: float, rates: GemeenteRates, start: Floats) -> LevelParts:
+    """The own (v(S)) and common (common x S^2) year-level variances of the end stock as log
+    variances of two factors on the year's inflow (`level_log_variance` of their sum, split in
+    their proportion per gemeente)."""
+    own_part, common_part = own.variance(start), common * start**2
+    both = own_part + common_part
+    share = np.divide(common_part, both, out=np.zeros_like(both), where=both > 0)
+    return LevelParts(level_log_variance(both, rates), share)
+
+
+def level_log_variance(variance: Floats, rates: GemeenteRates) -> Floats:
     """Variance of a log factor on the year's inflow that gives the stock after twelve months
-    the variance `variance` x start^2: dS/dlog(lambda) = lambda (1 - e^(-H)) / H."""
+    the variance `variance`: dS/dlog(lambda) = lambda (1 - e^(-H)) / H."""
     hazard = rates.hazard
     slope = rates.inflow_per_year * (1 - np.exp(-hazard)) / hazard
-    return np.minimum(variance * start**2 / np.maximum(slope, 1e-9) ** 2, MAX_LOG_VARIANCE)
+    return np.minimum(variance / np.maximum(slope, 1e-9) ** 2, MAX_LOG_VARIANCE)
