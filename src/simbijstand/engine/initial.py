@@ -89,7 +89,8 @@ def _choose(mass: Floats, cell: Int32s, uniform: Floats) -> Ints:
     picked = np.zeros(len(cell), dtype=np.int64)
     for band in range(cumulative.shape[1]):  # a few bands, not hundreds of cells
         picked += cumulative[cell, band] <= threshold
-    return np.minimum(picked, cumulative.shape[1] - 1)
+    chosen: Ints = np.minimum(picked, cumulative.shape[1] - 1)
+    return chosen
 
 
 def _truncated_exponential(hazard: Floats, width: Floats, uniform: Floats) -> Floats:
