@@ -8,7 +8,8 @@ compile), the simulation with the fold, the event segment (Parquet) and the chec
 command itself, launched as a user would (`--workers` default, all cores), timed from launch to
 exit, with the phases its manifest records. Figures are seconds; CPU is this process's (or the
 command's and its helpers') user + system time, which the other load of a shared machine
-disturbs less than wall time; the load average is printed beside them.
+disturbs less than wall time; the load average is printed beside them. `max_rss_mb` is the peak
+memory of the command's largest process.
 
     python benchmarks/gemeenten_run.py [--replications 200] [--phase-replications 10]
 """
@@ -140,6 +141,8 @@ def command(replications: int, folder: Path) -> dict[str, Any]:
         "cpu_s": round(cpu, 2),
         "load_average_1min_at_start": load,
         "load_average_1min_at_end": os.getloadavg()[0],
+        # the largest of the command's processes (the run's own or a helper), in MB
+        "max_rss_mb": round(after.ru_maxrss / 1024),
         "manifest_timings": manifest["timings"],
         "workers": manifest["execution"]["workers"],
     }

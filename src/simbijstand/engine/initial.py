@@ -54,11 +54,14 @@ def _draw_durations(model: CompiledModel, cell: Int32s, band: Int32s, uniform: F
     width = np.diff(edges, axis=1)
     mass = _band_mass(hazard, width)
     unknown = band < 0
-    chosen = band.copy()
+    chosen = band.astype(np.int64)
     chosen[unknown] = _choose(mass, cell[unknown], uniform[unknown, 0])
-    h = hazard[cell, chosen]
-    w = width[cell, chosen]
-    return edges[cell, chosen] + _truncated_exponential(h, w, uniform[:, 1])
+    # flat int64 gathers: 2-D ones with int32 cells were most of this function's time
+    row = cell.astype(np.int64) * width.shape[1] + chosen
+    h = np.ascontiguousarray(hazard).ravel().take(row)
+    w = width.ravel().take(row)
+    start: Floats = edges.ravel().take(row + cell)  # edges have one column more than bands
+    return start + _truncated_exponential(h, w, uniform[:, 1])
 
 
 def _band_mass(hazard: Floats, width: Floats) -> Floats:
