@@ -194,10 +194,11 @@ class Population:
         limit = self.model.boundaries_us[0] + round(before * MICROS_PER_DAY)
         later = batch.time_us >= limit
         self._pending = []
-        if later.any():
-            self._pending = [batch.take(np.flatnonzero(later))]
-            batch = batch.take(np.flatnonzero(~later))
-        return batch.take(chronological(batch.replication, batch.time_us))
+        if not later.any():
+            return batch.take(chronological(batch.replication, batch.time_us))
+        self._pending = [batch.take(np.flatnonzero(later))]
+        now = np.flatnonzero(~later)  # sorted through their indices: one take of the batch
+        return batch.take(now[chronological(batch.replication[now], batch.time_us[now])])
 
     def compact(self) -> None:
         """Drop the rows of cases that left, once they add up (they are inert until then)."""

@@ -103,8 +103,11 @@ def plan_finance(scenario: Scenario) -> FinancePlan:
 def finance_frame(plan: FinancePlan, expenditure: pl.DataFrame) -> pl.DataFrame:
     """finance.parquet: `expenditure` (from `expenditure_frame`) with the columns of SCHEMA."""
     parts = []
+    # split once, rows in their order, instead of a filter per gemeente (390 took a third of a
+    # second)
+    split = expenditure.partition_by("gemeente", as_dict=True, maintain_order=True)
     for name, gemeente in plan.gemeenten.items():
-        books = _Books(plan, gemeente, expenditure.filter(pl.col("gemeente") == name))
+        books = _Books(plan, gemeente, split.get((name,), expenditure.clear()))
         parts += [books.close(year) for year in sorted(plan.months)]
     return pl.concat(parts).sort("replication", "year", "gemeente")
 

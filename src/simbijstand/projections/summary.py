@@ -42,21 +42,27 @@ def caseload_series(model: CompiledModel, projections: Projections) -> dict[tupl
 
 
 def summary_frame(model: CompiledModel, projections: Projections) -> pl.DataFrame:
-    rows = []
-    for (gemeente, group), values in caseload_series(model, projections).items():
-        quantiles = np.quantile(values, list(QUANTILES.values()), axis=0)
-        rows.append(
-            pl.DataFrame(
-                {
-                    "gemeente": gemeente,
-                    "klantgroep": group,
-                    "date": model.dates,
-                    "mean": values.mean(axis=0),
-                    **{name: quantiles[i] for i, name in enumerate(QUANTILES)},
-                }
-            )
-        )
-    return pl.concat(rows).select(SUMMARY_COLUMNS)
+    """Mean and quantiles over replications per gemeente, klantgroep and date."""
+    series = caseload_series(model, projections)
+    # all series at once: the same reductions along the replication axis as one series at a
+    # time gave (782 small frames for 390 gemeenten took most of a second)
+    values = np.stack(list(series.values()))  # [series, replication, date]
+    quantiles = np.quantile(values, list(QUANTILES.values()), axis=1)  # [quantile, series, date]
+    keys = list(series)
+    dates = len(model.dates)
+    return pl.DataFrame(
+        {
+            "gemeente": pl.Series([g for g, _ in keys], dtype=pl.String).gather(
+                np.repeat(np.arange(len(keys)), dates)
+            ),
+            "klantgroep": pl.Series([k for _, k in keys], dtype=pl.String).gather(
+                np.repeat(np.arange(len(keys)), dates)
+            ),
+            "date": pl.Series(model.dates).gather(np.tile(np.arange(dates), len(keys))),
+            "mean": values.mean(axis=1).ravel(),
+            **{name: quantiles[i].ravel() for i, name in enumerate(QUANTILES)},
+        }
+    )
 
 
 def _cells_of(model: CompiledModel, gemeente: str) -> Bools:

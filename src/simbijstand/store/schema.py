@@ -71,7 +71,7 @@ def _routes(batch: EventBatch, model: CompiledModel) -> pl.Series:
 
 def _gather_or_null(names: pl.Series, codes: np.ndarray) -> pl.Series:
     present = codes >= 0
-    if len(names) == 0:
-        return pl.Series([None] * len(codes), dtype=pl.String)
+    if len(names) == 0:  # not from a list of Nones: polars scans a list before it builds
+        return pl.repeat(None, len(codes), dtype=pl.String, eager=True).rename("")
     gathered = names.gather(np.where(present, codes, 0).astype(np.int64))
     return pl.select(pl.when(pl.Series(present)).then(gathered).otherwise(None)).to_series()
