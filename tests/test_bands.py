@@ -323,5 +323,5 @@ def test_the_report_says_how_the_bands_were_calibrated() -> None:
     text = bands_calibration(manifest)
     assert text is not None
     assert "2 eerdere prognoses (2006-01-01 t/m 2023-01-01)" in text
-    assert "factor 1,80 op de AR(1)" in text and "78%, 74%" in text
+    assert "t/m 24 maanden" in text and "78% (t/m 12 mnd), 74% (t/m 24 mnd)" in text
     assert bands_calibration({"uncertainty": {}}) is None

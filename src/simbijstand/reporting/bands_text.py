@@ -9,37 +9,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from simbijstand.reporting.numbers import number, pct
+from simbijstand.reporting.numbers import pct
 
 
 def bands_calibration(manifest: dict[str, Any]) -> str | None:
-    """'De schommeling van de instroom is verbreed ...' for the first file with an inflatie;
-    None when no file has one."""
+    """'Banden gekalibreerd op de eigen fouten ...' for the first file with an inflatie; None
+    when no file has one. Says what a planner can check (on which forecasts, how far ahead, how
+    often the band held), not the widening's factors: those are in the parameter file."""
     files = manifest.get("uncertainty", {}).get("inflow_deviation", {}).get("files", {})
     for deviation in files.values():
         inflation = deviation.get("inflatie")
         if not inflation:
             continue
-        walk = [100 * w for w in inflation.get("wandeling_sd_per_maand") or [0.0]]
-        factors = (
-            f"factor {number(inflation['factor'][0], 2)} op de AR(1), een dwalend niveau van "
-            f"{number(min(walk), 1)}-{number(max(walk), 1)}% per maand, "
-            f"t/m {inflation['horizon_maanden'][-1]} maanden gekalibreerd"
-        )
         origins = inflation.get("oorsprongen") or []
         where = (
             f" van {len(origins)} eerdere prognoses ({origins[0]} t/m {origins[-1]})"
             if origins
             else ""
         )
+        horizons = inflation["horizon_maanden"]
         covered = inflation.get("dekking_80") or []
         held = (
-            f"; de 80%-band hield daar {', '.join(pct(100 * c, 0) for c in covered)} van de maanden"
+            "; de 80%-band hield daar "
+            + ", ".join(
+                f"{pct(100 * c, 0)} (t/m {h} mnd)" for h, c in zip(horizons, covered, strict=False)
+            )
+            + " van de maanden"
             if covered
             else ""
         )
+        months = horizons[-1]
         return (
-            f"Banden gekalibreerd op de eigen fouten{where}: de schommeling van de instroom "
-            f"verbreed ({factors}){held}."
+            f"Banden gekalibreerd op de eigen fouten{where}, voor horizonnen t/m {months} "
+            f"maanden (verder doorgetrokken): de instroom schommelt in elke replicatie zo veel "
+            f"breder als die fouten vragen{held}. De verbreding zelf: "
+            f"[instroom.schommeling.inflatie] in het parameterbestand."
         )
     return None
