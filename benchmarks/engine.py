@@ -27,6 +27,8 @@ from pathlib import Path
 
 import tomli_w
 
+from isolated import in_subprocess
+
 REPO = Path(__file__).resolve().parents[1]
 PARAMETERS = REPO / "calibration" / "steenwijkerland" / "parameters.toml"
 BEGINSTAND = REPO / "calibration" / "steenwijkerland" / "beginstand-2020.csv"
@@ -113,20 +115,6 @@ def measure_command(out: Path) -> float:
     return time.perf_counter() - started
 
 
-def in_subprocess(function: str, *args: object) -> dict[str, float]:
-    here = str(Path(__file__).parent)
-    code = (
-        f"import json, sys, resource; sys.path.insert(0, {here!r}); import engine; "
-        f"r = engine.{function}(*{args!r}); "
-        "r['peak_memory_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
-        "print(json.dumps(r))"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,11 +129,13 @@ def main() -> None:
         small = str(write_workload(folder / "small", 4_000, 1_000.0))
         # the machine is shared and noisy: take the median of three fresh processes
         engine = sorted(
-            (in_subprocess("measure_engine", national) for _ in range(3)),
+            (in_subprocess("engine", "measure_engine", national) for _ in range(3)),
             key=lambda r: r["seconds"],
         )[1]
-        reference = in_subprocess("measure_reference", small)
-        full = in_subprocess("measure_full_run", national, str(folder / "national-run"), 1, 1)
+        reference = in_subprocess("engine", "measure_reference", small)
+        full = in_subprocess(
+            "engine", "measure_full_run", national, str(folder / "national-run"), 1, 1
+        )
         basis = sorted(measure_command(folder / f"basis-{i}") for i in range(3))[1]
     engine_rate = engine["events"] / engine["seconds"]
     reference_rate = reference["events"] / reference["seconds"]

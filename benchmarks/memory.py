@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import subprocess
-import sys
 import tempfile
 import tomllib
 from pathlib import Path
 
 import tomli_w
+
+from isolated import in_subprocess
 
 REPO = Path(__file__).resolve().parents[1]
 PARAMETERS = REPO / "calibration" / "steenwijkerland" / "parameters.toml"
@@ -104,18 +104,9 @@ def _rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def in_subprocess(function: str, *args: object) -> dict[str, float]:
-    here = str(Path(__file__).parent)
-    code = (
-        f"import json, sys, resource; sys.path.insert(0, {here!r}); import memory; "
-        f"r = memory.{function}(*{args!r}); "
-        "r['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
-        "print(json.dumps(r))"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+def rise_mb(measured: dict[str, float]) -> float:
+    """How far a measurement's peak RSS rose above the process's RSS just before it."""
+    return measured["peak_memory_mb"] - measured["before_mb"]
 
 
 def slope(points: list[tuple[float, float]]) -> float:
@@ -138,17 +129,15 @@ def main() -> None:
             folder = Path(tmp) / f"chunk-{cases}"
             folder.mkdir()
             scenario = str(write_workload(folder, cases, 1))
-            chunks.append(in_subprocess("measure_chunk", scenario, str(folder / "run")))
+            chunks.append(in_subprocess("memory", "measure_chunk", scenario, str(folder / "run")))
         for replications in MANY_REPLICATIONS:
             folder = Path(tmp) / f"run-{replications}"
             folder.mkdir()
             scenario = str(write_workload(folder, 100, replications))
-            runs.append(in_subprocess("measure_run", scenario, str(folder / "run")))
-    per_case = slope([(c["cases"], (c["peak_mb"] - c["before_mb"]) * 2**20) for c in chunks])
+            runs.append(in_subprocess("memory", "measure_run", scenario, str(folder / "run")))
+    per_case = slope([(c["cases"], rise_mb(c) * 2**20) for c in chunks])
     seconds = slope([(c["cases"], c["seconds"]) for c in chunks])
-    per_value = slope(
-        [(r["values"] * r["replications"], (r["peak_mb"] - r["before_mb"]) * 2**20) for r in runs]
-    )
+    per_value = slope([(r["values"] * r["replications"], rise_mb(r) * 2**20) for r in runs])
     figures = {
         "bytes_per_case": round(per_case),
         "seconds_per_case": seconds,
@@ -162,14 +151,11 @@ def main() -> None:
         return
     print(f"{'cases':>10} {'events':>10} {'seconds':>8} {'rise MB':>8}")
     for c in chunks:
-        print(
-            f"{c['cases']:>10,.0f} {c['events']:>10,} {c['seconds']:>8.2f} "
-            f"{c['peak_mb'] - c['before_mb']:>8.0f}"
-        )
+        print(f"{c['cases']:>10,.0f} {c['events']:>10,} {c['seconds']:>8.2f} {rise_mb(c):>8.0f}")
     print(f"per case: {per_case:,.0f} bytes, {seconds * 1e6:.2f} µs")
     print(f"{'replications':>12} {'values':>12} {'rise MB':>8}")
     for r in runs:
-        print(f"{r['replications']:>12,} {r['values']:>12,} {r['peak_mb'] - r['before_mb']:>8.0f}")
+        print(f"{r['replications']:>12,} {r['values']:>12,} {rise_mb(r):>8.0f}")
     print(f"per output value (replication x month x cell x quantity): {per_value:.1f} bytes")
     print(f"a process after imports and the model: {figures['process_mb']} MB")
 
