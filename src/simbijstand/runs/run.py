@@ -167,11 +167,10 @@ def run(
         record = _new_record(prepared, chunks, keep_events, report)
         try:  # before any chunk, so every later state can resume
             write_run_record(run_dir, record)
-        except DiskWriteError as exc:
+        except Exception as exc:  # a full disk, an unusable signing key: nothing is there yet
             _discard_unless_resumable(run_dir, keep_folder=was_there)
-            raise DiskWriteError(f"{exc}; free space, then run again") from None
-        except Exception:  # e.g. an unusable signing key: nothing of this run is there yet
-            _discard_unless_resumable(run_dir, keep_folder=was_there)
+            if isinstance(exc, DiskWriteError):
+                raise DiskWriteError(f"{exc}; free space, then run again") from None
             raise
         try:
             return finish(prepared, run_dir, record, workers, dask, progress, started)
