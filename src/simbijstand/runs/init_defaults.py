@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from simbijstand.domain.calendar import months_per_year
 from simbijstand.domain.dated import Period
 from simbijstand.errors import ScenarioError
 from simbijstand.estimation.pooled.record import PoolRecord
@@ -119,8 +120,7 @@ class AowFactors:
 
 def aow_exit_factors(start: dt.date, months: int, record: PoolRecord) -> AowFactors:
     ages = aow_age_months(Aow())
-    last_day = _add_months(start, months) - dt.timedelta(days=1)
-    years = range(start.year, last_day.year + 1)
+    years = sorted(months_per_year(start, months))
 
     def factor(year: int) -> float:
         rise = ages.at(dt.date(year, 1, 1)) - ages.at(dt.date(year - 1, 1, 1))
@@ -145,11 +145,6 @@ def aow_exit_factors(start: dt.date, months: int, record: PoolRecord) -> AowFact
 def _months(text: str) -> int:
     years, months = (int(p) for p in text.split("-"))
     return years * 12 + months
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 # --- cost per benefit-month ---------------------------------------------------------------------
