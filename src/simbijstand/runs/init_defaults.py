@@ -17,7 +17,7 @@ from simbijstand.domain.dated import Period
 from simbijstand.errors import ScenarioError
 from simbijstand.estimation.pooled.record import PoolRecord
 from simbijstand.finance.cost import price_level
-from simbijstand.scenario.rules import aow_age_months, aow_ages, default_rules
+from simbijstand.scenario.rules import age_in_months, aow_age_months, aow_ages, default_rules
 from simbijstand.scenario.schema import FIRST_START, LAST_START, Kosten
 from simbijstand.scenario.schema_base import NAME_PATTERN, RESERVED_NAMES, name_problem
 from simbijstand.scenario.schema_policy import Aow
@@ -126,7 +126,7 @@ def aow_exit_factors(start: dt.date, months: int, record: PoolRecord) -> AowFact
         rise = ages.at(dt.date(year, 1, 1)) - ages.at(dt.date(year - 1, 1, 1))
         return max(0.0, 1 - rise / 12)
 
-    first, second = (_months(a) for a in record.aow_age_fit_year)
+    first, second = (age_in_months(a) for a in record.aow_age_fit_year)
     fit = max(0.0, 1 - (second - first) / 12)
     base = factor(start.year)
     if base == 0 or fit == 0:  # a rise of a whole year: the AOW exits cannot be scaled
@@ -140,11 +140,6 @@ def aow_exit_factors(start: dt.date, months: int, record: PoolRecord) -> AowFact
         ages={y: text.get(str(y), text[str(known)]) for y in years},
         last_known=known,
     )
-
-
-def _months(text: str) -> int:
-    years, months = (int(p) for p in text.split("-"))
-    return years * 12 + months
 
 
 # --- cost per benefit-month ---------------------------------------------------------------------
