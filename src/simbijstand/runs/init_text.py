@@ -64,11 +64,16 @@ def wrap_comments(text: str, width: int = WIDTH) -> str:
             out.append(line)
             continue
         prefix = match.group(1)
+        # "# " continues flush; a deeper comment indent ("#   ") continues two further in
+        follow = prefix if prefix == "# " else prefix + "  "
         out += textwrap.wrap(
-            match.group(2), width, initial_indent=prefix, subsequent_indent=prefix + "  "
-            if prefix.strip() != "#" or prefix != "# " else prefix,
-            break_on_hyphens=False, break_long_words=False,
-        )  # fmt: skip
+            match.group(2),
+            width,
+            initial_indent=prefix,
+            subsequent_indent=follow,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
     return "\n".join(out) + "\n"
 
 
