@@ -12,11 +12,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from simbijstand.domain.calendar import months_per_year
 from simbijstand.domain.dated import Period
 from simbijstand.errors import ScenarioError
 from simbijstand.estimation.pooled.record import PoolRecord
 from simbijstand.finance.cost import price_level
-from simbijstand.scenario.rules import aow_age_months, aow_ages, default_rules
+from simbijstand.scenario.rules import age_in_months, aow_age_months, aow_ages, default_rules
 from simbijstand.scenario.schema import FIRST_START, LAST_START, Kosten
 from simbijstand.scenario.schema_base import NAME_PATTERN, RESERVED_NAMES, name_problem
 from simbijstand.scenario.schema_policy import Aow
@@ -119,14 +120,13 @@ class AowFactors:
 
 def aow_exit_factors(start: dt.date, months: int, record: PoolRecord) -> AowFactors:
     ages = aow_age_months(Aow())
-    last_day = _add_months(start, months) - dt.timedelta(days=1)
-    years = range(start.year, last_day.year + 1)
+    years = sorted(months_per_year(start, months))
 
     def factor(year: int) -> float:
         rise = ages.at(dt.date(year, 1, 1)) - ages.at(dt.date(year - 1, 1, 1))
         return max(0.0, 1 - rise / 12)
 
-    first, second = (_months(a) for a in record.aow_age_fit_year)
+    first, second = (age_in_months(a) for a in record.aow_age_fit_year)
     fit = max(0.0, 1 - (second - first) / 12)
     base = factor(start.year)
     if base == 0 or fit == 0:  # a rise of a whole year: the AOW exits cannot be scaled
@@ -140,16 +140,6 @@ def aow_exit_factors(start: dt.date, months: int, record: PoolRecord) -> AowFact
         ages={y: text.get(str(y), text[str(known)]) for y in years},
         last_known=known,
     )
-
-
-def _months(text: str) -> int:
-    years, months = (int(p) for p in text.split("-"))
-    return years * 12 + months
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 # --- cost per benefit-month ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
+from simbijstand.domain.calendar import months_per_year
 from simbijstand.estimation.pooled.files import ROUTES
 from simbijstand.estimation.pooled.newgemeente import own_relative_variance
 from simbijstand.estimation.pooled.yearlevel import NATIONAL
@@ -63,11 +64,16 @@ def wrap_comments(text: str, width: int = WIDTH) -> str:
             out.append(line)
             continue
         prefix = match.group(1)
+        # "# " continues flush; a deeper comment indent ("#   ") continues two further in
+        follow = prefix if prefix == "# " else prefix + "  "
         out += textwrap.wrap(
-            match.group(2), width, initial_indent=prefix, subsequent_indent=prefix + "  "
-            if prefix.strip() != "#" or prefix != "# " else prefix,
-            break_on_hyphens=False, break_long_words=False,
-        )  # fmt: skip
+            match.group(2),
+            width,
+            initial_indent=prefix,
+            subsequent_indent=follow,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
     return "\n".join(out) + "\n"
 
 
@@ -273,11 +279,9 @@ def _aow_text(plan: InitPlan) -> str:
 
 def _vangnet_text(plan: InitPlan) -> str:
     regimes = default_regimes()
-    start = plan.request.start
-    last_year = (start.year * 12 + start.month - 2 + plan.horizon_maanden) // 12
     lines = ["# Vangnet: de regimes die simbijstand meelevert (src/simbijstand/scenario/"
              "vangnet_regimes.toml):\n"]  # fmt: skip
-    for year in range(plan.request.start.year, last_year + 1):
+    for year in sorted(months_per_year(plan.request.start, plan.horizon_maanden)):
         name, regime = select_regime(regimes, year)
         carried = " (doorgetrokken)" if regime.in_force.is_carried(dt.date(year, 1, 1)) else ""
         lines.append(f"#   {year}: {name}{carried}: {regime.omschrijving}\n")

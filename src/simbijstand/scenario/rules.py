@@ -102,11 +102,12 @@ def aow_ages(aow: Aow, rules: Rules | None = None) -> dict[str, str]:
 def aow_age_months(aow: Aow, rules: Rules | None = None) -> DatedValue[int]:
     """The AOW age in months by year: each year's age holds until the next year given, the
     first also before it, the last is carried forward (and `is_carried` says so)."""
-    months = {year: _months(age) for year, age in aow_ages(aow, rules).items()}
+    months = {year: age_in_months(age) for year, age in aow_ages(aow, rules).items()}
     return DatedValue.from_keys("aow.leeftijd", months, before=Carry.HOLD, carry=Carry.HOLD)
 
 
-def _months(text: str) -> int:
+def age_in_months(text: str) -> int:
+    """An AOW age as regels.toml writes it ("67-3") in months."""
     years, months = (int(part) for part in text.split("-"))
     return years * 12 + months
 
