@@ -51,7 +51,7 @@ svg.band { vertical-align: middle; }
 def overview_html(data: RunData) -> str:
     rows = gemeente_rows(data.summary)
     sections = [
-        ("totaal", "Alle gemeenten samen", _total(data)),
+        ("totaal", "Alle gemeenten samen", _total(data, rows)),
         ("gemeenten", f"Per gemeente ({len(data.gemeenten)})", _table(data, rows)),
     ]
     body = [
@@ -95,8 +95,7 @@ def _header(data: RunData) -> str:
     )
 
 
-def _total(data: RunData) -> list[str]:
-    rows = gemeente_rows(data.summary)
+def _total(data: RunData, rows: pl.DataFrame) -> list[str]:
     total = rows.filter(pl.col("gemeente") == TOTAL).row(0, named=True)
     own = rows.filter(pl.col("gemeente") != TOTAL)
     rising = int((own["change_p50"] > 0).sum())
