@@ -38,8 +38,9 @@ def crossfit(
     result = []
     for k in range(folds):
         train, test = np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)
-        pool = fit_pool(year.subset(train), uncounted, seed=seed)
-        own = own_variance(pool.apply(year.subset(train)), following.stock[train], seed)
+        fitted = year.subset(train)
+        pool = fit_pool(fitted, uncounted, seed=seed)
+        own = own_variance(pool.apply(fitted), following.stock[train], seed)
         rates = pool.apply(year.subset(test))
         level = level_parts(own.model, common, rates, rates.year.stock)
         result.append(Fold(test, rates, own, level))
