@@ -22,7 +22,7 @@ from simbijstand.estimation.pooled.national import last_growth, year_end_stocks
 from simbijstand.estimation.pooled.ownvariance import OwnVarianceFit
 from simbijstand.estimation.pooled.panel import read_years
 from simbijstand.estimation.pooled.rates import exposure, uncounted_from_growth
-from simbijstand.estimation.pooled.scores import CLASSES, Forecasts, score
+from simbijstand.estimation.pooled.scores import CLASSES, Forecasts, as_published, score
 from simbijstand.estimation.pooled.yearlevel import common_variance
 
 Simulate = Callable[[dict[str, dict[str, Any]], dict[str, int]], np.ndarray]
@@ -93,8 +93,7 @@ def _total(f: Forecasts) -> dict[str, float]:
 
 
 def _rows(f: Forecasts) -> list[dict[str, Any]]:
-    rounded = np.round(f.simulated / 10) * 10
-    q = np.percentile(rounded, [5, 10, 50, 90, 95], axis=0)
+    q = np.percentile(as_published(f.simulated), [5, 10, 50, 90, 95], axis=0)
     return [
         {"gemeente": g, "start": float(f.start[i]), "waargenomen": float(f.observed[i]),
          "p05": q[0, i], "p10": q[1, i], "mediaan": q[2, i], "p90": q[3, i], "p95": q[4, i]}

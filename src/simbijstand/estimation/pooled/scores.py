@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from simbijstand.estimation.observations.cbs_gemeenten import ROUNDING
 from simbijstand.estimation.pooled import Floats
 
 SMALL = 500
@@ -40,9 +41,15 @@ def size_class(names: tuple[str, ...], start: Floats) -> np.ndarray:
     )
 
 
+def as_published(simulated: Floats) -> Floats:
+    """Simulated caseloads rounded as CBS rounds what it publishes (module docstring)."""
+    rounded: Floats = np.round(simulated / ROUNDING) * ROUNDING
+    return rounded
+
+
 def score(forecasts: Forecasts) -> dict[str, dict[str, Any]]:
     """Per class: gemeenten, MAE of the median, of last value and of drift, band coverage."""
-    rounded = np.round(forecasts.simulated / 10) * 10
+    rounded = as_published(forecasts.simulated)
     median = np.median(rounded, axis=0)
     classes = size_class(forecasts.gemeenten, forecasts.start)
     observed = forecasts.observed
