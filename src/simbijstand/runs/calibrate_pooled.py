@@ -34,7 +34,6 @@ HEADER = """\
 # Parameters van {gemeente}, geschreven door `simbijstand calibrate {config}` (gepoold over alle
 # gemeenten). Pas niet dit bestand aan maar de config, en kalibreer opnieuw; zie README.md.
 """
-REPORT = REPORT_NAME
 RECORD_HEADER = """\
 # De gefitte pool van `simbijstand calibrate {config}`: coefficienten, hun covariantie en de
 # varianties, om een gemeente die niet in de fit zat haar tarieven te geven (`simbijstand init`).
@@ -70,7 +69,7 @@ def run_pooled_calibration(path: str | Path) -> PooledOutput:
         write_atomic(target, lambda p, t=texts[gemeente]: p.write_text(t, encoding="utf-8"))
     record = _record_text(calibration, config)
     write_atomic(folder / RECORD_FILE, lambda p: p.write_text(record, encoding="utf-8"))
-    report = folder / REPORT
+    report = folder / REPORT_NAME
     write_atomic(report, lambda p: p.write_text(fit_table_csv(calibration), encoding="utf-8"))
     scenario = None
     if g.scenario is not None:
