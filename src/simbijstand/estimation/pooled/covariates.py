@@ -37,6 +37,11 @@ def covariate_values(year: Year, uncounted: float) -> dict[str, Floats]:
     }
 
 
+def centres(values: dict[str, Floats]) -> dict[str, float]:
+    """Each covariate's mean over the gemeenten of the fit's year, where `design` centres it."""
+    return {n: float(np.mean(v)) for n, v in values.items()}
+
+
 def design(values: dict[str, Floats], names: tuple[str, ...], centre: dict[str, float]) -> Floats:
     """Intercept and the named covariates, centred at `centre` (the fit year's means)."""
     columns = [np.ones(len(next(iter(values.values()))))]
@@ -47,7 +52,7 @@ def design(values: dict[str, Floats], names: tuple[str, ...], centre: dict[str, 
 def choose(rate: LogRate, values: dict[str, Floats], folds: int, seed: int) -> tuple[str, ...]:
     """The candidate set with the best held-out predictive log density (module docstring)."""
     fold = np.random.default_rng(seed).permutation(len(rate.y)) % folds
-    centre = {n: float(np.mean(v)) for n, v in values.items()}
+    centre = centres(values)
     best: tuple[float, tuple[str, ...]] | None = None
     for size in range(len(CANDIDATES) + 1):
         for names in combinations(CANDIDATES, size):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simbijstand.estimation.pooled import Floats
-from simbijstand.estimation.pooled.covariates import choose, covariate_values, design
+from simbijstand.estimation.pooled.covariates import centres, choose, covariate_values, design
 from simbijstand.estimation.pooled.panel import Year
 from simbijstand.estimation.pooled.rates import LogRate, exit_rate, inflow_rate
 from simbijstand.estimation.pooled.shrinkage import Shrinkage, fit_shrinkage
@@ -94,7 +94,7 @@ def fit_pool(year: Year, uncounted: float, *, seed: int = 0) -> Pool:
 
 def _rate_pool(rate: LogRate, values: dict[str, Floats], seed: int) -> RatePool:
     names = choose(rate, values, FOLDS, seed)
-    centre = {n: float(np.mean(v)) for n, v in values.items()}
+    centre = centres(values)
     return RatePool(names, centre, fit_shrinkage(rate.y, rate.v, design(values, names, centre)))
 
 
