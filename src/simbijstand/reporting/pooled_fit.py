@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from simbijstand.estimation.pooled.rates import HALF
 from simbijstand.reporting.numbers import date_nl, number, percent
 
 REPORT_NAME = "kalibratie-gemeenten.csv"
@@ -22,7 +23,7 @@ def fit_table(calibration: PooledCalibration) -> pl.DataFrame:
     """Per gemeente: the data, own and pooled rates, the weight of its own data."""
     rates = calibration.rates
     year = rates.year
-    own_inflow = (year.inflow + 0.5) / year.inwoners * 1000
+    own_inflow = (year.inflow + HALF) / year.inwoners * 1000  # the rate the pool shrinks
     return pl.DataFrame(
         {
             "gemeente": list(year.gemeenten),
