@@ -20,6 +20,7 @@ from simbijstand.engine.streams import shared_seed
 from simbijstand.errors import ScenarioError
 from simbijstand.runs.gemeenten_sim import simulate_end_stocks
 from simbijstand.scenario import load_parameter_file
+from simbijstand.scenario.uncertainty import normal_factors
 
 INFLOW = "instroom.per_jaar"
 EXIT = "klantgroepen.a.uitstroom_per_jaar"
@@ -200,7 +201,7 @@ def shared_block(**changes: Any) -> dict[str, Any]:
 BROKEN = [
     (
         [shared_block(verdeling="gamma", covariantie_log=None, vorm=2.0, schaal=1.0)],
-        ["onzekerheid[1]", "gedeeld = 'landelijk'", "lognormaal only", "gamma"],
+        ["onzekerheid[1]", "gedeeld = 'landelijk'", "lognormaal or normaal only", "gamma"],
     ),
     ([shared_block(), shared_block()], ["onzekerheid[2]", "more than one block"]),
     (
@@ -217,7 +218,22 @@ BROKEN = [
             {"verdeling": "lognormaal", "sleutels": [INFLOW], "covariantie_log": [[0.01]]},
             {"verdeling": "lognormaal", "sleutels": [INFLOW], "covariantie_log": [[0.01]]},
         ],
-        ["more than one block without gedeeld"],
+        ["more than one block of verdeling lognormaal without gedeeld"],
+    ),
+    (
+        [
+            {"verdeling": "normaal", "sleutels": [INFLOW], "covariantie": [[0.01]]},
+            {"verdeling": "normaal", "sleutels": [INFLOW], "covariantie": [[0.01]]},
+        ],
+        ["more than one block of verdeling normaal without gedeeld"],
+    ),
+    (
+        [{"verdeling": "normaal", "sleutels": [INFLOW], "covariantie_log": [[0.01]]}],
+        ["verdeling normaal needs covariantie", "covariantie_log does not belong"],
+    ),
+    (
+        [{"verdeling": "normaal", "sleutels": [INFLOW], "covariantie": [[0.01, 0], [0, 0.01]]}],
+        ["covariantie has shape (2, 2); expected 1 x 1"],
     ),
 ]
 
@@ -242,6 +258,23 @@ def test_a_key_in_an_own_block_and_a_shared_block_is_fine(tmp_path: Path) -> Non
     assert load_parameter_file(path).onzekerheid[1].gedeeld == "landelijk"
 
 
+def test_files_that_share_a_component_must_draw_it_alike(tmp_path: Path) -> None:
+    other = params(0.02, None)
+    other["onzekerheid"].append(
+        {
+            "verdeling": "normaal",
+            "gedeeld": "landelijk",
+            "sleutels": [INFLOW],
+            "covariantie": [[0.01]],
+        }
+    )
+    path = scenario_of(tmp_path, [params(0.02, 0.01), other])
+    with pytest.raises(ScenarioError) as caught:
+        simbijstand.load_scenario(path)
+    for word in ("p1.toml", "verdeling normaal", "p0.toml has lognormaal", "act alike"):
+        assert word in str(caught.value)
+
+
 def test_files_that_share_a_component_must_name_the_same_keys(tmp_path: Path) -> None:
     other = params(0.02, None)
     other["onzekerheid"].append(
@@ -261,12 +294,16 @@ REPO = Path(__file__).resolve().parents[1]
 GEMEENTEN = REPO / "calibration" / "gemeenten"
 
 
-def inflow_variances(params: Any) -> tuple[float, float]:
-    """(own block's, shared block's) log variance of instroom.per_jaar."""
-    own = next(b for b in params.onzekerheid if b.gedeeld is None)
-    (shared,) = [b for b in params.onzekerheid if b.gedeeld == "landelijk"]
-    assert shared.sleutels == [INFLOW] and own.sleutels[0] == INFLOW
-    return own.covariantie_log[0][0], shared.covariantie_log[0][0]
+def inflow_variances(params: Any) -> tuple[float, float, float]:
+    """instroom.per_jaar's log variance in the rates' lognormal block, and its variance in the
+    own and in the shared normaal block (the year-level deviation's two parts)."""
+    blocks = params.onzekerheid
+    (posterior,) = [b for b in blocks if b.verdeling == "lognormaal"]
+    (own,) = [b for b in blocks if b.verdeling == "normaal" and b.gedeeld is None]
+    (shared,) = [b for b in blocks if b.gedeeld == "landelijk"]
+    assert posterior.sleutels[0] == own.sleutels[0] == INFLOW and shared.sleutels == [INFLOW]
+    assert shared.verdeling == "normaal"
+    return posterior.covariantie_log[0][0], own.covariantie[0][0], shared.covariantie[0][0]
 
 
 def test_pooled_files_split_the_year_level_deviation_into_own_and_national() -> None:
@@ -286,10 +323,10 @@ def test_pooled_files_split_the_year_level_deviation_into_own_and_national() -> 
     for index in range(0, 390, 7):
         share = common_part[index] / (own_part[index] + common_part[index])
         params = ParameterFile.model_validate(parameter_data(fit.rates, fit.level, index, None))
-        own, national = inflow_variances(params)
-        # together what the single factor had: each gemeente's distribution is unchanged
-        single = fit.rates.inflow_log_variance[index] + fit.level_variance[index]
-        assert own + national == pytest.approx(single, rel=1e-6)
+        posterior, own, national = inflow_variances(params)
+        assert posterior == pytest.approx(fit.rates.inflow_log_variance[index], rel=1e-6)
+        # together the year-level variance of one factor; split in proportion
+        assert own + national == pytest.approx(fit.level_variance[index], rel=1e-6)
         assert national == pytest.approx(share * fit.level_variance[index], rel=1e-6)
 
 
@@ -298,8 +335,8 @@ def test_every_shipped_gemeente_shares_the_national_part() -> None:
     shared = [p for p in files if "gedeeld" in p.read_text(encoding="utf-8")]
     assert len(shared) == 390
     for path in shared[::29]:
-        own, national = inflow_variances(load_parameter_file(path))
-        assert national > 0 and own > 0
+        posterior, own, national = inflow_variances(load_parameter_file(path))
+        assert posterior > 0 and national > 0 and own > 0
 
 
 def test_init_writes_the_national_part_shared_with_the_calibrated_gemeenten(
@@ -314,12 +351,13 @@ def test_init_writes_the_national_part_shared_with_the_calibrated_gemeenten(
             "--inwoners", "130000"]  # fmt: skip
     result = CliRunner().invoke(main, ["init", str(tmp_path / "z"), *args])
     assert result.exit_code == 0, result.output
-    own, national = inflow_variances(load_parameter_file(tmp_path / "z" / "parameters.toml"))
+    posterior, own, national = inflow_variances(
+        load_parameter_file(tmp_path / "z" / "parameters.toml")
+    )
     plan = plan_init(InitRequest("Zwolle", dt.date(2027, 1, 1), 6000, inwoners=130000))
     record = plan.record
-    assert own + national == pytest.approx(
-        plan.rates.inflow_log_variance + plan.level_variance, rel=1e-12
-    )
+    assert posterior == pytest.approx(plan.rates.inflow_log_variance, rel=1e-12)
+    assert own + national == pytest.approx(plan.level_variance, rel=1e-12)
     persons = 6000 * record.persons_per_benefit  # the unit the own variance was fitted in
     own_relative = float(record.own_variance.variance(persons)) / persons**2
     share = record.common_variance / (own_relative + record.common_variance)
@@ -334,7 +372,7 @@ def test_init_writes_the_national_part_shared_with_the_calibrated_gemeenten(
     for name, path in files.items():
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         data["onzekerheid"] = [b for b in data["onzekerheid"] if "gedeeld" in b]
-        sds.append(math.sqrt(data["onzekerheid"][0]["covariantie_log"][0][0]))
+        sds.append(math.sqrt(data["onzekerheid"][0]["covariantie"][0][0]))
         write_toml(tmp_path / f"{name}.toml", data)
         gemeenten[name] = {
             "parameters": f"{name}.toml",
@@ -346,4 +384,6 @@ def test_init_writes_the_national_part_shared_with_the_calibrated_gemeenten(
     normals = [
         np.random.default_rng(shared_seed(5, r, "landelijk")).standard_normal() for r in range(5)
     ]
-    np.testing.assert_allclose(logs / np.array(sds), np.array([normals, normals]).T, rtol=1e-9)
+    sd = np.array(sds)
+    expected = [normal_factors(sd * n, sd**2) for n in normals]  # 1 + sd n, mean kept
+    np.testing.assert_allclose(np.exp(logs), np.array(expected), rtol=1e-9)

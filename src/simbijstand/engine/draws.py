@@ -65,7 +65,7 @@ from simbijstand.engine.streams import (
 from simbijstand.scenario import Scenario
 from simbijstand.scenario.initial_state import InitialState
 from simbijstand.scenario.schema import Interval, ParameterFile, Schommeling
-from simbijstand.scenario.uncertainty import draw_parameters
+from simbijstand.scenario.uncertainty import draw_parameters, normal_factors
 
 DEVIATION_KEY = "instroom.schommeling"
 
@@ -195,18 +195,13 @@ def inflow_multipliers(deviation: Schommeling, months: int, rng: np.random.Gener
 
 
 def walk_factors(level: Floats, variance: Floats) -> Floats:
-    """max(1 + w_t, 0) / E[max(1 + w_t, 0)], w_t ~ N(0, variance_t): the wandering level
-    enters inflow in proportion, not through exp(w_t - variance_t / 2). The widening
-    (`estimation.bands`) solves it for a symmetric band of the caseload, linear in w; a
+    """max(1 + w_t, 0) / E[max(1 + w_t, 0)], w_t ~ N(0, variance_t) (`normal_factors`): the
+    wandering level enters inflow in proportion, not through exp(w_t - variance_t / 2). The
+    widening (`estimation.bands`) solves it for a symmetric band of the caseload, linear in w; a
     lognormal factor with a variance of 0.5 would put the median inflow at exp(-0.25) = 78% of
     the mean and the median caseload far below its expectation. Inflow cannot be negative, so
     w below -1 gives none; dividing by the mean of that keeps the expected inflow."""
-    sd = np.sqrt(variance)
-    ratio = np.divide(1.0, sd, out=np.full_like(sd, np.inf), where=sd > 0)
-    normal = NormalDist()
-    cdf = np.array([normal.cdf(r) if math.isfinite(r) else 1.0 for r in ratio])
-    pdf = np.array([normal.pdf(r) if math.isfinite(r) else 0.0 for r in ratio])
-    factors: Floats = np.maximum(1.0 + level, 0.0) / (cdf + sd * pdf)
+    factors: Floats = normal_factors(level, variance)
     return factors
 
 

@@ -40,10 +40,10 @@ def fit_table(calibration: PooledCalibration) -> pl.DataFrame:
             "uitstroom_gewicht_eigen": rates.exit_own_weight,
             "uitstroom_gewicht_pool": 1 - rates.exit_own_weight,
             "aandeel_werk": rates.work_share,
-            "jaarafwijking_var_log": calibration.level_variance,
+            "jaarafwijking_var": calibration.level_variance,
             # the own part depends on the gemeente's size (v(S)), the national part does not
-            "jaarafwijking_eigen_var_log": calibration.level.own,
-            "jaarafwijking_landelijk_var_log": calibration.level.national,
+            "jaarafwijking_eigen_var": calibration.level.own,
+            "jaarafwijking_landelijk_var": calibration.level.national,
         }
     ).with_columns(pl.col(pl.Float64).round(5))
 

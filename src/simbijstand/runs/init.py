@@ -28,8 +28,8 @@ from simbijstand.estimation.pooled.newgemeente import (
     NewGemeente,
     SteadyRates,
     at_steady_state,
-    level_log_variance,
-    national_log_variance,
+    level_factor_variance,
+    national_factor_variance,
     predict,
 )
 from simbijstand.estimation.pooled.record import PoolRecord, shipped_record
@@ -127,8 +127,8 @@ def plan_init(request: InitRequest, record: PoolRecord | None = None) -> InitPla
         inwoners_assumed=assumed,
         inwoners_15_aow=inwoners_15,
         rates=rates,
-        level_variance=level_log_variance(record, rates.hazard, persons),
-        level_national=national_log_variance(record, rates.hazard, persons),
+        level_variance=level_factor_variance(record, rates.hazard, persons),
+        level_national=national_factor_variance(record, rates.hazard, persons),
         aow=factors,
         costs=costs_at_start(request.start, request.kosten_per_maand),
     )

@@ -374,7 +374,7 @@ def _uncertainty_text(plan: InitPlan) -> str:
     rates = plan.rates
     k = rates.counted_hazard / rates.hazard  # dlog(hazard) / dlog(counted hazard)
     own_level = plan.level_variance - plan.level_national
-    inflow = rates.inflow_log_variance + own_level
+    inflow = rates.inflow_log_variance
     exit_ = k * k * rates.exit_log_variance
     both = k * rates.covariance
     keys = ["instroom.per_jaar", *(f"klantgroepen.{g}.uitstroom_per_jaar" for g in plan.groups)]
@@ -386,17 +386,25 @@ def _uncertainty_text(plan: InitPlan) -> str:
     rendered = ",\n".join("    [" + ", ".join(repr(float(x)) for x in row) + "]" for row in matrix)
     return (
         "[[onzekerheid]]\n"
-        "# Lognormaal rond de waarden hierboven. Instroom: de voorspelling van de pool na de "
-        f"verschuiving ({_round(rates.inflow_log_variance)}) plus het eigen deel van de "
-        f"afwijking op jaarniveau ({_round(own_level)}: sd "
-        f"{pct(100 * math.sqrt(_own_relative(plan)), 1)} van het bestand bij deze omvang, README "
-        "van de kalibratie). De uitstroomkans beweegt mee met de instroom: het evenwicht ligt "
-        "vast op het beginbestand.\n"
+        "# Lognormaal rond de waarden hierboven: de voorspelling van de pool na de verschuiving. "
+        "De uitstroomkans beweegt mee met de instroom: het evenwicht ligt vast op het "
+        "beginbestand.\n"
         'verdeling = "lognormaal"\n'
         f"sleutels = {value(keys)}\n"
         f"covariantie_log = [\n{rendered},\n]\n"
         f'bron = "gepoolde kalibratie CBS {plan.record.data_year}, voorspelling voor een '
-        'nieuwe gemeente (simbijstand init)"\n\n' + _national_text(plan)
+        'nieuwe gemeente (simbijstand init)"\n\n'
+        "[[onzekerheid]]\n"
+        "# Het eigen deel van de afwijking op jaarniveau (sd "
+        f"{pct(100 * math.sqrt(_own_relative(plan)), 1)} van het bestand bij deze omvang, README "
+        "van de kalibratie): de instroom van het jaar maal 1 + z, z normaal; z telt op met het "
+        "landelijke deel hieronder.\n"
+        'verdeling = "normaal"\n'
+        'sleutels = ["instroom.per_jaar"]\n'
+        f"covariantie = [[{float(own_level)!r}]]\n"
+        f'bron = "gepoolde kalibratie CBS {plan.record.data_year}: v(S), de spreiding van '
+        'gemeenten van deze omvang rond de gemeenschappelijke verschuiving"\n\n'
+        + _national_text(plan)
     )
 
 
@@ -414,10 +422,10 @@ def _national_text(plan: InitPlan) -> str:
         f"{pct(100 * math.sqrt(plan.record.common_variance), 1)} van het bestand): één "
         "trekking per replicatie, dezelfde voor elke gemeente in de run die het deelt (de "
         "gemeenten van calibration/gemeenten/ ook).\n"
-        'verdeling = "lognormaal"\n'
+        'verdeling = "normaal"\n'
         f'gedeeld = "{NATIONAL}"\n'
         'sleutels = ["instroom.per_jaar"]\n'
-        f"covariantie_log = [[{float(plan.level_national)!r}]]\n"
+        f"covariantie = [[{float(plan.level_national)!r}]]\n"
         f'bron = "gepoolde kalibratie CBS {plan.record.data_year}: driftfouten van de '
         'jaargroei van de landelijke reeks"\n'
     )

@@ -174,17 +174,20 @@ class Onzekerheid(Strict):
 
     verdeling = "lognormaal": log(value) of the `sleutels` is multivariate normal around the log
     of the value in the file, with covariance `covariantie_log` (for trend_per_jaar:
-    log(1 + value)); "gamma": the one key is Gamma(`vorm`, scale `schaal`); "dirichlet": the
+    log(1 + value)); "normaal": each value is multiplied by 1 + z, z multivariate normal with
+    covariance `covariantie` (a relative deviation, symmetric: the value in the file stays mean
+    and median); "gamma": the one key is Gamma(`vorm`, scale `schaal`); "dirichlet": the
     shares of the one table key are Dirichlet(`concentratie`). See `scenario.uncertainty`.
 
-    `gedeeld` (lognormaal only) names a component shared by every parameter file of a run that
-    declares it: within a replication they all draw the same standard normals for it (a
+    `gedeeld` (lognormaal and normaal) names a component shared by every parameter file of a run
+    that declares it: within a replication they all draw the same standard normals for it (a
     national year, say), each scaled by its own covariance; blocks without it are drawn per file.
     """
 
-    verdeling: Literal["lognormaal", "gamma", "dirichlet"]
+    verdeling: Literal["lognormaal", "normaal", "gamma", "dirichlet"]
     sleutels: Annotated[list[str], Field(min_length=1, max_length=500)]
     covariantie_log: list[list[Annotated[float, Field(ge=-1e6, le=1e6)]]] | None = None
+    covariantie: list[list[Annotated[float, Field(ge=-1e6, le=1e6)]]] | None = None
     vorm: Annotated[float, Field(gt=0, le=1e9)] | None = None
     schaal: Annotated[float, Field(gt=0, le=1e9)] | None = None
     concentratie: dict[Name, Annotated[float, Field(gt=0, le=1e9)]] | None = None

@@ -16,20 +16,27 @@ Keys name one value (or one table, for dirichlet); indices count from 1, as TOML
 
 Drawing, for one replication: first every gamma key is set to its draw, Gamma(vorm, schaal);
 then every dirichlet table to its draw; then every lognormaal block multiplies its keys by
-exp(z), z ~ N(0, covariantie_log) (for trend_per_jaar: 1 + trend is multiplied). Exit hazards
-are then put back into the engine's form: uitstroom_per_jaar is the sum of the route hazards and
-uitstroom_routes their shares; seasonal factors are rescaled to average 1 and entry shares to sum
-to 1, as the file format requires.
+exp(z), z ~ N(0, covariantie_log) (for trend_per_jaar: 1 + trend is multiplied); then the
+normaal blocks add up per key, z = the sum of their draws ~ N(0, covariantie summed), and
+multiply it once by max(1 + z, 0) / E[max(1 + z, 0)] (`normal_factors`). A lognormaal value
+keeps its median; a normaal one keeps its mean and, up to the cut at zero (z below -1), its
+median: the symmetric deviation that a year-level scatter fitted in counts describes (own part
+plus national part, added as in the fit), where a lognormal factor of the same spread would
+raise the mean and skew the band, and a product of two symmetric factors would lower the
+median. Exit hazards are then put back into the engine's form: uitstroom_per_jaar is the
+sum of the route hazards and uitstroom_routes their shares; seasonal factors are rescaled to
+average 1 and entry shares to sum to 1, as the file format requires.
 
-A lognormaal block with `gedeeld = "name"` is a shared component: its z is C^(1/2) u, C^(1/2)
-the symmetric square root of the file's covariantie_log and u the replication's standard normals
-of that component (`SharedNormals`), the same for every file of the run. So the files move
-together (exactly so when their matrices are multiples of one another: z_file = s_file C0^(1/2)
-u), each with its own spread, and each file's own marginal distribution is that of an unshared
-block with the same matrix. A key may sit in one unshared block and in one block per shared
-component: the factors multiply, so the log variances add. Every file that declares a component
-must name the same keys in the same order (`check_shared_components`): the i-th key of each
-gets the i-th shared normal.
+A lognormaal or normaal block with `gedeeld = "name"` is a shared component: its z is
+C^(1/2) u, C^(1/2) the symmetric square root of the block's covariance and u the replication's
+standard normals of that component (`SharedNormals`), the same for every file of the run. So the
+files move together (exactly so when their matrices are multiples of one another:
+z_file = s_file C0^(1/2) u), each with its own spread, and each file's own marginal distribution
+is that of an unshared block with the same matrix. A key may sit in one unshared block, in one
+unshared normaal block and in one block per shared component: lognormaal factors multiply (their
+log variances add), normaal deviations add. Every file that declares a component must name the same
+keys in the same order (`check_shared_components`): the i-th key of each gets the i-th shared
+normal.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -133,7 +141,7 @@ def _group_value(params: ParameterFile, group: KlantgroepParameters, key: Parame
 def check_uncertainty(params: ParameterFile) -> list[tuple[tuple[str | int, ...], str]]:
     """Problems of the [[onzekerheid]] blocks and [intervallen] of a parameter file."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
-    seen: set[tuple[str | None, str]] = set()  # (shared component or None, key)
+    seen: set[tuple[str | None, bool, str]] = set()  # (shared component, normaal?, key)
     components: set[str] = set()
     for number, block in enumerate(params.onzekerheid):
         where: tuple[str | int, ...] = ("onzekerheid", number)
@@ -152,14 +160,14 @@ def check_uncertainty(params: ParameterFile) -> list[tuple[tuple[str | int, ...]
 
 
 def _shared_problems(block: Onzekerheid, components: set[str]) -> list[str]:
-    """`gedeeld`: a lognormaal block only, and one block per component in a file."""
+    """`gedeeld`: a lognormaal or normaal block only, and one block per component in a file."""
     name = block.gedeeld
     if name is None:
         return []
-    if block.verdeling != "lognormaal":
+    if block.verdeling not in ("lognormaal", "normaal"):
         return [
-            f"gedeeld = '{name}' belongs to verdeling lognormaal only (a shared component is a "
-            f"common factor on the values), not to {block.verdeling}"
+            f"gedeeld = '{name}' belongs to verdeling lognormaal or normaal only (a shared "
+            f"component is a common factor on the values), not to {block.verdeling}"
         ]
     if name in components:
         return [f"gedeeld = '{name}' is declared by more than one block; put its keys in one"]
@@ -168,7 +176,7 @@ def _shared_problems(block: Onzekerheid, components: set[str]) -> list[str]:
 
 
 def _block_problems(
-    params: ParameterFile, block: Onzekerheid, seen: set[tuple[str | None, str]]
+    params: ParameterFile, block: Onzekerheid, seen: set[tuple[str | None, bool, str]]
 ) -> list[str]:
     problems = []
     keys = []
@@ -177,17 +185,18 @@ def _block_problems(
         if key is None:
             problems.append(f"sleutels: '{text}' is not a parameter key (see docs/kalibratie.md)")
             continue
-        if (block.gedeeld, text) in seen:
+        place = (block.gedeeld, block.verdeling == "normaal", text)
+        if place in seen:
             problems.append(f"sleutels: '{text}' appears in more than one block{_among(block)}")
-        seen.add((block.gedeeld, text))
+        seen.add(place)
         if value_of(params, key) is None:
             problems.append(f"sleutels: '{text}' names nothing in this parameter file")
             continue
         keys.append(key)
     if problems:
         return problems
-    if block.verdeling == "lognormaal":
-        return _lognormal_problems(params, block, keys)
+    if block.verdeling in ("lognormaal", "normaal"):
+        return _factor_problems(params, block, keys)
     if block.verdeling == "gamma":
         return _single_problems(block, keys, table=False) + _need(block, "vorm", "schaal")
     problems = _single_problems(block, keys, table=True) + _need(block, "concentratie")
@@ -205,13 +214,17 @@ def _block_problems(
 def _among(block: Onzekerheid) -> str:
     if block.gedeeld is not None:
         return f" with gedeeld = '{block.gedeeld}'"
-    return " without gedeeld (a key may sit in one such block and in one per shared component)"
+    return (
+        f" of verdeling {block.verdeling} without gedeeld (a key may sit in one such block, in "
+        "one unshared normaal block and in one per shared component)"
+    )
 
 
 def check_shared_components(files: Mapping[str, ParameterFile]) -> list[tuple[str, str]]:
     """(file, problem) for every file whose block of a shared component names other keys, or
-    the same in another order, than the first file that declares it (module docstring)."""
-    first: dict[str, tuple[str, list[str]]] = {}
+    the same in another order, or another verdeling, than the first file that declares it
+    (module docstring)."""
+    first: dict[str, tuple[str, Onzekerheid]] = {}
     problems = []
     for label, params in files.items():
         for block in params.onzekerheid:
@@ -219,24 +232,33 @@ def check_shared_components(files: Mapping[str, ParameterFile]) -> list[tuple[st
             if name is None:
                 continue
             if name not in first:
-                first[name] = (label, list(block.sleutels))
+                first[name] = (label, block)
                 continue
-            other, keys = first[name]
-            if list(block.sleutels) != keys:
+            other, earlier = first[name]
+            if list(block.sleutels) != list(earlier.sleutels):
                 problems.append(
                     (
                         label,
                         f"[[onzekerheid]] gedeeld = '{name}' names sleutels {block.sleutels}, "
-                        f"but {other} names {keys}: every file that shares a component must "
-                        "name the same keys in the same order (the i-th key of each gets the "
-                        "same i-th shared draw)",
+                        f"but {other} names {earlier.sleutels}: every file that shares a "
+                        "component must name the same keys in the same order (the i-th key of "
+                        "each gets the same i-th shared draw)",
+                    )
+                )
+            elif block.verdeling != earlier.verdeling:
+                problems.append(
+                    (
+                        label,
+                        f"[[onzekerheid]] gedeeld = '{name}' is verdeling {block.verdeling}, "
+                        f"but {other} has {earlier.verdeling}: a shared draw must act alike in "
+                        "every file that shares it",
                     )
                 )
     return problems
 
 
 def _need(block: Onzekerheid, *fields: str) -> list[str]:
-    others = {"vorm", "schaal", "concentratie", "covariantie_log"} - set(fields)
+    others = {"vorm", "schaal", "concentratie", "covariantie_log", "covariantie"} - set(fields)
     missing = [f for f in fields if getattr(block, f) is None]
     extra = [f for f in sorted(others) if getattr(block, f) is not None]
     problems = [f"verdeling {block.verdeling} needs {f}" for f in missing]
@@ -256,34 +278,46 @@ def _single_problems(block: Onzekerheid, keys: list[ParameterKey], *, table: boo
     return []
 
 
-def _lognormal_problems(
+def _factor_problems(
     params: ParameterFile, block: Onzekerheid, keys: list[ParameterKey]
 ) -> list[str]:
-    problems = _need(block, "covariantie_log")
+    """A lognormaal or normaal block: single values above 0 (trend_per_jaar: lognormaal only,
+    on 1 + trend) and one covariance matrix over them."""
+    kind = block.verdeling
+    field = "covariantie" if kind == "normaal" else "covariantie_log"
+    problems = _need(block, field)
     tables = [k.text for k in keys if k.is_table]
     if tables:
-        problems.append(f"lognormaal takes single values; {', '.join(tables)} is a table")
+        problems.append(f"{kind} takes single values; {', '.join(tables)} is a table")
     for key in keys:
         value = value_of(params, key)
-        if not key.is_table and key.field != "trend_per_jaar" and not (value or 0) > 0:
-            problems.append(f"'{key.text}' is {value}; lognormaal needs a value above 0")
-    if block.covariantie_log is None or problems:
+        if key.is_table:
+            continue
+        if key.field == "trend_per_jaar":
+            if kind == "normaal":
+                problems.append(
+                    "trend_per_jaar can be negative: state its uncertainty as lognormaal"
+                )
+        elif not (value or 0) > 0:
+            problems.append(f"'{key.text}' is {value}; {kind} needs a value above 0")
+    matrix = getattr(block, field)
+    if matrix is None or problems:
         return problems
-    return _covariance_problems(np.array(block.covariantie_log, dtype=float), len(keys))
+    return _covariance_problems(np.array(matrix, dtype=float), len(keys), field)
 
 
-def _covariance_problems(matrix: np.ndarray, size: int) -> list[str]:
+def _covariance_problems(matrix: np.ndarray, size: int, field: str) -> list[str]:
     if matrix.shape != (size, size):
         return [
-            f"covariantie_log has shape {matrix.shape}; expected {size} x {size}, one row "
+            f"{field} has shape {matrix.shape}; expected {size} x {size}, one row "
             "and column per key"
         ]
     if not np.allclose(matrix, matrix.T, rtol=1e-6, atol=1e-12):
-        return ["covariantie_log is not symmetric"]
+        return [f"{field} is not symmetric"]
     eigenvalues = np.linalg.eigvalsh(matrix)
     if eigenvalues.min() < -PSD_TOLERANCE * max(1.0, float(np.abs(eigenvalues).max())):
         return [
-            f"covariantie_log is not positive semi-definite (eigenvalue "
+            f"{field} is not positive semi-definite (eigenvalue "
             f"{eigenvalues.min():.3g}); it cannot be a covariance matrix"
         ]
     return []
@@ -295,7 +329,8 @@ def draw_parameters(
     """One draw of `params` from its [[onzekerheid]] blocks (see the module docstring): the
     file's own blocks from `rng`, shared components from `shared` (needed when it has any)."""
     state = _Mutable.of(params)
-    order = {"gamma": 0, "dirichlet": 1, "lognormaal": 2}
+    order = {"gamma": 0, "dirichlet": 1, "lognormaal": 2, "normaal": 3}
+    relative: dict[str, tuple[ParameterKey, float, float]] = {}  # normaal: key, sum z, sum var
     for block in sorted(params.onzekerheid, key=lambda b: order[b.verdeling]):
         keys = [parse_key(k) for k in block.sleutels]
         if block.verdeling == "gamma":
@@ -305,14 +340,33 @@ def draw_parameters(
             shares = rng.dirichlet([block.concentratie[n] for n in names])
             state.set_table(keys[0], dict(zip(names, shares.tolist(), strict=True)))
         else:
-            covariance = np.array(block.covariantie_log, dtype=float)
+            normal = block.verdeling == "normaal"
+            covariance = np.array(block.covariantie if normal else block.covariantie_log, float)
             if block.gedeeld is None:
                 z = _multivariate_normal(rng, covariance)
             else:
                 z = _shared_normal(shared, block.gedeeld, covariance)
-            for key, value in zip(keys, z, strict=True):
-                state.multiply(key, math.exp(value))
+            for key, value, variance in zip(keys, z, np.diag(covariance), strict=True):
+                if not normal:
+                    state.multiply(key, math.exp(value))
+                    continue
+                _, total, total_variance = relative.get(key.text, (key, 0.0, 0.0))
+                relative[key.text] = (key, total + value, total_variance + variance)
+    for key, total, variance in relative.values():
+        state.multiply(key, float(normal_factors(np.array([total]), np.array([variance]))[0]))
     return state.parameters()
+
+
+def normal_factors(z: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    """max(1 + z, 0) / E[max(1 + z, 0)] for z ~ N(0, variance), elementwise: a relative deviation
+    that keeps the mean (module docstring). E[max(1 + z, 0)] = Phi(1/s) + s phi(1/s), s = sd."""
+    sd = np.sqrt(np.clip(variance, 0.0, None))
+    ratio = np.divide(1.0, sd, out=np.full_like(sd, np.inf), where=sd > 0)
+    unit = NormalDist()
+    cdf = np.array([unit.cdf(r) if math.isfinite(r) else 1.0 for r in ratio])
+    pdf = np.array([unit.pdf(r) if math.isfinite(r) else 0.0 for r in ratio])
+    factors: np.ndarray = np.maximum(1.0 + z, 0.0) / (cdf + sd * pdf)
+    return factors
 
 
 def _multivariate_normal(rng: np.random.Generator, covariance: np.ndarray) -> np.ndarray:

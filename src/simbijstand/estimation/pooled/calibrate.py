@@ -36,7 +36,7 @@ class PooledCalibration:
 
     @property
     def level_variance(self) -> Floats:
-        """Per gemeente, the log variance of both factors together."""
+        """Per gemeente, the variance of both inflow factors together."""
         return self.level.total
 
 

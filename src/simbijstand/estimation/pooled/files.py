@@ -78,23 +78,28 @@ def parameter_data(
 def _uncertainty(
     rates: GemeenteRates, level: LevelParts, index: int, exit_variance: float
 ) -> list[dict[str, Any]]:
-    """The gemeente's own block and the national block it shares with every other gemeente."""
+    """The rates' posterior, the gemeente's own part of the year-level deviation and the
+    national part it shares with every other gemeente (`yearlevel`)."""
     posterior, own = rates.inflow_log_variance[index], level.own[index]
     national = level.national[index]
     return [
         {
             "verdeling": "lognormaal",
             "sleutels": ["instroom.per_jaar", f"klantgroepen.{GROUP}.uitstroom_per_jaar"],
-            "covariantie_log": [[_round(posterior + own), 0.0], [0.0, _round(exit_variance)]],
-            "bron": f"instroom: posterior van de gepoolde schatting ({_round(posterior)}) plus "
-            f"het eigen deel van de afwijking op jaarniveau ({_round(own)}); uitstroom: "
-            "posterior",
+            "covariantie_log": [[_round(posterior), 0.0], [0.0, _round(exit_variance)]],
+            "bron": "posterior van de gepoolde schatting",
         },
         {
-            "verdeling": "lognormaal",
+            "verdeling": "normaal",
+            "sleutels": ["instroom.per_jaar"],
+            "covariantie": [[_round(own)]],
+            "bron": "eigen deel van de afwijking op jaarniveau (v(S) van de gepoolde kalibratie)",
+        },
+        {
+            "verdeling": "normaal",
             "gedeeld": NATIONAL,
             "sleutels": ["instroom.per_jaar"],
-            "covariantie_log": [[_round(national)]],
+            "covariantie": [[_round(national)]],
             "bron": "landelijk deel van de afwijking op jaarniveau: één trekking per replicatie "
             "voor alle gemeenten samen (driftfouten van de jaargroei van de landelijke reeks)",
         },

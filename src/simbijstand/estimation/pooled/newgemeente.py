@@ -27,7 +27,7 @@ from scipy import optimize
 from simbijstand.estimation.errors import EstimationError
 from simbijstand.estimation.pooled.covariates import SMOOTH
 from simbijstand.estimation.pooled.record import PoolRecord, StoredPool
-from simbijstand.estimation.pooled.yearlevel import MAX_LOG_VARIANCE
+from simbijstand.estimation.pooled.yearlevel import MAX_FACTOR_VARIANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,21 +130,21 @@ def at_steady_state(
     )
 
 
-def level_log_variance(record: PoolRecord, hazard: float, persons: float) -> float:
-    """Variance of the log factor on the year's inflow for the year-level deviation (own plus
-    common, `yearlevel.level_log_variance`) of a gemeente of `persons` (CBS persons, the unit
-    the own variance v(S) was fitted in) at its steady state: there dS/dlog(inflow) =
-    S (1 - e^(-H)), so the variance is (v(S) / S^2 + common) / (1 - e^(-H))^2."""
+def level_factor_variance(record: PoolRecord, hazard: float, persons: float) -> float:
+    """Variance of the factor 1 + z on the year's inflow for the year-level deviation (own plus
+    common, `yearlevel.level_factor_variance`) of a gemeente of `persons` (CBS persons, the unit
+    the own variance v(S) was fitted in) at its steady state: there dS/dz = S (1 - e^(-H)), so
+    the variance is (v(S) / S^2 + common) / (1 - e^(-H))^2."""
     share = 1 - math.exp(-hazard)
-    return min(_relative(record, persons) / share**2, MAX_LOG_VARIANCE)
+    return min(_relative(record, persons) / share**2, MAX_FACTOR_VARIANCE)
 
 
-def national_log_variance(record: PoolRecord, hazard: float, persons: float) -> float:
-    """The national part of `level_log_variance` (in proportion, as `yearlevel.level_parts`
+def national_factor_variance(record: PoolRecord, hazard: float, persons: float) -> float:
+    """The national part of `level_factor_variance` (in proportion, as `yearlevel.level_parts`
     splits it): drawn in the block shared with every other gemeente of a run."""
     both = _relative(record, persons)
     share = record.common_variance / both if both > 0 else 0.0
-    return level_log_variance(record, hazard, persons) * share
+    return level_factor_variance(record, hazard, persons) * share
 
 
 def own_relative_variance(record: PoolRecord, persons: float) -> float:

@@ -15,14 +15,16 @@ not last year's. That deviation, relative to the start stock, has two parts:
   that shrinks with size) is chosen by held-out predictive density. c, the year's common
   shift, is profiled out: only the spread around it is learned, never its level.
 
-A run draws the deviation as a factor on the year's inflow, lognormal with median 1, through the
-parameter file's [[onzekerheid]] (`level_log_variance`): this year's rate differs from last
-year's by an unknown factor, centred on it. The two parts are two factors (`LevelParts`): the
-own part in the file's own block, the national part in a block shared by every gemeente
-(`gedeeld = NATIONAL`), so within a replication all gemeenten have the same national year and
-the national total's band is that of a sum with one common shock. Not as
-[instroom.schommeling]: its correction exp(eta - v/2) keeps the mean inflow and so moves the
-median caseload down by v/2 of the inflow, and the median is the forecast scored.
+A run draws the deviation as a factor 1 + z on the year's inflow, z normal with mean 0
+(`verdeling = "normaal"` in the parameter file's [[onzekerheid]], `level_factor_variance`):
+this year's rate differs from last year's by an unknown share, centred on it. The stock after a
+year is linear in that factor, so its deviation is normal like the residuals it was fitted on,
+with mean and median at the expected stock; a lognormal factor of the same spread keeps only
+one of the two (median 1: the mean caseload rises; mean 1: the median falls). The two parts
+(`LevelParts`) add, as in the fit: the own part in an unshared block, the national part in a
+block shared by every gemeente (`gedeeld = NATIONAL`), so within a replication all gemeenten
+have the same national year and the national total's band is that of a sum with one common
+shock.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ from simbijstand.estimation.pooled import Floats
 from simbijstand.estimation.pooled.fit import GemeenteRates, expected_stock
 from simbijstand.estimation.pooled.ownvariance import OwnVariance, Residuals
 
-# a factor with log-sd 1 already spans e^-1.3 to e^1.3 at 80%: beyond it the stock of a
+# a factor with sd 1 is already cut at zero one replication in six: beyond it the stock of a
 # gemeente with hardly any inflow would be explained by absurd inflow
-MAX_LOG_VARIANCE = 1.0
+MAX_FACTOR_VARIANCE = 1.0
 # the shared component of the parameter files that carries the national part
 NATIONAL = "landelijk"
 
@@ -46,7 +48,7 @@ NATIONAL = "landelijk"
 @dataclass(frozen=True, slots=True)
 class LevelParts:
     """Per gemeente, the log variance of the year's inflow factor (`total`, capped at
-    MAX_LOG_VARIANCE) and the national part's share of it (per gemeente: the own part's
+    MAX_FACTOR_VARIANCE) and the national part's share of it (per gemeente: the own part's
     relative size depends on the gemeente's size); the own part is the rest. A cap scales both
     parts alike, so own + national is the total a single factor had."""
 
@@ -94,18 +96,18 @@ def residuals(rates: GemeenteRates, observed: Floats) -> Residuals:
 
 
 def level_parts(own: OwnVariance, common: float, rates: GemeenteRates, start: Floats) -> LevelParts:
-    """The own (v(S)) and common (common x S^2) year-level variances of the end stock as log
-    variances of two factors on the year's inflow (`level_log_variance` of their sum, split in
-    their proportion per gemeente)."""
+    """The own (v(S)) and common (common x S^2) year-level variances of the end stock as the
+    variances of two parts of the inflow factor (`level_factor_variance` of their sum, split
+    in their proportion per gemeente)."""
     own_part, common_part = own.variance(start), common * start**2
     both = own_part + common_part
     share = np.divide(common_part, both, out=np.zeros_like(both), where=both > 0)
-    return LevelParts(level_log_variance(both, rates), share)
+    return LevelParts(level_factor_variance(both, rates), share)
 
 
-def level_log_variance(variance: Floats, rates: GemeenteRates) -> Floats:
-    """Variance of a log factor on the year's inflow that gives the stock after twelve months
-    the variance `variance`: dS/dlog(lambda) = lambda (1 - e^(-H)) / H."""
+def level_factor_variance(variance: Floats, rates: GemeenteRates) -> Floats:
+    """Variance of a factor 1 + z on the year's inflow that gives the stock after twelve months
+    the variance `variance`: dS/dz = lambda (1 - e^(-H)) / H, the year's entrants still there."""
     hazard = rates.hazard
     slope = rates.inflow_per_year * (1 - np.exp(-hazard)) / hazard
-    return np.minimum(variance / np.maximum(slope, 1e-9) ** 2, MAX_LOG_VARIANCE)
+    return np.minimum(variance / np.maximum(slope, 1e-9) ** 2, MAX_FACTOR_VARIANCE)
