@@ -19,6 +19,7 @@ import numpy as np
 from simbijstand.estimation.aggregate.aggregate import AggregateFitter
 from simbijstand.estimation.aggregate.deviation import DeviationEstimate, estimate_deviation
 from simbijstand.estimation.aggregate.uncertainty import Uncertain, uncertain_values
+from simbijstand.estimation.borrowed_yearlevel import BorrowedYearLevel, read_borrowed
 from simbijstand.estimation.config.assumptions import stated_assumptions
 from simbijstand.estimation.config.config import CalibrationConfig, load_config
 from simbijstand.estimation.observations.consistency import reconcile
@@ -38,6 +39,7 @@ class Calibration:
     uncertain: dict[str, Uncertain]
     assumptions: dict[str, str]
     deviation: DeviationEstimate | None = None  # for [instroom.schommeling], when configured
+    year_level: BorrowedYearLevel | None = None  # for [jaarafwijking], when configured
 
     @property
     def van(self) -> dt.date:
@@ -59,6 +61,8 @@ def calibrate(
         config = load_config(config)
     window = config.spec.waarneming
     van, tot = van or window.van, tot or window.tot
+    borrowed = config.spec.jaarafwijking
+    year_level = read_borrowed(Path(borrowed.pool), tot) if borrowed is not None else None
     spells = fit_spells(config, van, tot) if _has_spells(config) else None
     fitted_config = spells.fixed_config(config) if spells else config
     observations, compositions = observations_for(config, van, tot)
@@ -68,7 +72,9 @@ def calibrate(
     uncertain = {g: uncertain_values(fitter, g) for g in config.gemeenten}
     assumptions = stated_assumptions(config)
     deviation = estimate_deviation(config, fitter)
-    return Calibration(config, observations, fitter, spells, uncertain, assumptions, deviation)
+    return Calibration(
+        config, observations, fitter, spells, uncertain, assumptions, deviation, year_level
+    )
 
 
 def _has_spells(config: CalibrationConfig) -> bool:
@@ -117,6 +123,8 @@ def input_files(config: CalibrationConfig) -> list[Path]:
                 paths.append(Path(gemeente.spells.groepswijzigingen))
     if spec.backtest is not None and spec.backtest.eigen_prognose is not None:
         paths.append(Path(spec.backtest.eigen_prognose.bestand))
+    if spec.jaarafwijking is not None:
+        paths.append(Path(spec.jaarafwijking.pool))
     return list(dict.fromkeys(paths))
 
 

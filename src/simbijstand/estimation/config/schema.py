@@ -325,6 +325,13 @@ class Backtest(Strict):
     eigen_prognose: EigenPrognose | None = None
 
 
+class Jaarafwijking(Strict):
+    # the year-level deviation learned across all gemeenten: the record a pooled calibration
+    # writes (pool-gemeenten.toml); see estimation.borrowed_yearlevel
+    pool: str
+    bron: str | None = None
+
+
 class KalibratieConfig(Strict):
     naam: Name
     beschrijving: str = ""
@@ -335,6 +342,7 @@ class KalibratieConfig(Strict):
     gemeenten: Annotated[dict[GemeenteName, Gemeente], Field(min_length=1, max_length=500)]
     reeks: list[Reeks] = Field(default_factory=list)
     backtest: Backtest | None = None
+    jaarafwijking: Jaarafwijking | None = None
 
 
 # Keys holding file paths, resolved against the config's folder.
@@ -345,4 +353,5 @@ CONFIG_PATH_KEYS: tuple[tuple[str | int, ...], ...] = (
     ("gemeenten", "*", "spells", "groepswijzigingen"),
     ("reeks", "*", "bestand"),
     ("backtest", "eigen_prognose", "bestand"),
+    ("jaarafwijking", "pool"),
 )
