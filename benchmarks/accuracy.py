@@ -27,8 +27,10 @@ Each file holds what `simbijstand backtest --json` writes; only these keys are r
 the scored months behind the coverage; dekking_* may be absent (no band). The cross-section as
 benchmarks/backtest_gemeenten.py writes it is read too: `horizon_maanden` and a `tabel` per size
 class ({"gemeenten", "mae_mediaan", "mae_laatste_waarde", "mae_drift", "dekking_80",
-"dekking_90"}; one scored point per gemeente). A file that is missing is listed as not (yet)
-available; nothing is made up.
+"dekking_90"}; one scored point per gemeente), and if present how coverage was counted
+(`dekking`) and what one year's coverage could be if the forecast is right
+(`dekking_volgens_model`), both as notes under the table. A file that is missing is listed as
+not (yet) available; nothing is made up.
 """
 
 from __future__ import annotations
@@ -79,7 +81,8 @@ def accuracy_table(folder: Path) -> list[str]:
         "dekking 90% |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    missing = []
+    missing: list[str] = []
+    notes = [f"* minder dan {MIN_POINTS} peildata: een dekkingscijfer dat weinig zegt."]
     for name, file in SOURCES:
         path = folder / file
         if not path.exists():
@@ -88,12 +91,12 @@ def accuracy_table(folder: Path) -> list[str]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if "tabel" in data and "summary" not in data:
             lines += _class_rows(name, data)
+            notes += _cross_section_notes(name, data)
             continue
         lines += _rows(name, data.get("summary", {}))
         own = data.get("summary_own_dates") or {}
         lines += _rows(f"{name}, op de data van de eigen prognose", own)
-    notes = [f"* minder dan {MIN_POINTS} peildata: een dekkingscijfer dat weinig zegt."]
-    return [*lines, "", *notes, *missing]
+    return [*lines, *(line for note in [*notes, *missing] for line in ("", note))]
 
 
 def _rows(name: str, summary: dict[str, Any]) -> list[str]:
@@ -131,6 +134,23 @@ def _class_rows(name: str, data: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _cross_section_notes(name: str, data: dict[str, Any]) -> list[str]:
+    """How the cross-section counted coverage, and what one year's coverage could be if the
+    forecast is right (both optional in the file)."""
+    notes = []
+    if "dekking" in data:
+        notes.append(f"{name}: dekking volgens {data['dekking']}.")
+    expected = (data.get("dekking_volgens_model") or {}).get("alle")
+    if expected:
+        notes.append(
+            f"{name}: alle gemeenten delen in één jaar één landelijke trekking, dus ook een "
+            f"prognose die klopt haalt in één jaar een 80%-dekking tussen {_pct(expected['p10'])} "
+            f"en {_pct(expected['p90'])} (P10-P90); in een landelijk jaar als het gescoorde "
+            f"verwacht zij {_pct(expected['bij_dit_landelijk_jaar'])}."
+        )
+    return notes
+
+
 def _int(value: float | None) -> str:
     return "–" if value is None else f"{round(value):,}".replace(",", ".")
 
@@ -139,7 +159,7 @@ def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}".replace(".", ",")
 
 
-def _pct(value: float | None, few: str) -> str:
+def _pct(value: float | None, few: str = "") -> str:
     return "–" if value is None else f"{round(100 * value)}%{few}"
 
 

@@ -82,6 +82,20 @@ def test_the_gemeenten_cross_section_is_read_per_size_class(tmp_path: Path) -> N
     )
 
 
+def test_the_cross_section_says_how_it_counted_and_what_one_year_can_show(tmp_path: Path) -> None:
+    table = {"alle": {"gemeenten": 390, "mae_mediaan": 37.7, "dekking_80": 0.9}}
+    expected = {"p10": 0.652, "p90": 0.889, "bij_dit_landelijk_jaar": 0.878}
+    data = {
+        "tabel": table,
+        "dekking": "gerandomiseerde PIT",
+        "dekking_volgens_model": {"alle": expected},
+    }
+    (tmp_path / "accuracy-gemeenten.json").write_text(json.dumps(data))
+    notes = "\n".join(accuracy().accuracy_table(tmp_path))
+    assert "dekking volgens gerandomiseerde PIT." in notes
+    assert "tussen 65% en 89% (P10-P90)" in notes and "verwacht zij 88%." in notes
+
+
 def test_readme_table_replaced_between_markers_only():
     module = accuracy()
     readme = f"intro\n{module.BEGIN}\nold table\n{module.END}\nrest\n"

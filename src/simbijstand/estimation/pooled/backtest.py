@@ -22,7 +22,19 @@ from simbijstand.estimation.pooled.national import last_growth, year_end_stocks
 from simbijstand.estimation.pooled.ownvariance import OwnVarianceFit
 from simbijstand.estimation.pooled.panel import read_years
 from simbijstand.estimation.pooled.rates import exposure, uncounted_from_growth
-from simbijstand.estimation.pooled.scores import CLASSES, Forecasts, as_published, score
+from simbijstand.estimation.pooled.scores import (
+    CLASSES,
+    Forecasts,
+    as_published,
+    score,
+    size_class,
+)
+from simbijstand.estimation.pooled.yearcoverage import (
+    NEAREST,
+    TARGET,
+    coverage_per_replication,
+    year_coverage,
+)
 from simbijstand.estimation.pooled.yearlevel import common_variance
 
 Simulate = Callable[[dict[str, dict[str, Any]], dict[str, int]], np.ndarray]
@@ -71,6 +83,10 @@ def backtest_year(
         "gemeenschappelijke_variantie": common,
         "eigen_variantie_per_fold": [_own(f.own_variance) for f in parts],
         "tabel": score(forecasts),
+        "dekking": "gerandomiseerde PIT (Czado, Gneiting & Held 2009): CBS publiceert in "
+        "tientallen, en een waarneming op de rand van een band telt voor het deel van haar kans "
+        "dat binnen de band valt",
+        "dekking_volgens_model": _year_coverage(forecasts),
         "totaal": _total(forecasts),
         "per_gemeente": _rows(forecasts),
     }  # fmt: skip
@@ -82,6 +98,22 @@ def _own(fit: OwnVarianceFit) -> dict[str, Any]:
     m = fit.model
     return {"vorm": m.form, "kappa": m.kappa, "beta": m.beta, "lineair": m.lineair,
             "logdichtheid_weggelaten": fit.held_out}  # fmt: skip
+
+
+def _year_coverage(f: Forecasts) -> dict[str, Any]:
+    """What the 80% coverage of one year could be if the forecast is right (`yearcoverage`)."""
+    coverage = coverage_per_replication(as_published(f.simulated))
+    classes = size_class(f.gemeenten, f.start)
+    total, observed = f.simulated.sum(axis=1), float(f.observed.sum())
+    return {
+        "uitleg": "elke replicatie op haar beurt als uitkomst, gescoord tegen de banden van de "
+        f"andere; doel {TARGET[0]:.0%}-{TARGET[1]:.0%}; bij_dit_landelijk_jaar: de "
+        f"{NEAREST:.0%} replicaties met een landelijk totaal het dichtst bij het waargenomen",
+        **{
+            name: year_coverage(coverage, total, observed, (classes == name) | (name == "alle"))
+            for name in CLASSES
+        },
+    }
 
 
 def _total(f: Forecasts) -> dict[str, float]:
@@ -105,13 +137,30 @@ def table_text(table: dict[str, dict[str, Any]]) -> str:
     """The score table as Markdown (Dutch)."""
     lines = [
         "| klasse | gemeenten | MAE mediaan | MAE laatste waarde | MAE drift "
-        "| dekking 80% | dekking 90% |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| dekking 80% | dekking 90% | 80%, rand meegeteld |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in CLASSES:
         r = table[name]
         lines.append(
             f"| {name} | {r['gemeenten']} | {r['mae_mediaan']:.1f} | {r['mae_laatste_waarde']:.1f} "
-            f"| {r['mae_drift']:.1f} | {r['dekking_80']:.0%} | {r['dekking_90']:.0%} |"
+            f"| {r['mae_drift']:.1f} | {r['dekking_80']:.0%} | {r['dekking_90']:.0%} "
+            f"| {r['dekking_80_rand_meegeteld']:.0%} |"
+        )
+    return "\n".join(lines)
+
+
+def year_coverage_text(result: dict[str, Any]) -> str:
+    """What one year's 80% coverage could be under the forecast, next to what it was (Dutch)."""
+    lines = [
+        "| klasse | gemeten | verwacht bij dit landelijk jaar | elk jaar P10-P90 | "
+        f"kans op {TARGET[0]:.0%}-{TARGET[1]:.0%} |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name in CLASSES:
+        m, r = result["dekking_volgens_model"][name], result["tabel"][name]
+        lines.append(
+            f"| {name} | {r['dekking_80']:.0%} | {m['bij_dit_landelijk_jaar']:.0%} "
+            f"| {m['p10']:.0%}-{m['p90']:.0%} | {m['kans_in_doel']:.0%} |"
         )
     return "\n".join(lines)

@@ -1,7 +1,11 @@
 """Scoring per-gemeente forecasts of one year against what CBS published, by size class.
 
 The simulated end-of-year caseloads are rounded to tens first, as CBS rounds what it
-publishes: the median and the bands are then of the figure that will be scored. Size classes:
+publishes: the median and the bands are then of the figure that will be scored. A band's
+coverage is counted by the randomized PIT (`pit_coverage`), the standard for a forecast of a
+count: the forecast of a figure in tens has atoms, and a closed band around atoms holds more
+than its nominal share (a band of three atoms can hold 90% of the forecast); the share of
+observations inside the closed band is kept beside it (`*_rand_meegeteld`). Size classes:
 `klein` (under SMALL persons at the origin: CBS's rounding is a visible part of a year's
 change), `middel`, and the four large cities (`G4`).
 """
@@ -53,7 +57,8 @@ def score(forecasts: Forecasts) -> dict[str, dict[str, Any]]:
     median = np.median(rounded, axis=0)
     classes = size_class(forecasts.gemeenten, forecasts.start)
     observed = forecasts.observed
-    covered = {
+    covered = {level: pit_coverage(rounded, observed, lo, hi) for level, (lo, hi) in BANDS.items()}
+    closed = {
         level: (np.percentile(rounded, lo, axis=0) <= observed)
         & (observed <= np.percentile(rounded, hi, axis=0))
         for level, (lo, hi) in BANDS.items()
@@ -68,8 +73,30 @@ def score(forecasts: Forecasts) -> dict[str, dict[str, Any]]:
             "mae_drift": _mae(forecasts.drift, observed, rows),
             "dekking_80": float(covered["80"][rows].mean()),
             "dekking_90": float(covered["90"][rows].mean()),
+            "dekking_80_rand_meegeteld": float(closed["80"][rows].mean()),
+            "dekking_90_rand_meegeteld": float(closed["90"][rows].mean()),
         }
     return table
+
+
+def pit_coverage(simulated: Floats, observed: Floats, lo: float, hi: float) -> Floats:
+    """Per gemeente, the chance that the randomized PIT of its observation lies between the
+    lo-th and hi-th percentile (Czado, Gneiting & Held 2009, Biometrics 65).
+
+    The PIT of an observation y on an atom of the forecast is drawn uniformly from
+    [F(y-), F(y)]; its chance to fall in [lo, hi] is the part of that interval inside it. For a
+    forecast that is right the PIT is uniform, so the band holds (hi - lo)% on average, atoms or
+    not; without an atom at y it is 1 or 0, as the plain count of a band.
+    """
+    band = np.array([lo, hi]) / 100
+    below = (simulated < observed).mean(axis=0)
+    at_most = (simulated <= observed).mean(axis=0)
+    atom = at_most - below
+    inside = np.clip(np.minimum(at_most, band[1]) - np.maximum(below, band[0]), 0.0, None)
+    on_atom = np.divide(inside, atom, out=np.zeros_like(inside), where=atom > 0)
+    off_atom = ((band[0] <= below) & (below <= band[1])).astype(float)
+    share: Floats = np.where(atom > 0, on_atom, off_atom)
+    return share
 
 
 def _mae(forecast: Floats, observed: Floats, rows: np.ndarray) -> float:
