@@ -50,3 +50,15 @@ def test_overview_has_sortable_table_and_total(monkeypatch):
     assert 'class="sortable"' in html and "addEventListener" in html
     assert "&#x27;s-Gravenhage" in html or "&#39;s-Gravenhage" in html
     assert "Alle gemeenten samen" in html and "+10,0%" in html
+
+
+def test_the_terminal_shows_many_gemeenten_as_their_total() -> None:
+    from simbijstand.reporting.terminal import _caseload_table
+
+    start, end = dt.date(2017, 1, 1), dt.date(2018, 1, 1)
+    many = _caseload_table(_summary([f"G{i}" for i in range(MAX_CHARTED + 1)]), start, end)
+    assert f"{MAX_CHARTED + 1} gemeenten samen" in many[0] and "report.html" in many[0]
+    assert many[1].split() == ["peildatum", "totaal"]
+    assert "G0" not in "\n".join(many)
+    few = _caseload_table(_summary([f"G{i}" for i in range(MAX_CHARTED)]), start, end)
+    assert few[1].split() == ["peildatum", *(f"G{i}" for i in range(MAX_CHARTED)), "totaal"]

@@ -22,6 +22,7 @@ from simbijstand.reporting.numbers import (
     number,
     year_label,
 )
+from simbijstand.reporting.overview import MAX_CHARTED
 from simbijstand.reporting.rules_text import rules_block
 from simbijstand.reporting.rundata import RunData
 from simbijstand.reporting.table import table as _table
@@ -109,8 +110,15 @@ def _peildata(summary: pl.DataFrame, start: dt.date, end: dt.date) -> list[dt.da
 def _caseload_table(summary: pl.DataFrame, start: dt.date, end: dt.date) -> list[str]:
     totals = summary.filter(pl.col("klantgroep") == TOTAL)
     gemeenten = [g for g in totals["gemeente"].unique(maintain_order=True).to_list()]
+    title = "Bestand (uitkeringen met BUIG-financiering): mediaan (P10–P90)"
     if len(gemeenten) == 2:  # one gemeente and its identical total
         gemeenten = [g for g in gemeenten if g != TOTAL]
+    elif len(gemeenten) - 1 > MAX_CHARTED:  # a table hundreds of columns wide helps nobody
+        title += (
+            f", {len(gemeenten) - 1} gemeenten samen; per gemeente: het overzicht in "
+            f"{REPORT} en summary.csv"
+        )
+        gemeenten = [TOTAL]
     header = ["peildatum", *gemeenten]
     # one pass over the rows, not a filter per gemeente and date (390 gemeenten took seconds);
     # the first row of a (gemeente, date) is the one shown, as a filter's first row was
@@ -124,7 +132,6 @@ def _caseload_table(summary: pl.DataFrame, start: dt.date, end: dt.date) -> list
             r = cells[(gemeente, day)]
             row.append(f"{number(r['p50'])} ({number(r['p10'])}–{number(r['p90'])})")
         rows.append(row)
-    title = "Bestand (uitkeringen met BUIG-financiering): mediaan (P10–P90)"
     return [title, *_table(header, rows)]
 
 
