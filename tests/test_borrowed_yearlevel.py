@@ -39,7 +39,7 @@ def test_the_stock_variance_becomes_a_factor_variance_split_in_proportion() -> N
     borrowed = read_borrowed(POOL, dt.date(2018, 1, 1))
     record = borrowed.record
     rates, inflow, benefits = one_band(0.5), 60.0, 200.0
-    own, national = borrowed.log_variances(rates, inflow, benefits)
+    own, national = borrowed.factor_variances(rates, inflow, benefits)
     persons = benefits * record.persons_per_benefit
     own_relative = float(record.own_variance.variance(persons)) / persons**2
     slope = inflow * (1 - math.exp(-0.5)) / 0.5 / benefits  # relative stock per unit factor

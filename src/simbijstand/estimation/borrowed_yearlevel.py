@@ -45,7 +45,7 @@ class BorrowedYearLevel:
     record: PoolRecord
     path: Path
 
-    def log_variances(
+    def factor_variances(
         self, rates: GroupRates, inflow_per_year: float, benefits: float
     ) -> tuple[float, float]:
         """(own, national) variances of the inflow factor of a gemeente with `rates`,

@@ -19,7 +19,7 @@ import numpy as np
 from simbijstand.estimation.aggregate.deviation import DeviationEstimate
 from simbijstand.estimation.aggregate.uncertainty import Uncertain
 from simbijstand.estimation.bands import caseload_of, widened
-from simbijstand.estimation.borrowed_yearlevel import year_level_blocks
+from simbijstand.estimation.borrowed_yearlevel import BorrowedYearLevel, year_level_blocks
 from simbijstand.estimation.calibrate import Calibration, caseload_at_end, input_files
 from simbijstand.scenario.schema import Schommeling
 from simbijstand.scenario.toml_io import file_sha256
@@ -64,25 +64,26 @@ def parameter_file_data(
     if calibration.spells is not None:
         data["onzekerheid"] += calibration.spells.uncertainty_blocks()
         data["intervallen"] |= calibration.spells.intervals(fitter.level)
-    if calibration.year_level is not None:
-        data["onzekerheid"] += _year_level_blocks(calibration, gemeente)
+    borrowed, source = calibration.year_level, config.spec.jaarafwijking
+    if borrowed is not None and source is not None:
+        data["onzekerheid"] += _year_level_blocks(calibration, gemeente, borrowed, source.bron)
     return data
 
 
-def _year_level_blocks(calibration: Calibration, gemeente: str) -> list[dict[str, Any]]:
-    """The borrowed year-level deviation's blocks (`borrowed_yearlevel`)."""
-    year_level, fitter = calibration.year_level, calibration.fitter
-    assert year_level is not None
+def _year_level_blocks(
+    calibration: Calibration, gemeente: str, borrowed: BorrowedYearLevel, bron: str | None
+) -> list[dict[str, Any]]:
+    """The borrowed year-level deviation's blocks (`borrowed_yearlevel`), at the gemeente's
+    fitted rates and its caseload at the window's end."""
+    fitter = calibration.fitter
     rates = fitter.param_.rates(fitter.theta_, gemeente, fitter.edges)
     inflow = fitter.param_.inflow(fitter.theta_, gemeente).per_jaar
     benefits = sum(caseload_at_end(calibration, gemeente).values())
-    own, national = year_level.log_variances(rates, inflow, benefits)
-    source = calibration.config.spec.jaarafwijking
-    assert source is not None
-    record = year_level.record
-    text = source.bron or (
+    own, national = borrowed.factor_variances(rates, inflow, benefits)
+    record = borrowed.record
+    text = bron or (
         f"geleend van de gepoolde kalibratie van {record.gemeenten} gemeenten, "
-        f"CBS {record.data_year}, {year_level.path.name}"
+        f"CBS {record.data_year}, {borrowed.path.name}"
     )
     return year_level_blocks(rounded(own), rounded(national), text)
 
