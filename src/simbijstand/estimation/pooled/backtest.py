@@ -3,7 +3,9 @@ from the year before alone, per gemeente, and score it (see benchmarks/backtest_
 
 Everything a forecast uses comes from the year before the origin and the national series up to
 the origin, except the own year-level variance, which is cross-fitted (`crossfit`): the spread
-of other gemeenten's errors, never their common shift nor the gemeente's own outcome.
+of other gemeenten's errors, never their common shift nor the gemeente's own outcome. Scored
+as `scores` says (band coverage by the randomized PIT), with beside it the spread one year's
+coverage has if the forecast is right (`yearcoverage`).
 """
 
 from __future__ import annotations
