@@ -13,9 +13,10 @@ coverage, the spread one year's coverage has if the forecast is right (yearcover
 Baselines: last value (end 2015) and drift (end 2015 plus the change 2015, from the 2015 flows
 and the uncounted exits: S_2015 - S_2014 = I - O - a X).
 
-1000 replications by default: every gemeente's median moves with the one national draw per
-replication, so with 200 the MAE of all gemeenten moved by several persons between seeds (39.6,
-41.5 and 43.9 at three seeds), with 1000 by less than one (38.0 and 37.7 at two).
+1000 replications by default, for the last digit. Every gemeente's median moves with the one
+national draw per replication: with independent national draws the MAE of all gemeenten at 200
+replications moved by several persons between seeds (39.6, 41.5 and 43.9 at three seeds); with
+the antithetic pairs the engine now draws (engine/draws.py `SharedDraws`) 38.5, 38.4 and 38.2.
 
     python benchmarks/backtest_gemeenten.py                 # writes benchmarks/results/
     python benchmarks/backtest_gemeenten.py --replications 50 --out /tmp/x.json

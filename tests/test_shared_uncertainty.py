@@ -44,6 +44,13 @@ def params(own: float, shared: float | None, inflow: float = 60.0) -> dict[str, 
     return data
 
 
+def antithetic(seed: int, replication: int) -> float:
+    """Replication r's national normal: drawn for an even r, its negation for the odd r + 1."""
+    first = replication - replication % 2
+    u = np.random.default_rng(shared_seed(seed, first, "landelijk")).standard_normal()
+    return float(-u if replication % 2 else u)
+
+
 def scenario_of(folder: Path, files: list[dict[str, Any]], seed: int = 3) -> Path:
     gemeenten = {}
     for i, data in enumerate(files):
@@ -78,9 +85,7 @@ def test_the_shared_draw_is_the_same_in_every_file_and_differs_across_replicatio
     normals = logs / np.array(sds)
     np.testing.assert_allclose(normals, normals[:, :1] * np.ones_like(normals), rtol=1e-12)
     assert len(np.unique(np.round(normals[:, 0], 12))) == 50
-    expected = [
-        np.random.default_rng(shared_seed(3, r, "landelijk")).standard_normal() for r in range(50)
-    ]
+    expected = [antithetic(3, r) for r in range(50)]
     np.testing.assert_allclose(normals[:, 0], expected, rtol=1e-12)
 
 
@@ -92,9 +97,13 @@ def test_own_parts_stay_independent_and_the_marginal_adds_both_variances(tmp_pat
     # each file: N(0, own + shared), as a single block of own + shared would draw
     np.testing.assert_allclose(np.diag(covariance), own + shared, rtol=0.08)
     np.testing.assert_allclose(logs.mean(axis=0), 0.0, atol=0.015)
-    # two files: they share only the national part
+    # two files: they share only the national part. Monte Carlo sd of a covariance estimate
+    # with the shared normals in antithetic pairs (u, -u): each pair's u^2 counts twice, so
+    # Var = (own^2 + 2 shared own + 4 shared^2) / n (independent draws: 2 shared^2)
     off = covariance[~np.eye(4, dtype=bool)]
-    np.testing.assert_allclose(off, shared, rtol=0.12)
+    sd = np.sqrt((own**2 + 2 * shared * own + 4 * shared**2) / len(logs))
+    np.testing.assert_allclose(off, shared, atol=4 * sd)
+    assert 4 * sd < shared / 4  # still tells the national part from none or from own + shared
 
 
 def test_a_files_shared_draw_does_not_depend_on_the_other_files(tmp_path: Path) -> None:
@@ -116,6 +125,8 @@ def test_shared_draws_are_drawn_once_per_component_and_keep_their_prefix() -> No
     assert draws("regio", 1)[0] != first[0]
     direct = np.random.default_rng(shared_seed(9, 4, "landelijk")).standard_normal(3)
     np.testing.assert_array_equal(longer, direct)
+    # replication 5 is 4's antithetic partner
+    np.testing.assert_array_equal(SharedDraws(seed=9, replication=5)("landelijk", 3), -direct)
 
 
 # --- the national total of many gemeenten: theory and workers --------------------------------
@@ -163,10 +174,13 @@ def test_the_national_totals_spread_matches_theory(shared: bool) -> None:
     stocks = end_stocks(shared, replications)
     total = stocks.sum(axis=1)
     expected = total_variance(shared)
-    # Monte Carlo error of a sample variance: Var(s^2) = sigma^4 (2 / (R - 1) + excess / R)
+    # Monte Carlo error of a sample variance: Var(s^2) = sigma^4 (2 / (R - 1) + excess / R);
+    # the shared normals come in antithetic pairs (u, -u), whose squares are equal, so count
+    # R / 2 independent draws: conservative for the part the gemeenten do not share
+    independent = replications // 2
     centred = total - total.mean()
     excess = float(np.mean(centred**4) / np.mean(centred**2) ** 2 - 3)
-    error = expected * math.sqrt(2 / (replications - 1) + max(excess, 0.0) / replications)
+    error = expected * math.sqrt(2 / (independent - 1) + max(excess, 0.0) / independent)
     assert abs(total.var(ddof=1) - expected) < 4 * error
     # and the two answers lie far apart: the test can tell one from the other
     other = total_variance(not shared)
@@ -381,9 +395,7 @@ def test_init_writes_the_national_part_shared_with_the_calibrated_gemeenten(
     scenario = scenario_data(months=12, gemeenten=gemeenten, seed=5)
     scenario["simulatie"]["parameteronzekerheid"] = True
     logs = log_factors(write_toml(tmp_path / "samen.toml", scenario), range(5))
-    normals = [
-        np.random.default_rng(shared_seed(5, r, "landelijk")).standard_normal() for r in range(5)
-    ]
+    normals = [antithetic(5, r) for r in range(5)]
     sd = np.array(sds)
     expected = [normal_factors(sd * n, sd**2) for n in normals]  # 1 + sd n, mean kept
     np.testing.assert_allclose(np.exp(logs), np.array(expected), rtol=1e-9)

@@ -126,8 +126,15 @@ class ReplicationModels:
 
 @dataclass(slots=True)
 class SharedDraws:
-    """Replication r's standard normals of each shared component, drawn once from
-    `shared_seed(seed, r, name)` and handed to every file that declares it."""
+    """Replication r's standard normals of each shared component, drawn once and handed to
+    every file that declares it: antithetic pairs, u from `shared_seed(seed, r, name)` for an
+    even r and -u of replication r - 1 for an odd one.
+
+    A shared component moves every gemeente of a run at once, so its few draws (one per
+    replication) set where every gemeente's median and band fall: with 200 independent draws
+    the medians of all 390 gemeenten moved together between seeds (the per-gemeente backtest's
+    MAE by 10%). Pairs make the sample of a component symmetric around zero, which removes
+    that common shift to first order; each replication's draw is still N(0, 1)."""
 
     seed: int
     replication: int
@@ -137,8 +144,10 @@ class SharedDraws:
         values = self.drawn.get(component)
         if values is None or len(values) < count:
             # a generator's first k normals do not depend on how many are drawn after them
-            rng = np.random.default_rng(shared_seed(self.seed, self.replication, component))
-            values = self.drawn[component] = rng.standard_normal(count)
+            first = self.replication - self.replication % 2
+            rng = np.random.default_rng(shared_seed(self.seed, first, component))
+            sign = -1.0 if self.replication % 2 else 1.0
+            values = self.drawn[component] = sign * rng.standard_normal(count)
         return values[:count]
 
 

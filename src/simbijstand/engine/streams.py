@@ -173,7 +173,8 @@ def shared_seed(seed: int, replication: int, component: str) -> np.random.SeedSe
     files' [[onzekerheid]] (`SeedSequence(seed, spawn_key=(r, 4, h))`, h the first 8 bytes of
     the SHA-256 of the component's name, big-endian): it depends on the seed, the replication
     and the name only, so every file that declares the component draws the same values, for
-    any number of workers or chunks, and apart from the per-file draws of (r, 1)."""
+    any number of workers or chunks, and apart from the per-file draws of (r, 1). Only even
+    replications draw from it: an odd one takes the negation (`draws.SharedDraws`)."""
     return np.random.SeedSequence(seed, spawn_key=(replication, 4, component_key(component)))
 
 
